@@ -1,0 +1,14 @@
+"""The one error type the engine raises for bad input; the web layer maps it to HTTP 422."""
+
+
+class EngineError(ValueError):
+    """Bad input or a computation that cannot give a finite answer, in words a student understands.
+
+    ``loc`` names where in the request the problem is, e.g. ``("layers", 2, "W")``; the web layer
+    prefixes it with ``"body"``.
+    """
+
+    def __init__(self, msg: str, loc: tuple[str | int, ...] = ()) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.loc = loc
