@@ -1,0 +1,389 @@
+"""Numerical differentiation of typed functions: derivative, gradient, Hessian, step sweep, grids.
+
+Every function here parses its expression with the safe language of
+:mod:`app.engine.expressions`, evaluates it vectorised (one numpy call per batch of points) and
+compares finite differences with the exact symbolic derivative. Inputs are never modified: every
+perturbed point is a new array (the notebook's ``dn_diff`` perturbed the caller's array in place).
+Bad input and non-finite scalar results raise :class:`EngineError`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from app.engine.errors import EngineError
+from app.engine.expressions import (
+    DEFAULT_LIMITS,
+    Expression,
+    ExprLimits,
+    multi_variables,
+    parse,
+)
+
+__all__ = [
+    "MAX_POINTS",
+    "MAX_VARIABLES",
+    "METHODS",
+    "count_nonfinite",
+    "derivative",
+    "gradient",
+    "gradient_offsets",
+    "gradient_points",
+    "grid2d",
+    "hessian",
+    "parse_multi",
+    "step_sweep",
+]
+
+METHODS = ("central", "forward", "backward")
+MAX_POINTS = 10_001
+MAX_VARIABLES = 5
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks shared by the endpoints.
+
+
+def _finite(value: object, name: str, loc: tuple[str | int, ...] | None = None) -> float:
+    """``value`` as a float, or EngineError if it is not a finite real number."""
+    loc = loc if loc is not None else (name,)
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise EngineError(f"{name} must be a number", loc)
+    x = float(value)
+    if not math.isfinite(x):
+        raise EngineError(f"{name} must be a finite number", loc)
+    return x
+
+
+def _step(h: object, name: str = "h") -> float:
+    x = _finite(h, name)
+    if x <= 0:
+        raise EngineError(f"the step {name} must be positive, got {x:g}", (name,))
+    return x
+
+
+def _count(num: object, name: str, max_points: int, low: int = 2) -> int:
+    if isinstance(num, bool) or not isinstance(num, int | np.integer):
+        raise EngineError(f"{name} must be a whole number", (name,))
+    n = int(num)
+    if n < low:
+        raise EngineError(f"{name} must be at least {low}, got {n}", (name,))
+    if n > max_points:
+        raise EngineError(f"{name} is {n}; the limit is {max_points} points", (name,))
+    return n
+
+
+def _interval(lo: object, hi: object, lo_name: str, hi_name: str) -> tuple[float, float]:
+    a, b = _finite(lo, lo_name), _finite(hi, hi_name)
+    if not a < b:
+        raise EngineError(
+            f"{lo_name} must be less than {hi_name} (got {a:g} and {b:g})", (hi_name,)
+        )
+    return a, b
+
+
+def _point(point: object, name: str = "point") -> np.ndarray:
+    """A fresh float64 copy of ``point`` (ints accepted), 1 to 5 finite coordinates."""
+    if isinstance(point, str | bytes) or not isinstance(point, Sequence | np.ndarray):
+        raise EngineError(f"{name} must be a list of numbers", (name,))
+    if not 1 <= len(point) <= MAX_VARIABLES:
+        raise EngineError(
+            f"{name} must have 1 to {MAX_VARIABLES} coordinates, got {len(point)}", (name,)
+        )
+    return np.array([_finite(v, f"{name}[{i}]", (name, i)) for i, v in enumerate(point)])
+
+
+def parse_multi(expr: str | Expression, n: int, limits: ExprLimits = DEFAULT_LIMITS) -> Expression:
+    """Parses ``expr`` over ``x1..xn`` (an Expression is checked to have n variables)."""
+    if isinstance(expr, Expression):
+        if len(expr.variables) != n:
+            raise EngineError(
+                f"the function has {len(expr.variables)} variable(s) but the point has {n}",
+                ("point",),
+            )
+        return expr
+    return parse(expr, multi_variables(n), limits)
+
+
+def count_nonfinite(*arrays: np.ndarray) -> int:
+    """How many entries of the arrays are NaN or ±inf (the API sends these as null)."""
+    return int(sum(np.size(a) - np.count_nonzero(np.isfinite(a)) for a in arrays))
+
+
+def _require_finite(
+    value: float, what: str, expr: Expression, point: Sequence[float], loc: tuple[str, ...]
+) -> float:
+    """EngineError naming what is not finite (and, if possible, which piece overflowed)."""
+    if math.isfinite(value):
+        return float(value)
+    why = expr.explain_nonfinite(*point)
+    detail = f": {why}" if why else ""
+    raise EngineError(f"{what} is not finite{detail}", loc)
+
+
+# --------------------------------------------------------------------------------------------
+# One variable.
+
+
+def derivative(
+    expr: str,
+    x0: float,
+    h: float = 1e-5,
+    method: str = "central",
+    x_min: float = -5,
+    x_max: float = 5,
+    num: int = 1001,
+    limits: ExprLimits = DEFAULT_LIMITS,
+    max_points: int = MAX_POINTS,
+) -> dict:
+    """f(x0), its finite-difference derivative, the exact derivative and the tangent line.
+
+    central: ``(f(x0+h) - f(x0-h)) / 2h``; forward: ``(f(x0+h) - f(x0)) / h``;
+    backward: ``(f(x0) - f(x0-h)) / h``. The tangent ``y = slope x + intercept`` uses the
+    numerical derivative of the ``expr`` given (the notebook differentiated a hard-coded one).
+    Curves: ``x = linspace(x_min, x_max, num)``; ``nonfinite`` counts NaN/inf entries of
+    ``y``, ``tangent`` and ``dy``.
+    """
+    x0 = _finite(x0, "x0")
+    h = _step(h)
+    if method not in METHODS:
+        raise EngineError(
+            f"method must be one of {', '.join(METHODS)}; got {method!r}", ("method",)
+        )
+    x_min, x_max = _interval(x_min, x_max, "x_min", "x_max")
+    num = _count(num, "num", max_points)
+    f = parse(expr, ("x",), limits)
+    df = f.diff("x")
+
+    # One call: f(x0 - h), f(x0), f(x0 + h).
+    xs = np.array([x0 - h, x0, x0 + h])
+    f_minus, value, f_plus = f(xs)
+    value = _require_finite(value, "f(x0)", f, [x0], ("x0",))
+    if method == "central":
+        d = (f_plus - f_minus) / (2 * h)
+        used = [f_minus, f_plus], [x0 - h, x0 + h]
+    elif method == "forward":
+        d = (f_plus - value) / h
+        used = [f_plus], [x0 + h]
+    else:
+        d = (value - f_minus) / h
+        used = [f_minus], [x0 - h]
+    for fv, xv in zip(*used, strict=True):
+        _require_finite(fv, f"f at x0 {'+' if xv > x0 else '-'} h", f, [xv], ("x0",))
+    d = _require_finite(d, "the numerical derivative at x0", f, [x0], ("x0",))
+    exact = _require_finite(float(df(x0)), "the exact derivative f'(x0)", df, [x0], ("x0",))
+    intercept = value - d * x0
+    if not math.isfinite(intercept):
+        raise EngineError("the tangent's intercept f(x0) - f'(x0)·x0 overflowed", ("x0",))
+
+    with np.errstate(all="ignore"):  # a huge [x_min, x_max] overflows the linspace step
+        x = np.linspace(x_min, x_max, num)
+        tangent = d * x + intercept
+    y = f(x)
+    dy = df(x)
+    return {
+        "value": value,
+        "derivative": d,
+        "exact": exact,
+        "error": abs(d - exact),
+        "tangent": {"slope": d, "intercept": intercept},
+        "curve": {"x": x, "y": y, "tangent": tangent, "dy": dy},
+        "nonfinite": count_nonfinite(y, tangent, dy),
+        "latex": {"f": f.latex(), "df": df.latex()},
+        "derivative_expr": df.source,
+    }
+
+
+def step_sweep(
+    expr: str,
+    x0: float,
+    h_min: float = 1e-16,
+    h_max: float = 1e-1,
+    num: int = 61,
+    dtype: str = "float64",
+    limits: ExprLimits = DEFAULT_LIMITS,
+    max_points: int = MAX_POINTS,
+) -> dict:
+    """Errors of forward and central differences against the exact derivative, over ``h``.
+
+    ``h = logspace(log10 h_min, log10 h_max, num)``. With ``dtype="float32"`` the function,
+    ``x0`` and ``x0 ± h`` are computed in float32, so round-off appears at larger ``h``; errors
+    are always measured in float64 against the exact float64 derivative. Small ``h`` shows
+    round-off error (~eps |f| / h), large ``h`` truncation error (~h |f''| or h² |f'''|).
+    """
+    x0 = _finite(x0, "x0")
+    h_min, h_max = _step(h_min, "h_min"), _step(h_max, "h_max")
+    if not h_min < h_max:
+        raise EngineError(
+            f"h_min must be less than h_max (got {h_min:g} and {h_max:g})", ("h_max",)
+        )
+    num = _count(num, "num", max_points)
+    if dtype not in ("float64", "float32"):
+        raise EngineError(f"dtype must be float64 or float32; got {dtype!r}", ("dtype",))
+    dt = np.float64 if dtype == "float64" else np.float32
+    f = parse(expr, ("x",), limits)
+    df = f.diff("x")
+
+    hs = np.logspace(math.log10(h_min), math.log10(h_max), num)
+    value = _require_finite(float(f(x0)), "f(x0)", f, [x0], ("x0",))
+    exact = _require_finite(float(df(x0)), "the exact derivative f'(x0)", df, [x0], ("x0",))
+
+    # Everything below in dt: the step as the computer stores it, x0 ± h rounded to dt.
+    with np.errstate(all="ignore"):
+        h_t = hs.astype(dt)
+        x0_t = dt(x0)  # inf in float32 above 3.4e38
+        xs = np.concatenate([[x0_t], x0_t + h_t, x0_t - h_t]).astype(dt)
+        fs = f(xs, dtype=dt)
+        f0, f_plus, f_minus = fs[0], fs[1 : num + 1], fs[num + 1 :]
+        forward = (f_plus - f0) / h_t
+        central = (f_plus - f_minus) / (dt(2) * h_t)
+        forward_error = np.abs(forward.astype(np.float64) - exact)
+        central_error = np.abs(central.astype(np.float64) - exact)
+    if dt is np.float32 and not math.isfinite(float(f0)):
+        raise EngineError(
+            f"f(x0) is not finite in float32 (its float64 value is {value:.6g})", ("dtype",)
+        )
+
+    def best(err: np.ndarray, which: str) -> float:
+        ok = np.isfinite(err)
+        if not ok.any():
+            raise EngineError(f"every {which} difference is not finite; try larger h", ("x0",))
+        return float(hs[ok][np.argmin(err[ok])])
+
+    return {
+        "h": hs,
+        "forward_error": forward_error,
+        "central_error": central_error,
+        "best_h": {
+            "forward": best(forward_error, "forward"),
+            "central": best(central_error, "central"),
+        },
+        "exact": exact,
+        "value": value,
+        "dtype": dtype,
+        "nonfinite": count_nonfinite(forward_error, central_error),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Several variables.
+
+
+def gradient_offsets(n: int, h: float) -> np.ndarray:
+    """Offsets of the 2n+1 central-difference points, shape (2n+1, n): 0, +h e_i, -h e_i."""
+    E = h * np.eye(n)
+    return np.concatenate([np.zeros((1, n)), E, -E])
+
+
+def gradient_points(x: np.ndarray, h: float) -> np.ndarray:
+    """The 2n+1 points of a central-difference gradient, shape (2n+1, n).
+
+    Row 0 is ``x``; rows 1..n are ``x + h e_i``; rows n+1..2n are ``x - h e_i``.
+    """
+    return x + gradient_offsets(x.shape[0], h)
+
+
+def _central_gradient(f: Expression, x: np.ndarray, h: float) -> tuple[float, np.ndarray]:
+    """f(x) and the central-difference gradient from ONE call of f on 2n+1 points."""
+    n = x.shape[0]
+    X = gradient_points(x, h)
+    y = f(*X.T)
+    with np.errstate(all="ignore"):
+        g = (y[1 : n + 1] - y[n + 1 :]) / (2 * h)  # (f(x + h e_i) - f(x - h e_i)) / 2h
+    return float(y[0]), g
+
+
+def gradient(
+    expr: str, point: Sequence[float], h: float = 1e-5, limits: ExprLimits = DEFAULT_LIMITS
+) -> dict:
+    """f(point), the central-difference gradient and the exact gradient.
+
+    The variables are ``x1..xn`` with ``n = len(point)``. The gradient is the vector
+    ``(∂f/∂x1, ..., ∂f/∂xn)`` (not their sum, as the notebook's text had it); shape (n,).
+    ``point`` is copied to float64, so an integer list works and nothing is modified.
+    """
+    x = _point(point)
+    h = _step(h)
+    f = parse_multi(expr, x.shape[0], limits)
+    value, g = _central_gradient(f, x, h)
+    value = _require_finite(value, "f(point)", f, list(x), ("point",))
+    for i in range(x.shape[0]):
+        if not math.isfinite(g[i]):
+            for sign in (1.0, -1.0):
+                xs = x.copy()
+                xs[i] += sign * h
+                why = f.explain_nonfinite(*xs)
+                if why:
+                    side = "+" if sign > 0 else "-"
+                    raise EngineError(
+                        f"the numerical ∂f/∂x{i + 1} is not finite: "
+                        f"at the point {side} h·e{i + 1}, {why}",
+                        ("point",),
+                    )
+            raise EngineError(f"the numerical ∂f/∂x{i + 1} is not finite (overflow)", ("point",))
+    exact = np.empty_like(x)
+    for i, var in enumerate(f.variables):
+        d = f.diff(var)
+        exact[i] = _require_finite(float(d(*x)), f"the exact ∂f/∂{var}", d, list(x), ("point",))
+    return {"value": value, "gradient": g, "exact": exact}
+
+
+def hessian(expr: str | Expression, point: Sequence[float], h: float = 1e-4) -> np.ndarray:
+    """The Hessian by central differences, shape (n, n), from ONE call of f on 4n² points.
+
+    ``H_ij ≈ [f(x + h e_i + h e_j) - f(x + h e_i - h e_j) - f(x - h e_i + h e_j)
+    + f(x - h e_i - h e_j)] / 4h²`` (symmetric by construction; error O(h²)).
+    """
+    x = _point(point)
+    h = _step(h)
+    f = parse_multi(expr, x.shape[0])
+    n = x.shape[0]
+    E = h * np.eye(n)
+    # (4, n, n, n): the four sign combinations for every pair (i, j).
+    P = np.stack(
+        [
+            x + E[:, None, :] + E[None, :, :],
+            x + E[:, None, :] - E[None, :, :],
+            x - E[:, None, :] + E[None, :, :],
+            x - E[:, None, :] - E[None, :, :],
+        ]
+    )
+    y = f(*np.moveaxis(P, -1, 0))  # (4, n, n)
+    with np.errstate(all="ignore"):
+        H = (y[0] - y[1] - y[2] + y[3]) / (4 * h * h)
+        return (H + H.T) / 2
+
+
+def grid2d(
+    expr: str,
+    x1_min: float,
+    x1_max: float,
+    x2_min: float,
+    x2_max: float,
+    num: int = 81,
+    limits: ExprLimits = DEFAULT_LIMITS,
+    max_points: int = MAX_POINTS,
+) -> dict:
+    """f on a num × num grid for contour plots: ``z[i, j] = f(x1[j], x2[i])`` (Plotly's order).
+
+    ``num²`` must not exceed ``max_points``.
+    """
+    x1_min, x1_max = _interval(x1_min, x1_max, "x1_min", "x1_max")
+    x2_min, x2_max = _interval(x2_min, x2_max, "x2_min", "x2_max")
+    num = _count(num, "num", max_points)
+    if num * num > max_points:
+        side = math.isqrt(max_points)
+        raise EngineError(
+            f"a {num} × {num} grid has {num * num} points; the limit is {max_points} "
+            f"(at most {side} per side)",
+            ("num",),
+        )
+    f = parse(expr, multi_variables(2), limits)
+    with np.errstate(all="ignore"):
+        x1 = np.linspace(x1_min, x1_max, num)
+        x2 = np.linspace(x2_min, x2_max, num)
+    z = f(x1[None, :], x2[:, None])  # broadcast: rows follow x2, columns x1
+    return {"x1": x1, "x2": x2, "z": z, "nonfinite": count_nonfinite(z)}

@@ -1,0 +1,103 @@
+"""Times the numerical-differentiation engine: grid evaluation, gradient, descent, attack strings.
+
+Usage: ``.venv/bin/python scripts/bench_numdiff.py`` (prints the median of several repeats).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.engine.errors import EngineError
+from app.engine.expressions import parse
+from app.engine.numdiff import derivative, gradient
+from app.engine.optimizers import descent
+
+ATTACKS = [
+    "__import__('os').system('id')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.tofile('/tmp/f')",
+    "open('/etc/passwd').read()",
+    "9**9**9**9",
+    "[1]*10**9",
+    "'a'*10**9",
+    "lambda: 1",
+    "x[0]",
+    "x if x else 0",
+    "1j",
+    "True",
+    "(" * 1000 + "x" + ")" * 1000,
+    "x" * (1 << 20),
+    "x\x00",
+    "",
+    "ｘ**2",
+    "exp(1000)",
+    "log(0)",
+    "1/0",
+]
+
+
+def median_time(fn: Callable[[], object], repeats: int = 21) -> float:
+    """Median wall time of ``fn()`` in seconds (after one warm-up call)."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    f = parse("sin(x)*exp(-x**2/10) + sigmoid(3*x) + relu(x - 1) + log(x**2 + 1)", ("x",))
+    x = np.linspace(-5, 5, 10_001)
+    t_grid = median_time(lambda: f(x))
+
+    expr5 = "x1**2 + x2**3 + sin(x3)*exp(x4) + sqrt(x5**2 + 1)"
+    point = [1.0, 2.0, 0.5, -1.0, 3.0]
+    f5 = parse(expr5, ("x1", "x2", "x3", "x4", "x5"))
+    offsets = np.concatenate([np.zeros((1, 5)), 1e-5 * np.eye(5), -1e-5 * np.eye(5)])
+    t_grad_call = median_time(lambda: f5(*(np.array(point) + offsets).T))
+    t_grad = median_time(lambda: gradient(expr5, point))
+
+    t_desc = median_time(
+        lambda: descent("x1**2 + x2**3 + 1", [2.0, 3.0], lr=0.01, steps=1000), repeats=11
+    )
+    t_desc_adam = median_time(
+        lambda: descent(expr5, point, lr=0.01, steps=1000, optimizer="adam"), repeats=11
+    )
+    t_deriv = median_time(lambda: derivative("x**2 + 5", 1.0, num=10_001))
+
+    print(f"10,001-point grid, one call:          {t_grid * 1e3:8.3f} ms")
+    print(f"5-variable gradient, one call (11 pts): {t_grad_call * 1e3:6.3f} ms")
+    print(f"gradient() incl. parse + exact:        {t_grad * 1e3:7.3f} ms")
+    print(f"1000 SGD steps, 2 variables:           {t_desc * 1e3:7.3f} ms")
+    print(f"1000 Adam steps, 5 variables:          {t_desc_adam * 1e3:7.3f} ms")
+    print(f"derivative() with a 10,001-point curve: {t_deriv * 1e3:6.3f} ms")
+
+    print("\nattack strings (parse + derivative at x0 = 1, median):")
+    worst = (0.0, "")
+    for source in ATTACKS:
+
+        def attack(source: str = source) -> str:
+            try:
+                derivative(source, 1.0)
+            except EngineError as exc:
+                return exc.msg
+            return "ACCEPTED"
+
+        t = median_time(attack, repeats=11)
+        worst = max(worst, (t, source))
+        print(f"  {t * 1e3:7.3f} ms  {source[:40]!r:44} {attack()[:70]}")
+    print(f"slowest attack: {worst[0] * 1e3:.3f} ms for {worst[1][:40]!r}")
+
+
+if __name__ == "__main__":
+    main()
