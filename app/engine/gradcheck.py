@@ -1,0 +1,114 @@
+"""Central-difference helpers and the pass/fail rule of the gradient check.
+
+The numeric derivative of ``f`` at ``a`` in the direction of entry ``i`` is
+:math:`\\frac{f(a + h e_i) - f(a - h e_i)}{(a_i + h) - (a_i - h)}`: a central difference divided by
+the step actually taken in floating point (which is ``2h`` up to rounding). The caller's arrays
+are never modified; every perturbation happens on a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from app.engine.errors import EngineError
+
+ATOL = 1e-5  # PyTorch gradcheck's absolute tolerance
+RTOL = 1e-3  # PyTorch gradcheck's relative tolerance
+REL_FLOOR = 1e-8  # rel_error = |a - n| / max(REL_FLOOR, |a| + |n|)
+
+
+def _steps(a: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """a + h, a - h and the step (a + h) - (a - h) actually taken, all float64."""
+    a = np.asarray(a, dtype=np.float64)
+    plus, minus = a + h, a - h
+    return plus, minus, plus - minus
+
+
+def central_difference(
+    f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: float
+) -> np.ndarray:
+    """Element-wise :math:`f'(x) \\approx (f(x+h) - f(x-h)) / ((x+h) - (x-h))`, f element-wise.
+
+    Where ``h`` is below the spacing of floats at ``x`` the step is 0 and the result is NaN.
+    """
+    plus, minus, step = _steps(x, h)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (np.asarray(f(plus), dtype=np.float64) - f(minus)) / step
+
+
+def _check_step(step: np.ndarray, h: float) -> None:
+    if np.any(step == 0):
+        raise EngineError(
+            f"h = {h:g} is too small for the size of some entries (x + h == x - h); "
+            "use a larger h.",
+            ("h",),
+        )
+
+
+def numeric_gradient(
+    f: Callable[[np.ndarray], float], a: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
+    """Gradient of the scalar ``f`` at ``a`` by central differences, one entry at a time.
+
+    ``a``: any shape; returns a float64 array of that shape. ``f`` is called on a float64 copy.
+    """
+    a = np.array(a, dtype=np.float64)  # a private copy, perturbed in place and restored
+    plus, minus, step = _steps(a, h)
+    _check_step(step, h)
+    grad = np.empty_like(a)
+    for i in np.ndindex(a.shape):
+        old = a[i]
+        a[i] = plus[i]
+        f_plus = f(a)
+        a[i] = minus[i]
+        f_minus = f(a)
+        a[i] = old
+        grad[i] = (f_plus - f_minus) / step[i]  # (f(a + h e_i) - f(a - h e_i)) / 2h
+    return grad
+
+
+def numeric_gradient_batched(
+    f_batch: Callable[[np.ndarray], np.ndarray],
+    a: np.ndarray,
+    h: float = 1e-5,
+    chunk: int = 64,
+) -> np.ndarray:
+    """Same as :func:`numeric_gradient`, evaluating many single-entry perturbations per call.
+
+    ``f_batch`` takes ``(K, *a.shape)``, K copies of ``a`` each with exactly one entry moved by
+    ``+h`` or ``-h``, and returns the K values of ``f``, shape ``(K,)``. Only one entry per copy
+    is perturbed, so each value is an honest ``f(a \\pm h e_i)``; batching only removes Python
+    overhead. ``chunk`` entries are handled per call (K = 2 * chunk).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    plus, minus, step = _steps(a, h)
+    _check_step(step, h)
+    size = a.size
+    flat_plus, flat_minus = plus.ravel(), minus.ravel()
+    grad = np.empty(size)
+    chunk = max(1, int(chunk))
+    for start in range(0, size, chunk):
+        idx = np.arange(start, min(start + chunk, size))
+        k = idx.size
+        copies = np.broadcast_to(a.ravel(), (2 * k, size)).copy()
+        copies[np.arange(k), idx] = flat_plus[idx]  # first k copies: entry idx moved by +h
+        copies[np.arange(k, 2 * k), idx] = flat_minus[idx]  # next k copies: moved by -h
+        values = np.asarray(f_batch(copies.reshape((2 * k, *a.shape))), dtype=np.float64)
+        grad[idx] = (values[:k] - values[k:]) / step.ravel()[idx]
+    return grad.reshape(a.shape)
+
+
+def compare(analytic: np.ndarray, numeric: np.ndarray) -> tuple[np.ndarray, float, bool]:
+    """Element-wise ``rel_error = |a - n| / max(1e-8, |a| + |n|)``, its max, and the verdict.
+
+    ``passed`` is PyTorch gradcheck's rule ``|a - n| <= ATOL + RTOL * |n|`` for every entry.
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    diff = np.abs(a - n)
+    rel_error = diff / np.maximum(REL_FLOOR, np.abs(a) + np.abs(n))
+    max_rel_error = float(rel_error.max()) if rel_error.size else 0.0
+    passed = bool(np.all(diff <= ATOL + RTOL * np.abs(n)))
+    return rel_error, max_rel_error, passed

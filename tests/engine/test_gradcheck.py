@@ -1,0 +1,71 @@
+"""Central-difference helpers and the comparison rule."""
+
+import numpy as np
+import pytest
+
+from app.engine.errors import EngineError
+from app.engine.gradcheck import (
+    ATOL,
+    REL_FLOOR,
+    RTOL,
+    central_difference,
+    compare,
+    numeric_gradient,
+    numeric_gradient_batched,
+)
+
+
+def test_tolerances_are_pytorchs():
+    assert (ATOL, RTOL, REL_FLOOR) == (1e-5, 1e-3, 1e-8)
+
+
+def test_numeric_gradient_of_a_polynomial_and_no_mutation():
+    a = np.array([[1.0, -2.0], [0.5, 3.0]])
+    a.flags.writeable = False
+    g = numeric_gradient(lambda v: float(np.sum(v**3)), a, 1e-5)
+    np.testing.assert_allclose(g, 3 * a**2, rtol=1e-9)
+    np.testing.assert_array_equal(a, [[1.0, -2.0], [0.5, 3.0]])
+
+
+def test_integer_array_is_not_garbage():
+    g = numeric_gradient(lambda v: float(v[0] ** 2 + v[1] ** 3 + 1), np.array([2, 3]))
+    np.testing.assert_allclose(g, [4.0, 27.0], rtol=1e-9)
+
+
+def test_batched_equals_one_at_a_time():
+    rng = np.random.default_rng(0)
+    M = rng.normal(size=(3, 4))
+    a = rng.normal(size=(3, 4))
+
+    def f(v):
+        return float(np.sum(np.tanh(v * M)))
+
+    def f_batch(vk):
+        assert vk.shape[1:] == a.shape
+        return np.sum(np.tanh(vk * M), axis=(1, 2))
+
+    np.testing.assert_allclose(
+        numeric_gradient_batched(f_batch, a, 1e-5, chunk=5), numeric_gradient(f, a, 1e-5)
+    )
+
+
+def test_central_difference_elementwise():
+    x = np.linspace(-2, 2, 9)
+    np.testing.assert_allclose(central_difference(np.sin, x, 1e-5), np.cos(x), atol=1e-10)
+
+
+def test_step_below_float_spacing():
+    assert np.isnan(central_difference(np.sin, np.array([1e20]), 1e-5)[0])
+    with pytest.raises(EngineError, match="too small") as err:
+        numeric_gradient(lambda v: float(v.sum()), np.array([1e20]), 1e-5)
+    assert err.value.loc == ("h",)
+
+
+def test_compare_formulas():
+    a = np.array([1.0, 0.0, 1e-9, 2.0])
+    n = np.array([1.0 + 1e-6, 0.0, 0.0, 2.1])
+    rel, max_rel, passed = compare(a, n)
+    np.testing.assert_allclose(rel, [1e-6 / (2 + 1e-6), 0.0, 1e-9 / 1e-8, 0.1 / 4.1])
+    assert max_rel == pytest.approx(0.1)  # the 1e-9 vs 0 entry: its floor is 1e-8
+    assert not passed  # |2 - 2.1| > 1e-5 + 1e-3 * 2.1
+    assert compare(a[:3], n[:3])[2]

@@ -1,0 +1,122 @@
+"""Losses: values, gradients against central differences, targets, stability."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.engine.errors import EngineError
+from app.engine.gradcheck import compare, numeric_gradient
+from app.engine.layers import softmax
+from app.engine.losses import LOSSES, as_targets, loss_forward
+
+RNG = np.random.default_rng(0)
+LOGITS = RNG.normal(0, 2, size=(6, 4))
+PROBS = softmax(LOGITS)
+INDICES = np.array([0, 3, 1, 2, 2, 0])
+SOFT = softmax(RNG.normal(size=(6, 4)))  # probability-row targets
+
+
+def _y_for(name):
+    return PROBS if name == "cross_entropy" else LOGITS
+
+
+@pytest.mark.parametrize("name", LOSSES)
+@pytest.mark.parametrize("targets", [INDICES, SOFT], ids=["indices", "rows"])
+def test_loss_gradient_matches_central_difference(name, targets):
+    y = _y_for(name)
+    _, backward = loss_forward(name, y, targets)
+    dy = backward()
+    assert dy.shape == y.shape
+    numeric = numeric_gradient(lambda a: loss_forward(name, a, targets)[0], y, 1e-6)
+    _, max_rel, passed = compare(dy, numeric)
+    assert passed
+    assert max_rel <= 1e-7, max_rel
+
+
+def test_mse_with_real_rows():
+    t = RNG.normal(size=(6, 4))
+    L, backward = loss_forward("mse", LOGITS, t)
+    assert pytest.approx(0.5 * np.sum((LOGITS - t) ** 2) / 6) == L
+    np.testing.assert_allclose(backward(), (LOGITS - t) / 6)
+
+
+def test_mse_with_one_column_and_1d_real_targets():
+    y = np.array([[0.5], [1.5]])
+    L, backward = loss_forward("mse", y, np.array([1.0, 1.0]))
+    assert pytest.approx(0.5 * (0.25 + 0.25) / 2) == L
+    np.testing.assert_allclose(backward(), [[-0.25], [0.25]])
+
+
+def test_mse_with_class_indices_uses_one_hot():
+    t = as_targets(np.array([1, 0]), (2, 3), "mse", np.float64)
+    np.testing.assert_array_equal(t, [[0, 1, 0], [1, 0, 0]])
+
+
+def test_cross_entropy_clips_at_tiny_not_1e_minus_7():
+    y = np.array([[1e-10, 1 - 1e-10], [0.0, 1.0]])
+    t = np.array([0, 1])
+    L, backward = loss_forward("cross_entropy", y, t)
+    assert pytest.approx(-np.log(1e-10) / 2, rel=1e-15) == L  # no +1e-7 bias
+    dy = backward()
+    assert dy[0, 0] == -1 / 1e-10 / 2  # exactly -t / y / N
+    assert np.all(np.isfinite(dy))
+    L0, _ = loss_forward("cross_entropy", np.array([[0.0, 1.0]]), np.array([0]))
+    assert pytest.approx(-np.log(np.finfo(np.float64).tiny)) == L0  # y = 0: finite, ~708
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 5),
+    c=st.integers(2, 5),
+    scale=st.sampled_from([1.0, 1e3, 1e100]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_softmax_cross_entropy_is_stable(n, c, scale, seed):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, c)) * scale
+    t = rng.integers(0, c, size=n)
+    L, backward = loss_forward("softmax_cross_entropy", z, t)
+    dz = backward()
+    assert np.isfinite(L) and L >= 0
+    assert np.all(np.isfinite(dz))
+    np.testing.assert_allclose(dz.sum(axis=1), 0.0, atol=1e-12)
+
+
+def test_float32_stays_float32():
+    for name in LOSSES:
+        y = _y_for(name).astype(np.float32)
+        _, backward = loss_forward(name, y, INDICES)
+        assert backward().dtype == np.float32
+
+
+def test_loss_overflow_is_reported():
+    with pytest.raises(EngineError, match="overflowed") as err:
+        loss_forward("mse", np.array([[1e200, 0.0]]), np.array([[0.0, 0.0]]))
+    assert err.value.loc == ("loss",)
+
+
+@pytest.mark.parametrize(
+    ("t", "loss", "message"),
+    [
+        ([0, 4, 1, 1, 1, 1], "cross_entropy", "with 4 classes use 0 to 3"),
+        ([0, -1, 1, 1, 1, 1], "softmax_cross_entropy", "not a class index"),
+        ([0, 1, 1], "cross_entropy", "3 targets for 6 inputs"),
+        (np.ones((6, 3)) / 3, "cross_entropy", "targets have shape (6, 3)"),
+        (np.full((6, 4), 0.3), "softmax_cross_entropy", "must sum to 1"),
+        ([0.5, 1, 1, 1, 1, 1], "cross_entropy", "whole numbers"),
+        ([0.5, 1, 1, 1, 1, 1], "mse", "one row of 4 real values"),
+        ([[0, 1]], "mse", "targets have shape (1, 2)"),
+        (["a"] * 6, "mse", "class indices or rows"),
+    ],
+)
+def test_bad_targets_are_explained(t, loss, message):
+    with pytest.raises(EngineError) as err:
+        as_targets(t, (6, 4), loss, np.float64)
+    assert message in err.value.msg
+    assert err.value.loc == ("targets",)
+
+
+def test_unknown_loss():
+    with pytest.raises(EngineError, match="unknown loss"):
+        loss_forward("hinge", LOGITS, INDICES)

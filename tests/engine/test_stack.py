@@ -1,0 +1,282 @@
+"""run_network: the contract's shape, gradient checks of random stacks, presets, errors."""
+
+import numpy as np
+import pytest
+
+from app.engine.activations import ACTIVATIONS
+from app.engine.errors import EngineError
+from app.engine.presets import PRESETS, notebook_example, toy_2d
+from app.engine.stack import run_network
+
+ACT_NAMES = sorted(ACTIVATIONS)
+
+CONTRACT_EXAMPLE = {
+    "x": [[1.0, 2.0], [3.0, 4.0]],
+    "targets": [0, 2],
+    "layers": [
+        {"type": "affine", "W": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]], "b": [0, 0, 0, 0]},
+        {"type": "sigmoid"},
+        {"type": "affine", "in": 4, "out": 3, "init": "he", "seed": 0},
+        {"type": "softmax"},
+    ],
+    "loss": "cross_entropy",
+}
+
+
+def random_stack(seed: int) -> dict:
+    """A random 2-5 layer stack; seed picks the activation so every one is covered."""
+    rng = np.random.default_rng(seed)
+    N, width = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+    x = rng.normal(0, 1.5, size=(N, width))
+    layers = []
+    n_layers = int(rng.integers(2, 6))
+    for k in range(n_layers):
+        if k % 2 == 0 or k == n_layers - 1:
+            out = int(rng.integers(1, 6))
+            layers.append({"type": "affine", "in": width, "out": out, "init": "xavier", "seed": k})
+            width = out
+        else:
+            name = ACT_NAMES[(seed + k) % len(ACT_NAMES)]
+            layer = {"type": name}
+            if ACTIVATIONS[name].default_alpha is not None and rng.random() < 0.5:
+                layer["alpha"] = float(rng.uniform(0.05, 2.0))
+            layers.append(layer)
+    loss = ("cross_entropy", "softmax_cross_entropy", "mse")[seed % 3]
+    if loss == "cross_entropy":
+        layers.append({"type": "softmax"})
+    targets = rng.integers(0, width, size=N) if loss != "mse" else rng.normal(size=(N, width))
+    return {"x": x, "targets": targets, "layers": layers, "loss": loss}
+
+
+def _run(case: dict, **kw) -> dict:
+    return run_network(case["x"], case["targets"], case["layers"], case["loss"], **kw)
+
+
+def test_contract_example_response_shape():
+    r = _run(CONTRACT_EXAMPLE, gradcheck=True)
+    assert set(r) == {"loss", "forward", "backward", "params", "gradcheck"}
+    assert isinstance(r["loss"], float)
+    assert [f["type"] for f in r["forward"]] == ["affine", "sigmoid", "affine", "softmax"]
+    assert [f["output"].shape for f in r["forward"]] == [(2, 4), (2, 4), (2, 3), (2, 3)]
+    assert [b["index"] for b in r["backward"]] == [0, 1, 2, 3]
+    assert [b["grad_input"].shape for b in r["backward"]] == [(2, 2), (2, 4), (2, 4), (2, 3)]
+    assert set(r["backward"][0]["grads"]) == {"W", "b"} and "grads" not in r["backward"][1]
+    assert [p["index"] for p in r["params"]] == [0, 2]
+    assert r["params"][1]["W"].shape == (4, 3) and r["params"][1]["b"].shape == (3,)
+    checks = [(c["index"], c["param"]) for c in r["gradcheck"]]
+    assert checks == [(0, "W"), (0, "b"), (2, "W"), (2, "b"), (0, "x")]
+    assert all(c["passed"] for c in r["gradcheck"])
+    for c in r["gradcheck"]:
+        assert c["numeric"].shape == c["rel_error"].shape
+        assert c["max_rel_error"] == pytest.approx(float(c["rel_error"].max()))
+    assert _run(CONTRACT_EXAMPLE)["gradcheck"] is None
+
+
+def test_backward_chains_through_every_layer():
+    r = _run(CONTRACT_EXAMPLE)
+    p, fwd = r["params"], r["forward"]
+    dW2 = fwd[1]["output"].T @ r["backward"][3]["grad_input"]  # x^T dy of layer 2
+    np.testing.assert_allclose(r["backward"][2]["grads"]["W"], dW2)
+    np.testing.assert_allclose(
+        r["backward"][2]["grad_input"], r["backward"][3]["grad_input"] @ p[1]["W"].T
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_stacks_pass_gradcheck_float64(seed):
+    r = _run(random_stack(seed), gradcheck=True)
+    for c in r["gradcheck"]:
+        assert c["passed"], (c["index"], c["param"])
+        assert c["max_rel_error"] < 1e-4, (c["index"], c["param"], c["max_rel_error"])
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 3))
+def test_random_stacks_pass_gradcheck_float32(seed):
+    r = _run(random_stack(seed), gradcheck=True, dtype="float32")
+    assert r["forward"][-1]["output"].dtype == np.float32
+    assert r["backward"][0]["grad_input"].dtype == np.float32
+    for c in r["gradcheck"]:
+        assert c["numeric"].dtype == np.float64
+        assert c["passed"], (c["index"], c["param"], c["max_rel_error"])
+
+
+def test_float32_and_float64_agree_to_float32_precision():
+    case = random_stack(5)
+    r64, r32 = _run(case), _run(case, dtype="float32")
+    assert r32["loss"] == pytest.approx(r64["loss"], rel=1e-5)
+
+
+def test_caller_arrays_are_never_written():
+    case = notebook_example(seed=3)
+    x = case["x"][:50].copy()
+    t = case["targets"][:50].copy()
+    W, b = case["layers"][0]["W"].copy(), case["layers"][0]["b"].copy()
+    frozen = [x, t, W, b]
+    copies = [a.copy() for a in frozen]
+    for a in frozen:
+        a.flags.writeable = False
+    layers = [{"type": "affine", "W": W, "b": b}, {"type": "sigmoid"}, {"type": "softmax"}]
+    r = run_network(x, t, layers, "cross_entropy", gradcheck=True, dtype="float32")
+    r = run_network(x, t, layers, "cross_entropy", gradcheck=True)
+    for a, c in zip(frozen, copies, strict=True):
+        np.testing.assert_array_equal(a, c)
+    assert r["params"][0]["W"] is not W or not W.flags.writeable  # nothing aliased writeable
+
+
+def test_integer_inputs_are_promoted():
+    r = run_network([[1, 2], [3, 4]], [0, 1], [{"type": "affine", "W": [[1, 0], [0, 1]]}], "mse")
+    assert r["forward"][0]["output"].dtype == np.float64
+    assert r["params"][0]["b"].tolist() == [0.0, 0.0]  # b defaults to zeros
+    assert r["backward"][0]["grads"]["W"].dtype == np.float64
+
+
+def test_row_bias_and_inferred_in():
+    layers = [
+        {"type": "affine", "W": [[1.0, 2.0]], "b": [[0.5, -0.5]]},
+        {"type": "relu"},
+        {"type": "affine", "out": 3, "seed": 1},
+    ]
+    r = run_network([[1.0], [2.0]], [0, 2], layers, "softmax_cross_entropy", gradcheck=True)
+    assert r["params"][0]["b"].shape == (2,)
+    assert r["params"][1]["W"].shape == (2, 3)
+    assert all(c["passed"] for c in r["gradcheck"])
+
+
+def test_presets():
+    assert set(PRESETS) == {"notebook", "toy_2d"}
+    r = _run(toy_2d(), gradcheck=True)
+    assert all(c["passed"] for c in r["gradcheck"])
+    assert _run(PRESETS["toy_2d"]())["loss"] == r["loss"]  # seeded
+
+
+def test_notebook_preset_loss_and_gradcheck():
+    case = notebook_example()
+    assert case["x"].shape == (1000, 2) and case["x"].dtype == np.float64
+    assert case["x"].min() >= 0 and case["x"].max() <= 99 and np.all(case["x"] == case["x"].round())
+    assert case["targets"].shape == (1000,) and set(np.unique(case["targets"])) <= {0, 1, 2, 3}
+    r = _run(case, gradcheck=True)
+    assert 1.0 <= r["loss"] <= 2.0
+    assert abs(r["loss"] - np.log(4)) < 0.3
+    assert all(c["passed"] for c in r["gradcheck"])
+
+
+# --- errors: a sentence and a location -----------------------------------------------------
+
+
+def _layers_with_bad_width():
+    return [
+        {"type": "affine", "in": 2, "out": 3},
+        {"type": "tanh"},
+        {"type": "affine", "W": np.ones((4, 2)), "b": [0, 0]},
+    ]
+
+
+def test_shape_mismatch_sentence():
+    with pytest.raises(EngineError) as err:
+        run_network(np.ones((5, 2)), [0] * 5, _layers_with_bad_width(), "softmax_cross_entropy")
+    assert "layer 2 (affine) expects input width 4, got 3" in err.value.msg
+    assert "layer 1 (tanh)" in err.value.msg
+    assert err.value.loc == ("layers", 2, "W")
+
+
+@pytest.mark.parametrize(
+    ("layers", "loc", "message"),
+    [
+        (
+            [{"type": "affine", "in": 3, "out": 2}],
+            ("layers", 0, "in"),
+            "expects input width 3, got 2",
+        ),
+        ([{"type": "affine", "in": 3, "W": np.ones((2, 2))}], ("layers", 0, "in"), "in=3"),
+        ([{"type": "affine", "W": np.ones((2, 2)), "b": [1, 2, 3]}], ("layers", 0, "b"), "b must"),
+        ([{"type": "affine"}], ("layers", 0, "out"), "needs either W"),
+        ([{"type": "affine", "out": 2, "init": "zeros"}], ("layers", 0, "init"), "unknown init"),
+        ([{"type": "relu6"}], ("layers", 0, "type"), "unknown type 'relu6'"),
+        ([{"type": "relu", "alpha": 0.1}], ("layers", 0, "alpha"), "takes no alpha"),
+        ([{"type": "affine", "W": [[1, float("nan")], [0, 1]]}], ("layers", 0, "W"), "finite"),
+        ([], ("layers",), "non-empty"),
+    ],
+)
+def test_layer_errors(layers, loc, message):
+    with pytest.raises(EngineError) as err:
+        run_network(np.ones((2, 2)), [0, 1], layers, "mse")
+    assert message in err.value.msg
+    assert err.value.loc == loc
+
+
+def test_unknown_type_lists_the_allowed_types():
+    with pytest.raises(EngineError) as err:
+        run_network(np.ones((2, 2)), [0, 1], [{"type": "conv"}], "mse")
+    for name in ["affine", "softmax", *ACT_NAMES]:
+        assert name in err.value.msg
+
+
+def test_cross_entropy_needs_softmax_last():
+    with pytest.raises(EngineError, match="softmax_cross_entropy") as err:
+        run_network(np.ones((2, 2)), [0, 1], [{"type": "affine", "out": 2}], "cross_entropy")
+    assert err.value.loc == ("loss",)
+
+
+def test_bad_targets():
+    with pytest.raises(EngineError, match="use 0 to 2") as err:
+        run_network(
+            np.ones((2, 2)), [0, 3], [{"type": "affine", "out": 3}], "softmax_cross_entropy"
+        )
+    assert err.value.loc == ("targets",)
+
+
+@pytest.mark.parametrize(
+    ("kw", "loc"),
+    [({"dtype": "float16"}, ("dtype",)), ({"h": 0.0}, ("h",)), ({"h": -1e-5}, ("h",))],
+)
+def test_bad_options(kw, loc):
+    with pytest.raises(EngineError) as err:
+        _run(CONTRACT_EXAMPLE, **kw)
+    assert err.value.loc == loc
+
+
+def test_bad_x():
+    with pytest.raises(EngineError) as err:
+        run_network([1.0, 2.0], [0], [{"type": "relu"}], "mse")
+    assert err.value.loc == ("x",)
+    with pytest.raises(EngineError):
+        run_network([[1.0], [2.0, 3.0]], [0], [{"type": "relu"}], "mse")
+
+
+def test_gradcheck_budget():
+    layers = [{"type": "affine", "out": 64}, {"type": "relu"}, {"type": "affine", "out": 64}]
+    with pytest.raises(EngineError, match="forward passes") as err:
+        run_network(np.ones((64, 64)), np.zeros((64, 64)), layers, "mse", gradcheck=True)
+    assert "gradcheck off" in err.value.msg
+    assert err.value.loc == ("gradcheck",)
+
+
+def test_overflow_is_reported_not_nan():
+    layers = [{"type": "affine", "W": [[1e30]]}, {"type": "affine", "W": [[1e30]]}]
+    with pytest.raises(EngineError, match="overflowed float32") as err:
+        run_network([[1e3]], [[0.0]], layers, "mse", dtype="float32")
+    assert err.value.loc == ("layers", 1)
+    with pytest.raises(EngineError, match="overflowed"):
+        run_network([[1e200]], [[0.0]], [{"type": "identity"}], "mse")
+
+
+def test_null_fields_as_sent_by_a_schema_dump():
+    """Layers dumped with every optional field set to None behave as if the field were absent."""
+    nulls = {"W": None, "b": None, "in": None, "init": None, "seed": None, "alpha": None}
+    layers = [
+        {**nulls, "type": "affine", "out": 3},
+        {**nulls, "type": "leaky_relu"},
+        {**nulls, "type": "affine", "out": 2},
+    ]
+    r1 = run_network(np.ones((2, 2)), [0, 1], layers, "softmax_cross_entropy")
+    r2 = run_network(
+        np.ones((2, 2)),
+        [0, 1],
+        [
+            {"type": "affine", "out": 3, "seed": 0},
+            *[{"type": "leaky_relu", "alpha": 0.01}, {"type": "affine", "out": 2, "init": "he"}],
+        ],
+        "softmax_cross_entropy",
+    )
+    assert r1["loss"] == r2["loss"]
+    np.testing.assert_array_equal(r1["params"][0]["W"], r2["params"][0]["W"])
