@@ -1,4 +1,4 @@
-"""Where the templates and static files live, found from the package, never the working directory."""
+"""Where templates and static files live: found from the package, never the working directory."""
 
 from pathlib import Path
 

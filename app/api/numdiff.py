@@ -1,0 +1,111 @@
+"""Numerical differentiation of typed expressions: derivative, gradient, descent, step sweep."""
+
+from fastapi import APIRouter
+
+from app.config import get_settings
+from app.engine import numdiff, optimizers
+from app.engine.expressions import ExprLimits
+from app.responses import respond
+from app.schemas import (
+    ERROR_RESPONSES,
+    DerivativeOut,
+    DerivativeRequest,
+    DescentOut,
+    DescentRequest,
+    GradientOut,
+    GradientRequest,
+    GridOut,
+    GridRequest,
+    StepSweepOut,
+    StepSweepRequest,
+)
+
+router = APIRouter(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
+
+_S = get_settings()
+LIMITS = ExprLimits(
+    max_chars=_S.max_expr_chars, max_nodes=_S.max_expr_nodes, max_depth=_S.max_expr_depth
+)
+_EXPR_HELP = (
+    " Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, "
+    "`pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu`; nothing else is evaluated."
+)
+
+
+@router.post(
+    "/derivative",
+    response_model=None,
+    responses={200: {"model": DerivativeOut}, **ERROR_RESPONSES},
+    summary="Derivative and tangent line of f(x)",
+    description="Differentiates f(x) at `x0` by a central, forward or backward difference with "
+    "step `h`, beside the exact derivative from symbolic differentiation; returns the tangent "
+    "line and f, its tangent and f' over `linspace(x_min, x_max, num)`." + _EXPR_HELP,
+)
+def derivative(body: DerivativeRequest):
+    return respond(numdiff.derivative(**body.model_dump(), limits=LIMITS, max_points=_S.max_points))
+
+
+@router.post(
+    "/gradient",
+    response_model=None,
+    responses={200: {"model": GradientOut}, **ERROR_RESPONSES},
+    summary="Gradient of f(x1, ..., xn)",
+    description="The vector of partial derivatives (∂f/∂x1, ..., ∂f/∂xn) at `point` by central "
+    "differences, beside the exact gradient. The variables are x1..xn with n = len(point)."
+    + _EXPR_HELP,
+)
+def gradient(body: GradientRequest):
+    return respond(numdiff.gradient(**body.model_dump(), limits=LIMITS))
+
+
+@router.post(
+    "/descent",
+    response_model=None,
+    responses={200: {"model": DescentOut}, **ERROR_RESPONSES},
+    summary="Gradient descent with a choice of optimizer",
+    description="Minimises f(x1..xn) from `start` with sgd, momentum, nesterov, adagrad, rmsprop "
+    "or adam, using numerical gradients. `path` has one point per step taken, start included; "
+    "`stopped` says why it stopped: `max_steps`, `converged` (gradient norm below `tol`) or "
+    "`diverged` (a value non-finite or beyond 1e12). `warning` flags an lr above 2/λmax."
+    + _EXPR_HELP,
+)
+def descent(body: DescentRequest):
+    return respond(
+        optimizers.descent(
+            body.expr,
+            body.start,
+            lr=body.lr,
+            steps=body.steps,
+            optimizer=body.optimizer,
+            h=body.h,
+            tol=body.tol,
+            options=body.options(),
+            limits=LIMITS,
+            max_steps=_S.max_steps,
+        )
+    )
+
+
+@router.post(
+    "/step-sweep",
+    response_model=None,
+    responses={200: {"model": StepSweepOut}, **ERROR_RESPONSES},
+    summary="Error of finite differences versus the step size h",
+    description="For h on a log grid from `h_min` to `h_max`, the error of the forward and "
+    "central differences against the exact derivative at `x0`: truncation error falls with h, "
+    "round-off error grows as h shrinks, and `best_h` is where their sum is smallest." + _EXPR_HELP,
+)
+def step_sweep(body: StepSweepRequest):
+    return respond(numdiff.step_sweep(**body.model_dump(), limits=LIMITS, max_points=_S.max_points))
+
+
+@router.post(
+    "/grid",
+    response_model=None,
+    responses={200: {"model": GridOut}, **ERROR_RESPONSES},
+    summary="f(x1, x2) on a grid, for contour plots",
+    description="Evaluates f(x1, x2) on a `num` × `num` grid; `z[i][j] = f(x1[j], x2[i])`."
+    + _EXPR_HELP,
+)
+def grid(body: GridRequest):
+    return respond(numdiff.grid2d(**body.model_dump(), limits=LIMITS, max_points=_S.max_points))

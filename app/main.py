@@ -1,0 +1,51 @@
+"""Build the FastAPI application: routers, static files, middleware and error handlers."""
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__, errors
+from app.api import activations, meta, network, numdiff, pages, softmax
+from app.config import Settings, get_settings
+from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.paths import STATIC_DIR
+from app.responses import NumpyJSONResponse
+
+DESCRIPTION = """
+See and check how a neural network computes its forward and backward passes.
+
+Run a stack of layers with a loss forward and backward and compare every gradient with central
+differences; differentiate typed functions numerically beside their exact derivatives; run
+gradient descent with six optimizers. Invalid input gets a 422 whose `detail[].msg` says what is
+wrong; a body over the size limit gets a 413.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application, configured from ``settings`` (default: the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Backprop Explorer",
+        version=__version__,
+        description=DESCRIPTION,
+        root_path=settings.root_path,
+        default_response_class=NumpyJSONResponse,
+    )
+    for router in (meta, activations, network, softmax, numdiff, pages):
+        app.include_router(router.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    errors.install(app)
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,149 @@
+import numpy as np
+
+from app.schemas import NETWORK_EXAMPLE
+from tests.api.helpers import assert_error
+
+
+def run(client, body):
+    return client.post("/api/v1/network/run", json=body)
+
+
+def test_contract_example_shapes_and_fields(client):
+    r = run(client, NETWORK_EXAMPLE)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert set(d) >= {"loss", "forward", "backward", "params", "gradcheck"}
+    assert [f["type"] for f in d["forward"]] == ["affine", "sigmoid", "affine", "softmax"]
+    assert [np.shape(f["output"]) for f in d["forward"]] == [(2, 4), (2, 4), (2, 3), (2, 3)]
+    assert [b["index"] for b in d["backward"]] == [0, 1, 2, 3]
+    assert np.shape(d["backward"][0]["grad_input"]) == (2, 2)
+    assert np.shape(d["backward"][2]["grads"]["W"]) == (4, 3)
+    assert np.shape(d["backward"][2]["grads"]["b"]) == (3,)
+    assert [p["index"] for p in d["params"]] == [0, 2]
+    assert d["params"][0]["W"] == NETWORK_EXAMPLE["layers"][0]["W"]
+    checked = {(g["index"], g["param"]) for g in d["gradcheck"]}
+    assert checked == {(0, "W"), (0, "b"), (2, "W"), (2, "b"), (0, "x")}
+    assert all(g["passed"] and g["max_rel_error"] < 1e-6 for g in d["gradcheck"])
+
+
+def test_loss_and_gradients_match_a_hand_computation(client):
+    d = run(client, NETWORK_EXAMPLE).json()
+    x = np.array(NETWORK_EXAMPLE["x"])
+    W0 = np.array(d["params"][0]["W"])
+    W2, b2 = np.array(d["params"][1]["W"]), np.array(d["params"][1]["b"])
+    a = 1 / (1 + np.exp(-(x @ W0)))
+    z = a @ W2 + b2
+    y = np.exp(z - z.max(axis=1, keepdims=True))
+    y /= y.sum(axis=1, keepdims=True)
+    t = np.eye(3)[[0, 2]]
+    assert np.isclose(d["loss"], -np.log(y[t == 1]).mean(), rtol=1e-12)
+    dz = (y - t) / 2  # fused softmax + cross-entropy gradient
+    assert np.allclose(d["backward"][2]["grads"]["W"], a.T @ dz, rtol=1e-9, atol=1e-12)
+
+
+def test_seeded_init_is_reproducible(client):
+    a = run(client, NETWORK_EXAMPLE).json()["params"][1]["W"]
+    b = run(client, NETWORK_EXAMPLE).json()["params"][1]["W"]
+    assert a == b
+
+
+def test_notebook_preset_has_loss_of_order_one_and_passes_the_check(client):
+    presets = client.get("/api/v1/network/presets").json()["presets"]
+    notebook = next(p for p in presets if p["name"] == "notebook")
+    assert np.shape(notebook["x"]) == (1000, 2)
+    body = {k: notebook[k] for k in ("x", "targets", "layers", "loss")} | {"gradcheck": True}
+    r = run(client, body)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert 1.0 <= d["loss"] <= 2.0  # about ln 4; the notebook's 6952 came from its indexing bugs
+    assert all(g["passed"] for g in d["gradcheck"])
+
+
+def test_every_preset_runs(client):
+    for p in client.get("/api/v1/network/presets").json()["presets"]:
+        body = {k: p[k] for k in ("x", "targets", "layers", "loss")}
+        assert run(client, body).status_code == 200, p["name"]
+
+
+def test_shape_mismatch_names_the_layer_and_both_widths(client):
+    body = {
+        "x": [[1.0, 2.0]],
+        "targets": [0],
+        "layers": [
+            {"type": "affine", "in": 2, "out": 4},
+            {"type": "relu"},
+            {"type": "affine", "W": [[1.0, 0.0]] * 3, "b": [0.0, 0.0]},
+            {"type": "softmax"},
+        ],
+    }
+    assert_error(run(client, body), 422, "layers", "layer 2 (affine) expects input width 3, got 4")
+
+
+def test_mse_and_fused_loss(client):
+    x = [[0.5, -1.0], [2.0, 0.1], [0.0, 0.3]]
+    layers = [{"type": "affine", "in": 2, "out": 2, "seed": 3}, {"type": "tanh"}]
+    t = [[0.1, 0.2], [0.3, -0.4], [0.0, 0.5]]
+    d = run(client, {"x": x, "targets": t, "layers": layers, "loss": "mse"}).json()
+    y = np.array(d["forward"][-1]["output"])
+    assert np.isclose(d["loss"], 0.5 * ((y - np.array(t)) ** 2).sum() / 3, rtol=1e-12)
+    assert np.allclose(d["backward"][-1]["grad_input"], (y - np.array(t)) / 3 * (1 - y**2))
+    assert all(g["passed"] for g in d["gradcheck"])
+    body = {"x": x, "targets": [0, 1, 1], "layers": layers[:1], "loss": "softmax_cross_entropy"}
+    d = run(client, body).json()
+    z = np.array(d["forward"][0]["output"])
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    assert np.allclose(
+        d["backward"][0]["grad_input"],
+        (p - np.eye(2)[[0, 1, 1]]) / 3 @ np.array(d["params"][0]["W"]).T,
+    )
+
+
+def test_float32_runs_in_float32_and_still_checks(client):
+    body = NETWORK_EXAMPLE | {"dtype": "float32"}
+    d = run(client, body).json()
+    assert all(g["passed"] for g in d["gradcheck"])
+    assert max(g["max_rel_error"] for g in d["gradcheck"]) > 1e-12  # float32 round-off shows
+
+
+def test_leaky_relu_alpha_and_defaults(client):
+    base = {"x": [[-2.0, 1.0]], "targets": [[0.0, 0.0]], "loss": "mse", "gradcheck": False}
+    d = run(client, base | {"layers": [{"type": "leaky_relu"}]}).json()
+    assert d["forward"][0]["output"] == [[-0.02, 1.0]]
+    d = run(client, base | {"layers": [{"type": "leaky_relu", "alpha": 0.2}]}).json()
+    assert d["forward"][0]["output"] == [[-0.4, 1.0]]
+
+
+def test_bad_targets_are_explained(client):
+    body = NETWORK_EXAMPLE | {"targets": [0, 7]}
+    assert_error(run(client, body), 422, "targets")
+    body = NETWORK_EXAMPLE | {"targets": [0]}
+    assert_error(run(client, body), 422, words="one target per row")
+
+
+def test_limits_are_named(client):
+    layers = [{"type": "relu"}] * 17
+    body = {"x": [[1.0]], "targets": [[0.0]], "layers": layers, "loss": "mse"}
+    assert_error(run(client, body), 422, "layers", "16")
+    body = {
+        "x": [[1.0]],
+        "targets": [[0.0]],
+        "loss": "mse",
+        "layers": [{"type": "affine", "in": 1, "out": 257}],
+    }
+    assert_error(run(client, body), 422, "out", "256")
+
+
+def test_ragged_matrix_is_explained(client):
+    body = NETWORK_EXAMPLE | {"x": [[1.0, 2.0], [3.0]]}
+    assert_error(run(client, body), 422, words="rectangular")
+
+
+def test_softmax_jacobian(client):
+    r = client.post("/api/v1/softmax/jacobian", json={"x": [1.0, 2.0, 3.0]})
+    assert r.status_code == 200
+    d = r.json()
+    y = np.exp([1.0, 2.0, 3.0]) / np.exp([1.0, 2.0, 3.0]).sum()
+    assert np.allclose(d["y"], y, rtol=1e-14)
+    assert np.allclose(d["jacobian"], np.diag(y) - np.outer(y, y), rtol=1e-13, atol=1e-16)
+    r = client.post("/api/v1/softmax/jacobian", json={"x": [1000.0, 0.0, -1000.0]})
+    assert r.status_code == 200 and r.json()["y"][0] == 1.0

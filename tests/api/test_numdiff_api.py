@@ -1,0 +1,124 @@
+import numpy as np
+
+from tests.api.helpers import assert_error, finite_or_null
+
+
+def test_derivative_of_the_notebook_function(client):
+    body = {
+        "expr": "x**2 + 5",
+        "x0": 1.0,
+        "h": 1e-5,
+        "method": "central",
+        "x_min": -5,
+        "x_max": 5,
+        "num": 1001,
+    }
+    r = client.post("/api/v1/numdiff/derivative", json=body)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["value"] == 6.0
+    assert abs(d["derivative"] - 2.0) < 1e-9
+    assert d["exact"] == 2.0
+    assert d["error"] == abs(d["derivative"] - 2.0)
+    assert abs(d["tangent"]["slope"] - 2.0) < 1e-9 and abs(d["tangent"]["intercept"] - 4.0) < 1e-9
+    x = np.array(d["curve"]["x"])
+    assert np.allclose(x, np.linspace(-5, 5, 1001))
+    assert np.allclose(d["curve"]["y"], x**2 + 5)
+    assert np.allclose(d["curve"]["tangent"], d["derivative"] * x + d["tangent"]["intercept"])
+    assert np.allclose(d["curve"]["dy"], 2 * x)
+    assert d["nonfinite"] == 0
+
+
+def test_derivative_methods_differ_as_theory_says(client):
+    errors = {}
+    for method in ("central", "forward", "backward"):
+        body = {"expr": "sin(x)*exp(-x)", "x0": 0.7, "h": 1e-3, "method": method}
+        errors[method] = client.post("/api/v1/numdiff/derivative", json=body).json()["error"]
+    assert errors["central"] < errors["forward"] / 100  # O(h^2) against O(h)
+    assert errors["central"] < errors["backward"] / 100
+
+
+def test_curve_with_poles_sends_null_and_counts(client):
+    body = {"expr": "log(x)", "x0": 1.0, "x_min": -1, "x_max": 1, "num": 5}
+    d = client.post("/api/v1/numdiff/derivative", json=body).json()
+    assert d["nonfinite"] > 0
+    assert d["curve"]["y"][0] is None
+    assert finite_or_null(d["curve"]["y"])
+
+
+def test_scalar_overflow_is_a_422_that_says_so(client):
+    r = client.post("/api/v1/numdiff/derivative", json={"expr": "exp(x)", "x0": 1000.0})
+    msg = assert_error(r, 422)
+    assert "finite" in msg or "overflow" in msg
+
+
+def test_gradient_of_the_notebook_function(client):
+    body = {"expr": "x1**2 + x2**3 + 1", "point": [2.0, 3.0], "h": 1e-5}
+    d = client.post("/api/v1/numdiff/gradient", json=body).json()
+    assert d["value"] == 32.0
+    assert np.allclose(d["gradient"], [4.0, 27.0], rtol=1e-8)
+    assert d["exact"] == [4.0, 27.0]
+
+
+def test_gradient_names_the_allowed_variables(client):
+    body = {"expr": "x1 + y", "point": [1.0, 2.0]}
+    r = client.post("/api/v1/numdiff/gradient", json=body)
+    assert_error(r, 422, "expr", "name 'y' is not allowed")
+
+
+def test_descent_reproduces_the_notebook_run(client):
+    body = {
+        "expr": "x1**2 + x2**3 + 1",
+        "start": [2.0, 3.0],
+        "lr": 0.01,
+        "steps": 1000,
+        "optimizer": "sgd",
+        "h": 1e-5,
+    }
+    d = client.post("/api/v1/numdiff/descent", json=body).json()
+    assert d["stopped"] == "max_steps"
+    assert len(d["path"]) == 1001 and d["path"][0] == [2.0, 3.0]
+    assert len(d["values"]) == len(d["grad_norms"]) == 1001
+    assert abs(d["final"][0]) < 1e-8
+    assert abs(d["final"][1] - 0.0328) < 5e-4
+
+
+def test_every_optimizer_converges_on_a_bowl(client):
+    for opt in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"):
+        lr = 0.5 if opt == "adagrad" else 0.05
+        body = {
+            "expr": "x1**2 + 3*x2**2",
+            "start": [1.0, -1.0],
+            "lr": lr,
+            "steps": 5000,
+            "optimizer": opt,
+            "tol": 1e-6,
+        }
+        d = client.post("/api/v1/numdiff/descent", json=body).json()
+        assert d["values"][-1] < 1e-6, (opt, d["values"][-1], d["stopped"])
+
+
+def test_descent_divergence_and_lr_warning(client):
+    body = {"expr": "x1**2 + x2**2", "start": [1.0, 1.0], "lr": 1.5, "steps": 1000}
+    d = client.post("/api/v1/numdiff/descent", json=body).json()
+    assert d["stopped"] == "diverged"
+    assert d["warning"] and abs(d["lr_limit"] - 1.0) < 1e-3  # 2 / λmax = 2 / 2
+    assert finite_or_null(d["values"])
+
+
+def test_step_sweep_finds_the_textbook_steps(client):
+    body = {"expr": "sin(x)", "x0": 1.0, "h_min": 1e-16, "h_max": 1e-1, "num": 61}
+    d = client.post("/api/v1/numdiff/step-sweep", json=body).json()
+    assert np.allclose(d["h"], np.logspace(-16, -1, 61))
+    assert 1e-10 < d["best_h"]["forward"] < 1e-6  # about sqrt(eps)
+    assert 1e-7 < d["best_h"]["central"] < 1e-3  # about eps ** (1/3)
+    assert finite_or_null(d["forward_error"]) and finite_or_null(d["central_error"])
+
+
+def test_grid_is_plotly_oriented(client):
+    body = {"expr": "x1 + 10*x2", "x1_min": 0, "x1_max": 1, "x2_min": 0, "x2_max": 2, "num": 3}
+    d = client.post("/api/v1/numdiff/grid", json=body).json()
+    assert d["x1"] == [0.0, 0.5, 1.0] and d["x2"] == [0.0, 1.0, 2.0]
+    assert d["z"][2][1] == 0.5 + 20.0  # z[i][j] = f(x1[j], x2[i])
+    body["num"] = 101
+    assert_error(client.post("/api/v1/numdiff/grid", json=body), 422, "num")
