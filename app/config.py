@@ -20,8 +20,6 @@ class Settings(BaseSettings):
     max_expr_chars: int = Field(256, ge=1, description="Longest typed expression.")
     max_expr_nodes: int = Field(200, ge=1, description="Most syntax-tree nodes in an expression.")
     max_expr_depth: int = Field(32, ge=1, description="Deepest nesting of an expression.")
-    max_train_epochs: int = Field(2000, ge=1, description="Most training epochs.")
-    max_train_samples: int = Field(5000, ge=1, description="Largest training data set.")
     log_level: str = Field("info", description="Python log level name.")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
     root_path: str = Field("", description="Path prefix when served behind a reverse proxy.")

@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__, errors
 from app.api import activations, meta, network, numdiff, pages, softmax
 from app.config import Settings, get_settings
+from app.logging_setup import AccessLogMiddleware, configure_logging
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.paths import STATIC_DIR
 from app.responses import NumpyJSONResponse
@@ -24,6 +25,7 @@ wrong; a body over the size limit gets a 413.
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application, configured from ``settings`` (default: the environment)."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="Backprop Explorer",
         version=__version__,
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["content-type"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLogMiddleware)  # outermost: times everything, 413s included
     return app
 
 

@@ -3,6 +3,7 @@
 import os
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ def free_port() -> int:
 def start_server(*extra_args: str, env: dict[str, str] | None = None):
     """Start ``uvicorn app.main:app`` on a free loopback port; return (process, base_url)."""
     port = free_port()
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -39,14 +41,15 @@ def start_server(*extra_args: str, env: dict[str, str] | None = None):
         ],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            log.seek(0)
+            out = log.read().decode(errors="replace")[-4000:]
             raise RuntimeError(f"the server exited early:\n{out}")
         try:
             if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:

@@ -1,0 +1,41 @@
+# Backprop Explorer: FastAPI + numpy served by uvicorn, as a non-root user.
+#   docker build -t backprop-explorer .
+#   docker run --rm -p 8000:8000 backprop-explorer
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+WORKDIR /app
+
+# Runtime dependencies only (no [test] extra), read from pyproject.toml, in their own layer so
+# that a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); print('\n'.join(p['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# The source tree stays at /app: templates/ and static/ are found next to the app package.
+COPY app ./app
+COPY templates ./templates
+COPY static ./static
+RUN python -m compileall -q app \
+    && groupadd --gid 10001 bpx \
+    && useradd --no-log-init --uid 10001 --gid bpx --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin bpx
+
+ENV PYTHONPATH=/app \
+    PORT=8000 \
+    WEB_CONCURRENCY=2 \
+    FORWARDED_ALLOW_IPS=*
+
+USER 10001:10001
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api/v1/health' % os.environ.get('PORT', '8000'), timeout=4)"]
+
+# sh expands $PORT and $WEB_CONCURRENCY; exec makes uvicorn PID 1 so it receives SIGTERM.
+CMD ["sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --no-server-header"]
