@@ -1,0 +1,25 @@
+"""The attack list of the numerical-differentiation issue: each must be refused clearly and fast."""
+
+ATTACKS: list[str] = [
+    "__import__('os').system('id')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.tofile('/tmp/f')",
+    "open('/etc/passwd').read()",
+    "9**9**9**9",
+    "[1]*10**9",
+    "'a'*10**9",
+    "lambda: 1",
+    "x[0]",
+    "x if x else 0",
+    "1j",
+    "True",
+    "(" * 1000 + "x" + ")" * 1000,
+    "x" * (1 << 20),
+    "\x00",
+    "x\x00",
+    "",
+    "ｘ**2",
+    "exp(1000)",
+    "log(0)",
+    "1/0",
+]
