@@ -45,7 +45,9 @@ def main() -> None:
     print(f"256x256 network result ({size:.1f} MB of JSON), median of 15:")
     print(f"  orjson from numpy (the app)        {orjson_ms:8.1f} ms  1.0x")
     print(f"  json.dumps(.tolist())              {stdlib_ms:8.1f} ms  {stdlib_ms / orjson_ms:.1f}x")
-    print(f"  jsonable_encoder(.tolist()) + json {encoder_ms:8.1f} ms  {encoder_ms / orjson_ms:.1f}x")
+    print(
+        f"  jsonable_encoder(.tolist()) + json {encoder_ms:8.1f} ms  {encoder_ms / orjson_ms:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,259 @@
+"""Fixtures for the browser tests: the app under uvicorn, and Debian's Chromium via Playwright.
+
+Every page is opened with a listener for ``securitypolicyviolation`` events; any CSP violation,
+console error, uncaught exception or request to another host fails the test.
+"""
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-sync",
+    # Offline: every host name but the app's resolves to nothing.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+VIEWPORT = {"width": 1366, "height": 768}
+
+# Runs before any page script: report CSP violations through console.error, which the page
+# fixture collects, so a violation fails the test even if the page swallows the exception.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  const v = `${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}`
+    + ` at ${e.sourceFile}:${e.lineNumber}`;
+  window.__cspViolations.push(v);
+  console.error('CSP violation: ' + v);
+});
+"""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not os.access(CHROMIUM, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing and CI is set; run scripts/ensure-chromium")
+        pytest.skip(f"{CHROMIUM} is missing; install Debian's chromium to run the browser tests")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str:
+    """Start the app with uvicorn on a free 127.0.0.1 port; stop it after the session."""
+    port = _free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"uvicorn exited early:\n{log.read().decode(errors='replace')[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/v1/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("uvicorn did not answer /api/v1/health within 30 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        # launch() gives every run a fresh temporary profile.
+        b = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+class PageProblems:
+    """Console errors, page errors, CSP violations and off-host requests seen by one page."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.allowed: list[re.Pattern[str]] = []
+
+    def allow(self, pattern: str) -> None:
+        """Expect console errors matching ``pattern`` (e.g. the browser's log of a 422)."""
+        self.allowed.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self.allowed)]
+
+
+@pytest.fixture
+def problems() -> PageProblems:
+    return PageProblems()
+
+
+@pytest.fixture(scope="session")
+def context(browser):
+    """One browser context for the session, so plotly.js is fetched and compiled once."""
+    ctx = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    ctx.add_init_script(CSP_LISTENER)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context, base_url: str, problems: PageProblems):
+    host = base_url.split("//", 1)[1]
+
+    def check_host(request) -> None:
+        # Every page must work offline: nothing may be fetched from any other host (and
+        # --host-resolver-rules makes such a fetch fail anyway).
+        url = request.url
+        if not (url.split("//", 1)[-1].startswith(host) or url.startswith(("data:", "blob:"))):
+            problems.errors.append(f"request to another host: {url}")
+
+    pg = context.new_page()
+    pg.on("request", check_host)
+    pg.on(
+        "console",
+        lambda m: (
+            problems.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
+        ),
+    )
+    pg.on("pageerror", lambda e: problems.errors.append(f"page error: {e}"))
+    pg.set_default_timeout(10_000)
+    yield pg
+    with contextlib.suppress(Exception):
+        violations = pg.evaluate("window.__cspViolations || []")
+        problems.errors.extend(f"CSP violation: {v}" for v in violations)
+    pg.close()
+    bad = problems.unexpected()
+    assert not bad, "browser problems:\n" + "\n".join(dict.fromkeys(bad))
+
+
+class UI:
+    """Small helpers shared by the page tests."""
+
+    def __init__(self, base_url: str, shots: Path, problems: PageProblems) -> None:
+        self.base_url = base_url
+        self.shots = shots
+        self.problems = problems
+
+    def open(self, page, path: str) -> None:
+        def no_dialogs(d) -> None:
+            # Errors belong inline next to their input, never in an alert box.
+            self.problems.errors.append(f"dialog shown: {d.message}")
+            d.dismiss()
+
+        page.on("dialog", no_dialogs)
+        page.goto(self.base_url + path)
+        self.settle(page)
+
+    @staticmethod
+    def settle(page, timeout: float = 10_000) -> None:
+        """Wait until no request is in flight and no debounced call is waiting."""
+        page.wait_for_function(
+            # Modules run before the load event, so a page without the counter has no requests.
+            "() => !window.__bpxActivity || (window.__bpxActivity.inflight === 0"
+            " && window.__bpxActivity.pending === 0)",
+            timeout=timeout,
+        )
+
+    @staticmethod
+    def data(page, plot_id: str) -> list[dict]:
+        """The traces Plotly holds for the graph div ``plot_id`` (``gd.data``), as plain JSON."""
+        return page.evaluate(
+            "(id) => JSON.parse(JSON.stringify(document.getElementById(id).data || []))", plot_id
+        )
+
+    @staticmethod
+    def layout(page, plot_id: str) -> dict:
+        return page.evaluate(
+            "(id) => JSON.parse(JSON.stringify(document.getElementById(id).layout || {}))",
+            plot_id,
+        )
+
+    @staticmethod
+    def assert_fits(page) -> None:
+        """The page fits a 1366x768 screen: neither the window nor the plot column scrolls."""
+        sizes = page.evaluate(
+            """() => {
+            const d = document.scrollingElement, s = document.querySelector('.stage');
+            return {dw: d.scrollWidth, dh: d.scrollHeight,
+                    sh: s ? s.scrollHeight : 0, ch: s ? s.clientHeight : 0,
+                    sw: s ? s.scrollWidth : 0, cw: s ? s.clientWidth : 0};
+        }"""
+        )
+        assert sizes["dw"] <= VIEWPORT["width"] and sizes["dh"] <= VIEWPORT["height"], sizes
+        assert sizes["sh"] <= sizes["ch"] + 1 and sizes["sw"] <= sizes["cw"] + 1, sizes
+
+    def shot(self, page, name: str) -> None:
+        page.screenshot(path=str(self.shots / f"{name}.png"))
+
+
+@pytest.fixture
+def ui(base_url: str, screenshots: Path, problems: PageProblems) -> UI:
+    return UI(base_url, screenshots, problems)

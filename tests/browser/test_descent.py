@@ -1,0 +1,99 @@
+"""Gradient-descent page: contour and paths equal the API, click to start, lr warning, presets."""
+
+import math
+
+import pytest
+
+GRID = "/api/v1/numdiff/grid"
+DESCENT = "/api/v1/numdiff/descent"
+
+
+def _descent(**fields):
+    def match(r) -> bool:
+        if not r.url.endswith(DESCENT):
+            return False
+        body = r.request.post_data_json or {}
+        return all(body.get(k) == v for k, v in fields.items())
+
+    return match
+
+
+def _trace(data: list[dict], name: str) -> dict:
+    return next(t for t in data if t.get("name") == name)
+
+
+def test_default_view_and_click_to_start(page, ui):
+    with (
+        page.expect_response(lambda r: r.url.endswith(GRID)) as grid,
+        page.expect_response(_descent(optimizer="adam")) as adam,
+    ):
+        ui.open(page, "/descent")
+    ui.settle(page)
+    g = grid.value.json()
+    data = ui.data(page, "plot-contour")
+    assert data[0]["type"] == "contour"
+    assert data[0]["z"] == g["z"] and data[0]["x"] == g["x1"] and data[0]["y"] == g["x2"]
+    assert data[0]["zmid"] == 0  # the app-wide diverging scale centred at 0
+    path = adam.value.json()["path"]
+    t = _trace(data, "adam")
+    assert t["x"] == [p[0] for p in path] and t["y"] == [p[1] for p in path]
+    assert {"sgd", "momentum", "adam"} <= {d["name"] for d in data}
+    colours = {d["name"]: d["line"]["color"] for d in data[1:4]}
+    assert len(set(colours.values())) == 3  # distinct colours per optimizer
+    assert _trace(ui.data(page, "plot-values"), "adam")["y"] == adam.value.json()["values"]
+    assert not page.is_visible("#lr-warning")  # lr 0.09 < 2/lambda_max = 0.1
+    ui.assert_fits(page)
+    ui.shot(page, "descent")
+    # Click the contour: the descent starts where the mouse is.
+    box = page.locator("#plot-contour .nsewdrag").bounding_box()
+    with page.expect_response(_descent(optimizer="sgd")) as sgd:
+        page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
+    ui.settle(page)
+    start = sgd.value.request.post_data_json["start"]
+    assert start[0] == pytest.approx(2.5, abs=0.2) and start[1] == pytest.approx(1.25, abs=0.2)
+    assert sgd.value.json()["path"][0] == pytest.approx(start)
+    assert float(page.input_value("#s1")) == start[0]
+    assert _trace(ui.data(page, "plot-contour"), "start")["x"] == [start[0]]
+    assert f"start={start[0]}%2C{start[1]}" in page.url
+
+
+def test_lr_warning_preset_and_inline_error(page, ui, problems):
+    problems.allow(r"status of 422")
+    ui.open(page, "/descent")
+    with page.expect_response(_descent(lr=0.15, optimizer="sgd")) as r:
+        page.fill("#lr", "0.15")
+        page.dispatch_event("#lr", "change")
+    ui.settle(page)
+    assert r.value.json()["warning"]
+    assert page.is_visible("#lr-warning")
+    assert "2/λmax" in page.inner_text("#lr-warning")
+    # Rosenbrock: coloured by sign(f)·log10(1+|f|), still centred at 0.
+    with page.expect_response(lambda r: r.url.endswith(GRID)) as grid:
+        page.select_option("#preset", "rosenbrock")
+    ui.settle(page)
+    assert page.input_value("#expr").startswith("(1 - x1)**2")
+    z = ui.data(page, "plot-contour")[0]["z"]
+    api_z = grid.value.json()["z"]
+    assert z[5][7] == pytest.approx(math.copysign(math.log10(1 + abs(api_z[5][7])), api_z[5][7]))
+    # A bad expression is marked next to its input; the last good contour stays.
+    page.fill("#expr", "x1**2 + y")
+    ui.settle(page)
+    assert "invalid" in (page.get_attribute("#expr", "class") or "")
+    assert "y" in page.inner_text("[data-error-for=expr]")
+    assert ui.data(page, "plot-contour")[0]["z"] == z
+    ui.shot(page, "descent-rosenbrock-error")
+
+
+def test_url_round_trip(page, ui):
+    query = (
+        "?expr=x1**2%2Bx2**2&x1min=-2&x1max=2&x2min=-2&x2max=2&start=1,1&lr=0.2&steps=30"
+        "&opt=nesterov,rmsprop&scale=linear"
+    )
+    with page.expect_response(_descent(optimizer="rmsprop")) as r:
+        ui.open(page, "/descent" + query)
+    body = r.value.request.post_data_json
+    assert body["expr"] == "x1**2+x2**2" and body["start"] == [1, 1]
+    assert body["lr"] == 0.2 and body["steps"] == 30
+    assert page.is_checked("#opt-nesterov") and not page.is_checked("#opt-sgd")
+    names = [d["name"] for d in ui.data(page, "plot-contour")]
+    assert names == ["f", "nesterov", "rmsprop", "start"]

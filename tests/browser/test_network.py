@@ -1,0 +1,146 @@
+"""Network page: notebook preset, graph, heatmaps, gradient check and Jacobian equal the API."""
+
+import math
+
+import pytest
+
+RUN = "/api/v1/network/run"
+JAC = "/api/v1/softmax/jacobian"
+
+
+def test_notebook_example(page, ui):
+    with (
+        page.expect_response(lambda r: r.url.endswith(RUN)) as run,
+        page.expect_response(lambda r: r.url.endswith(JAC)) as jac,
+    ):
+        ui.open(page, "/network")
+    ui.settle(page)
+    api = run.value.json()
+    body = run.value.request.post_data_json
+    assert len(body["x"]) == 1000 and [layer["type"] for layer in body["layers"]] == [
+        "affine",
+        "sigmoid",
+        "softmax",
+    ]
+    # The notebook's loss bug gave 6952; a correct cross-entropy over 4 classes is near ln 4.
+    assert api["loss"] < 3
+    assert "1.46" in page.inner_text("#graph") or f"{api['loss']:.5}"[:4] in page.inner_text(
+        "#graph"
+    )
+    nodes = page.locator("#graph .node")
+    assert nodes.count() == len(api["forward"]) + 2
+    # Layer 0 (affine) is selected: output, gradient flowing back, dW, db as heatmaps.
+    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][0]["output"]
+    assert ui.data(page, "hm-b")[0]["z"] == api["backward"][0]["grad_input"]
+    assert ui.data(page, "hm-c")[0]["z"] == api["backward"][0]["grads"]["W"]
+    assert ui.data(page, "hm-d")[0]["z"] == [api["backward"][0]["grads"]["b"]]
+    hm = ui.data(page, "hm-c")[0]
+    assert hm["zmid"] == 0 and hm["zmin"] == -hm["zmax"]
+    assert "shape" in hm["hovertemplate"] and "W =" in hm["hovertemplate"]
+    # Gradient check: one row per tensor, coloured by the API's verdict.
+    rows = page.locator("#gc-table tbody tr")
+    assert rows.count() == len(api["gradcheck"])
+    assert page.locator("#gc-table .badge.pass").count() == sum(
+        g["passed"] for g in api["gradcheck"]
+    )
+    rel = ui.data(page, "hm-rel")[0]["z"]
+    first = api["gradcheck"][0]
+    assert rel[0][0] == pytest.approx(math.log10(max(first["rel_error"][0][0], 1e-16)))
+    # Softmax Jacobian of sample 0, fed the softmax layer's input (layer 1's output).
+    assert jac.value.request.post_data_json["x"] == api["forward"][1]["output"][0]
+    assert ui.data(page, "hm-jac")[0]["z"] == jac.value.json()["jacobian"]
+    ui.assert_fits(page)
+    ui.shot(page, "network")
+    # Click a cell of dL/dW: its numbers, the numerical value, and the sum that gives it.
+    box = page.locator("#hm-c .nsewdrag").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.25)
+    text = page.inner_text("#sel-formula")
+    dw = api["backward"][0]["grads"]["W"][0][0]
+    assert "∂L/∂W[0, 0]" in text and "numerical" in text and "Σₙ x[n,0]·δ[n,0]" in text
+    assert f"{dw:.6g}"[:6] in text
+    # Click a node: its tensors.
+    page.click("#graph .node[data-node='1']")
+    assert page.inner_text("#sel-title") == "Layer 1: sigmoid"
+    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][1]["output"]
+    assert "sel=1" in page.url
+
+
+def test_build_stack_on_toy_data(page, ui, problems):
+    problems.allow(r"status of 422")
+    ui.open(page, "/network?data=toy_2d")
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        page.select_option("#add-type", "relu")
+        page.click("#add-layer")
+    ui.settle(page)
+    types = [layer["type"] for layer in run.value.request.post_data_json["layers"]]
+    assert types == ["affine", "tanh", "affine", "softmax", "relu"]
+    # cross-entropy after a relu is refused; the API's message is shown, not swallowed.
+    assert run.value.status == 422
+    assert page.locator(".field-error.shown, .form-error.shown").count() >= 1
+    # Move the new relu up twice and remove the tanh: the request follows the list.
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        page.click("[aria-label='move layer 4 up']")
+        page.click("[aria-label='move layer 3 up']")
+        page.click("[aria-label='remove layer 1']")
+    ui.settle(page)
+    body = run.value.request.post_data_json
+    assert [layer["type"] for layer in body["layers"]] == ["affine", "relu", "affine", "softmax"]
+    assert body["layers"][2]["in"] == 4  # widths follow the stack
+    api = run.value.json()
+    assert page.locator("#graph .node").count() == 6
+    assert "L=affine" in page.url
+    # Another sample for the Jacobian.
+    with page.expect_response(lambda r: r.url.endswith(JAC)) as jac:
+        page.fill("#sample", "3")
+        page.dispatch_event("#sample", "change")
+    ui.settle(page)
+    assert jac.value.request.post_data_json["x"] == api["forward"][2]["output"][3]
+
+
+def test_inline_errors_and_url_round_trip(page, ui, problems):
+    problems.allow(r"status of 422")
+    query = "?data=toy_2d&L=affine:3:xavier:2~tanh~affine:2:he:0~softmax&sel=2&gc=0"
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, "/network" + query)
+    body = run.value.request.post_data_json
+    assert body["layers"][0] == {"type": "affine", "in": 2, "out": 3, "init": "xavier", "seed": 2}
+    assert body["gradcheck"] is False
+    assert page.get_attribute("#graph .node[data-node='2']", "aria-pressed") == "true"
+    # Pasted data with a target out of range: marked on the targets box.
+    page.select_option("#data", "custom")
+    page.fill("#x-text", "1 2\n3 4")
+    page.fill("#t-text", "0\n7")
+    ui.settle(page)
+    assert "invalid" in (page.get_attribute("#t-text", "class") or "")
+    assert page.is_visible("[data-error-for=targets]")
+    assert "X=1%2C2%3B3%2C4" in page.url
+    # A width the stack cannot take: marked on that layer.
+    page.fill("#t-text", "0\n1")
+    page.fill("[aria-label='output width of layer 2']", "3")
+    page.dispatch_event("[aria-label='output width of layer 2']", "change")
+    ui.settle(page)
+    assert page.locator("#graph .node").count() == 6
+    ui.assert_fits(page)
+    ui.shot(page, "network-custom")
+
+
+def test_preset_weights_survive_pasted_data_and_errors_mark_the_layer(page, ui, problems):
+    problems.allow(r"status of 422")
+    ui.open(page, "/network?data=notebook&gc=0")
+    # Paste 3-column data: the notebook's W (2 x 4) no longer fits; layer 0 is marked.
+    page.select_option("#data", "custom")
+    with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 422) as run:
+        page.fill("#x-text", "1 2 3\n4 5 6")
+        page.fill("#t-text", "0\n3")
+    ui.settle(page)
+    w = run.value.request.post_data_json["layers"][0]["W"]
+    assert w[0][0] == pytest.approx(0.29642285776231825)  # the notebook's W, kept
+    first = page.locator("#layers li").first
+    assert "invalid" in (first.get_attribute("class") or "")
+    assert "layer 0" in first.locator(".layer-err").inner_text()
+    assert "L=affine%3A%3Dnotebook.0" in page.url
+    # Two columns again: it runs.
+    with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 200):
+        page.fill("#x-text", "1 2\n4 5")
+    ui.settle(page)
+    assert "invalid" not in (first.get_attribute("class") or "")
