@@ -8,7 +8,7 @@ orjson, so arrays may hold ``null`` where a value was not finite, counted in ``n
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from app.config import get_settings
 from app.engine.activations import ACTIVATIONS
@@ -57,9 +57,16 @@ def _rectangular(rows: list[list[float]], name: str) -> None:
             )
 
 
-def _ordered(lo: float, hi: float, lo_name: str, hi_name: str) -> None:
-    if not lo < hi:
-        raise ValueError(f"{lo_name} must be less than {hi_name}")
+def _range(lo_name: str, hi_name: str) -> Any:
+    """A validator on ``hi_name`` requiring ``lo_name < hi_name``; its error names ``hi_name``."""
+
+    def check(cls: type, value: float, info: ValidationInfo) -> float:
+        lo = info.data.get(lo_name)
+        if lo is not None and not lo < value:
+            raise ValueError(f"{lo_name} must be less than {hi_name}")
+        return value
+
+    return field_validator(hi_name)(check)
 
 
 # ---------------------------------------------------------------- meta
@@ -104,10 +111,7 @@ class CurveRequest(Request):
         }
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "CurveRequest":
-        _ordered(self.x_min, self.x_max, "x_min", "x_max")
-        return self
+    _check_x_max = _range("x_min", "x_max")
 
 
 class CurveOut(Response):
@@ -297,10 +301,7 @@ class DerivativeRequest(Request):
         }
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "DerivativeRequest":
-        _ordered(self.x_min, self.x_max, "x_min", "x_max")
-        return self
+    _check_x_max = _range("x_min", "x_max")
 
 
 class Tangent(Response):
@@ -403,10 +404,7 @@ class StepSweepRequest(Request):
         }
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "StepSweepRequest":
-        _ordered(self.h_min, self.h_max, "h_min", "h_max")
-        return self
+    _check_h_max = _range("h_min", "h_max")
 
 
 class BestH(Response):
@@ -446,11 +444,8 @@ class GridRequest(Request):
         }
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "GridRequest":
-        _ordered(self.x1_min, self.x1_max, "x1_min", "x1_max")
-        _ordered(self.x2_min, self.x2_max, "x2_min", "x2_max")
-        return self
+    _check_x1_max = _range("x1_min", "x1_max")
+    _check_x2_max = _range("x2_min", "x2_max")
 
 
 class GridOut(Response):

@@ -68,7 +68,7 @@ def test_curve_rejects_unknown_activation_and_bad_range(client):
     assert_error(r, 422, "activation")
     body = {"activation": "relu", "x_min": 2, "x_max": 1}
     r = client.post("/api/v1/activations/curve", json=body)
-    assert_error(r, 422, words="x_min must be less than x_max")
+    assert_error(r, 422, "x_max", "x_min must be less than x_max")
 
 
 def test_curve_point_limit_is_named(client):
