@@ -32,6 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         root_path=settings.root_path,
         default_response_class=NumpyJSONResponse,
+        docs_url=None,  # /docs is served by app.api.pages from vendored Swagger UI (offline, CSP)
+        redoc_url=None,
     )
     for router in (meta, activations, network, softmax, numdiff, pages):
         app.include_router(router.router)

@@ -3,8 +3,8 @@
 import os
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,32 +24,32 @@ def free_port() -> int:
 def start_server(*extra_args: str, env: dict[str, str] | None = None):
     """Start ``uvicorn app.main:app`` on a free loopback port; return (process, base_url)."""
     port = free_port()
-    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall the server
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            *extra_args,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = Path(tempfile.mkdtemp(prefix="bpx-server-")) / "server.log"
+    with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would stall the server
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                *extra_args,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            log.seek(0)
-            out = log.read().decode(errors="replace")[-4000:]
+            out = log_path.read_text(errors="replace")[-4000:]
             raise RuntimeError(f"the server exited early:\n{out}")
         try:
             if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:

@@ -31,34 +31,30 @@ def _render(request: Request, template: str, page: str) -> HTMLResponse:
     return templates.TemplateResponse(request, template, context)
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request) -> HTMLResponse:
-    """Home: what each explorer shows, with a link to it."""
-    return _render(request, "index.html", "/")
+def _page(path: str, template: str):
+    """The route function of one explorer page."""
+
+    def page(request: Request) -> HTMLResponse:
+        return _render(request, template, path)
+
+    return page
 
 
-@router.get("/derivative", response_class=HTMLResponse, include_in_schema=False)
-def derivative(request: Request) -> HTMLResponse:
-    """Derivative and tangent explorer."""
-    return _render(request, "derivative.html", "/derivative")
+for _path, _template, _title in [("/", "index.html", "Home"), *PAGES]:
+    router.add_api_route(
+        _path,
+        _page(_path, _template),
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        name=f"page {_title}",
+    )
 
 
-@router.get("/activations", response_class=HTMLResponse, include_in_schema=False)
-def activations(request: Request) -> HTMLResponse:
-    """Activation functions, their derivatives and backward pass."""
-    return _render(request, "activations.html", "/activations")
-
-
-@router.get("/descent", response_class=HTMLResponse, include_in_schema=False)
-def descent(request: Request) -> HTMLResponse:
-    """Gradient descent on a typed function of two variables."""
-    return _render(request, "descent.html", "/descent")
-
-
-@router.get("/network", response_class=HTMLResponse, include_in_schema=False)
-def network(request: Request) -> HTMLResponse:
-    """Layer stack: forward, backward, gradient check and the softmax Jacobian."""
-    return _render(request, "network.html", "/network")
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI for the OpenAPI schema, served from static/vendor (offline, no inline script)."""
+    return _render(request, "docs.html", "/docs")
 
 
 @router.get("/static/vendor/plotly.min.js", include_in_schema=False)

@@ -119,7 +119,7 @@ export function showErrors(scope, err, { alias = {}, locate = null } = {}) {
   return items;
 }
 
-/** A whole-body error ("x_min must be less than x_max") names its field in words: find that input. */
+/** A whole-body error (e.g. "targets has 3 entries but x has 4 rows") names its field in words. */
 function mentioned(scope, msg, alias) {
   const words = new Set(msg.match(/[A-Za-z_][A-Za-z0-9_]*/g) || []);
   for (const w of words) {

@@ -7,12 +7,6 @@ console error, uncaught exception or request to another host fails the test.
 import contextlib
 import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -58,12 +52,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not os.access(CHROMIUM, os.X_OK):
@@ -74,49 +62,9 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def base_url() -> str:
-    """Start the app with uvicorn on a free 127.0.0.1 port; stop it after the session."""
-    port = _free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"uvicorn exited early:\n{log.read().decode(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/v1/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("uvicorn did not answer /api/v1/health within 30 s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+def base_url(live_server: str) -> str:
+    """The app under uvicorn on a free 127.0.0.1 port (see tests/conftest.py)."""
+    return live_server
 
 
 @pytest.fixture(scope="session")
