@@ -6,6 +6,8 @@ import numpy as np
 import orjson
 from fastapi.responses import JSONResponse
 
+from app.engine.numdiff import count_nonfinite
+
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
@@ -14,7 +16,7 @@ def _default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
-        return np.ascontiguousarray(value, dtype=np.float64 if value.dtype.kind == "f" else None)
+        return np.ascontiguousarray(value)
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
@@ -23,11 +25,6 @@ class NumpyJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, default=_default, option=_OPTIONS)
-
-
-def count_nonfinite(*arrays: np.ndarray) -> int:
-    """How many entries of the given arrays are NaN or ±Infinity (sent as ``null``)."""
-    return int(sum(np.size(a) - np.count_nonzero(np.isfinite(a)) for a in arrays))
 
 
 def _arrays(value: Any):

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.engine.presets import PRESETS
+from app.engine.presets import PRESETS, TITLES
 from app.engine.stack import run_network
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES, NetworkOut, NetworkRequest, PresetsOut
@@ -43,4 +43,5 @@ def run(body: NetworkRequest):
     "4 classes, Affine → Sigmoid → Softmax → cross-entropy) and a small 2-D toy set.",
 )
 def presets():
-    return respond({"presets": [{"name": name, **make()} for name, make in PRESETS.items()]})
+    presets = [{"name": name, "title": TITLES[name], **make()} for name, make in PRESETS.items()]
+    return respond({"presets": presets})

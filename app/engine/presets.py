@@ -1,7 +1,7 @@
 """Ready-made inputs for :func:`app.engine.stack.run_network`.
 
-Each preset returns ``{"x", "targets", "layers", "loss", "title"}`` (numpy arrays inside), seeded
-so the same call always gives the same numbers.
+Each preset returns ``{"x", "targets", "layers", "loss"}`` (numpy arrays inside), the keyword
+arguments of ``run_network``, seeded so the same call always gives the same numbers.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ def notebook_example(seed: int = 0) -> dict:
             {"type": "softmax"},
         ],
         "loss": "cross_entropy",
-        "title": "Notebook example: 1000 points, 4 classes, Affine → Sigmoid → Softmax",
     }
 
 
@@ -57,11 +56,15 @@ def toy_2d(seed: int = 0) -> dict:
             {"type": "softmax"},
         ],
         "loss": "cross_entropy",
-        "title": "Two Gaussian blobs: 40 points, 2 → 4 → 2 with tanh",
     }
 
 
 PRESETS: dict[str, Callable[[], dict]] = {
     "notebook": notebook_example,
     "toy_2d": toy_2d,
+}
+
+TITLES: dict[str, str] = {
+    "notebook": "Notebook example: 1000 points, 4 classes, Affine → Sigmoid → Softmax",
+    "toy_2d": "Two Gaussian blobs: 40 points, 2 → 4 → 2 with tanh",
 }

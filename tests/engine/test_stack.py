@@ -5,7 +5,7 @@ import pytest
 
 from app.engine.activations import ACTIVATIONS
 from app.engine.errors import EngineError
-from app.engine.presets import PRESETS, notebook_example, toy_2d
+from app.engine.presets import PRESETS, TITLES, notebook_example, toy_2d
 from app.engine.stack import run_network
 
 ACT_NAMES = sorted(ACTIVATIONS)
@@ -143,7 +143,7 @@ def test_row_bias_and_inferred_in():
 
 
 def test_presets():
-    assert set(PRESETS) == {"notebook", "toy_2d"}
+    assert set(PRESETS) == set(TITLES) == {"notebook", "toy_2d"}
     r = _run(toy_2d(), gradcheck=True)
     assert all(c["passed"] for c in r["gradcheck"])
     assert _run(PRESETS["toy_2d"]())["loss"] == r["loss"]  # seeded
