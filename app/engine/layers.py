@@ -34,7 +34,8 @@ def as_float(
     if arr.dtype.kind not in "biuf":
         raise EngineError(f"{what} must contain real numbers only.", loc)
     if dtype is not None:
-        return arr.astype(dtype)
+        with np.errstate(over="ignore"):  # e.g. 1e300 to float32 is inf: callers check finiteness
+            return arr.astype(dtype)
     if arr.dtype.kind != "f" or arr.dtype not in (np.float32, np.float64):
         return arr.astype(np.float64)
     return arr
@@ -113,7 +114,8 @@ def softmax(x: Any) -> np.ndarray:
     ``x: (..., C)`` -> ``y: (..., C)``.
     """
     x = as_float(x)
-    e = np.subtract(x, x.max(axis=-1, keepdims=True), out=np.empty_like(x))  # shift by row max
+    with np.errstate(over="ignore"):  # x - m may be -inf for logits ~1e308 apart; e^-inf = 0
+        e = np.subtract(x, x.max(axis=-1, keepdims=True), out=np.empty_like(x))  # shift by max
     np.exp(e, out=e)  # e^{x - m} <= 1
     e /= e.sum(axis=-1, keepdims=True)  # normalise each row
     return e

@@ -165,3 +165,16 @@ def test_softmax_jacobian_matches_numeric():
     np.testing.assert_allclose(J, numeric, atol=1e-10)
     with pytest.raises(EngineError):
         softmax_jacobian(np.ones((2, 2)))
+
+
+def test_softmax_of_logits_at_the_edge_of_float64_warns_nothing():
+    y, J = softmax_jacobian(np.array([1e308, -1e308, 0.0]))
+    assert np.array_equal(y, [1.0, 0.0, 0.0]) and np.all(J == 0)
+
+
+def test_float32_cast_of_huge_inputs_is_reported_not_warned():
+    from app.engine.stack import run_network
+
+    layers = [{"type": "gelu"}, {"type": "affine", "out": 1}]
+    with pytest.raises(EngineError, match="finite"):
+        run_network([[1e300, 1.0]], [[0.5]], layers, "mse", dtype="float32")
