@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.engine import optimizers
 from app.paths import TEMPLATES_DIR
 
 router = APIRouter()
@@ -27,7 +28,13 @@ PAGES: list[tuple[str, str, str]] = [
 def _render(request: Request, template: str, page: str) -> HTMLResponse:
     """Render one page with the root path (for links behind a proxy) and the navigation."""
     root = request.scope.get("root_path", "").rstrip("/")
-    context = {"root": root, "page": page, "nav": PAGES, "version": __version__}
+    context = {
+        "root": root,
+        "page": page,
+        "nav": PAGES,
+        "version": __version__,
+        "optimizers": [{"name": n, "defaults": d} for n, d in optimizers.DEFAULTS.items()],
+    }
     return templates.TemplateResponse(request, template, context)
 
 

@@ -17,6 +17,12 @@ let catalog = [];        // [{name, formula, derivative, alpha}]
 let curves = {};         // name -> last good curve response
 const byName = (n) => catalog.find((a) => a.name === n);
 const label = (n) => n.replace("_", " ");
+// Activations that take an alpha (the catalog's `alpha` is their default) get their own input;
+// the value the user set lives in state[`${name}_alpha`] (null: the API's default).
+const PRETTY = { leaky_relu: "leaky ReLU", elu: "ELU" };
+const takesAlpha = (a) => a && a.alpha !== null && a.alpha !== undefined;
+const alphaKey = (n) => `${n}_alpha`;
+const alphaOf = (n) => state[alphaKey(n)] ?? byName(n).alpha;
 
 function colorsFor(name, i) {
   // One activation: the app-wide colours per curve kind. Several: one colour per activation,
@@ -50,6 +56,63 @@ function buildChips() {
   box.removeAttribute("aria-busy");
 }
 
+function buildAlphaFields() {
+  const box = $("alpha-fields");
+  box.replaceChildren();
+  const q = new URLSearchParams(location.search);
+  for (const a of catalog.filter(takesAlpha)) {
+    const key = alphaKey(a.name);
+    const raw = q.get(key);
+    const v = raw === null || raw.trim() === "" ? NaN : Number(raw);
+    state[key] = Number.isFinite(v) ? v : null;
+    const field = document.createElement("div");
+    field.className = "field";
+    field.id = `alpha-field-${a.name}`;
+    const lab = document.createElement("label");
+    lab.htmlFor = `alpha-${a.name}`;
+    lab.textContent = `${PRETTY[a.name] || label(a.name)} α`;
+    const input = document.createElement("input");
+    input.type = "number";
+    input.id = `alpha-${a.name}`;
+    input.step = String(a.alpha > 0 && a.alpha < 1 ? a.alpha : 0.1);
+    input.placeholder = String(a.alpha);
+    input.dataset.field = key;
+    input.value = String(alphaOf(a.name));
+    input.title = `default ${a.alpha}; leave empty for the default`;
+    input.addEventListener("input", () => {
+      const text = input.value.trim();
+      const val = Number(text);
+      const err = field.querySelector(".field-error");
+      if (input.validity.badInput || (text !== "" && !Number.isFinite(val))) {
+        input.classList.add("invalid");
+        input.setAttribute("aria-invalid", "true");
+        err.textContent = "α must be a number (leave it empty for the default)";
+        err.classList.add("shown");
+        return;
+      }
+      state[key] = text === "" ? null : val;
+      showFormulas();
+      refreshSoon();
+    });
+    const err = document.createElement("div");
+    err.className = "field-error";
+    err.dataset.errorFor = key;
+    err.setAttribute("role", "alert");
+    field.append(lab, input, err);
+    box.appendChild(field);
+  }
+}
+
+/** Show (and enable) an α input only while its activation is selected. */
+function syncAlphaFields() {
+  for (const a of catalog.filter(takesAlpha)) {
+    const on = state.act.includes(a.name);
+    const field = $(`alpha-field-${a.name}`);
+    field.hidden = !on;
+    $(`alpha-${a.name}`).disabled = !on;
+  }
+}
+
 function syncControls() {
   $("xmin").value = state.xmin;
   $("xmax").value = state.xmax;
@@ -74,15 +137,24 @@ function showFormulas() {
     const d = document.createElement("div");
     d.className = "fm";
     d.style.borderLeftColor = activationColor(n, catalog.indexOf(a));
-    const alpha = a.alpha !== null && a.alpha !== undefined ? ` (α = ${a.alpha})` : "";
+    // Activations with an alpha: the formulas with the value in use plugged in.
+    const alpha = takesAlpha(a) ? alphaOf(n) : null;
+    const plug = (tex) => (alpha === null ? tex : tex.replaceAll("\\alpha", `${texNumber(alpha)}\\,`));
     d.innerHTML = `<b></b><span class="tex"></span><br><span class="tex"></span>`;
-    d.querySelector("b").textContent = label(n) + alpha;
+    d.querySelector("b").textContent = label(n) + (alpha === null ? "" : ` (α = ${alpha})`);
     const [f, df] = d.querySelectorAll(".tex");
-    f.dataset.tex = `f(x) = ${a.formula}`;
-    df.dataset.tex = `f'(x) = ${a.derivative}`;
+    f.dataset.tex = `f(x) = ${plug(a.formula)}`;
+    df.dataset.tex = `f'(x) = ${plug(a.derivative)}`;
     box.appendChild(d);
   });
   renderTex(box);
+}
+
+/** A number as LaTeX: 1e-7 -> 1 \times 10^{-7}, negatives in parentheses. */
+function texNumber(v) {
+  const [m, e] = String(v).split("e");
+  const t = e === undefined ? m : `${m} \\times 10^{${Number(e)}}`;
+  return v < 0 ? `(${t})` : `{${t}}`;
 }
 
 function showTable() {
@@ -142,7 +214,15 @@ function draw(only = null) {
 
 async function fetchOne(name) {
   const body = { activation: name, x_min: state.xmin, x_max: state.xmax, num: NUM, upstream: state.up, h: state.h };
-  const r = await post("/api/v1/activations/curve", body, `curve-${name}`);
+  // alpha only for the activation that takes it, and only when the user set one.
+  if (takesAlpha(byName(name)) && state[alphaKey(name)] !== null) body.alpha = state[alphaKey(name)];
+  let r;
+  try {
+    r = await post("/api/v1/activations/curve", body, `curve-${name}`);
+  } catch (err) {
+    err.activation = name;  // so an error on "alpha" lands next to this activation's α input
+    throw err;
+  }
   curves[name] = r;
   window.__bpx.curves[name] = r;
   return r;
@@ -150,6 +230,7 @@ async function fetchOne(name) {
 
 async function refresh() {
   writeState(state);
+  syncAlphaFields();
   showFormulas();
   try {
     await Promise.all(state.act.map(fetchOne));
@@ -164,7 +245,8 @@ async function refresh() {
   } catch (err) {
     if (isAbort(err)) return;
     clearErrors(form);
-    showErrors(form, err);
+    const locate = (path) => (path[0] === "alpha" && err.activation ? $(`alpha-${err.activation}`) : null);
+    showErrors(form, err, { locate });
   }
 }
 const refreshSoon = debounce(refresh, 120);
@@ -221,6 +303,7 @@ async function init() {
   }
   state.act = state.act.filter((n) => byName(n));
   buildChips();
+  buildAlphaFields();
   await refresh();
 }
 init();

@@ -13,11 +13,22 @@ export const PRESETS = {
   beale: { title: "Beale", expr: "(1.5 - x1 + x1*x2)**2 + (2.25 - x1 + x1*x2**2)**2 + (2.625 - x1 + x1*x2**3)**2", start: [1, 1.5], box: [-4.5, 4.5, -4.5, 4.5], lr: 0.001, steps: 3000, opt: ["sgd", "rmsprop", "adam"], scale: "log" },
   saddle: { title: "Saddle: x1² − x2²", expr: "x1**2 - x2**2", start: [-2.5, 0.05], box: [-3, 3, -3, 3], lr: 0.05, steps: 60, opt: ["sgd", "momentum", "adam"], scale: "linear" },
 };
-const OPTS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
+// Hyper-parameters per optimizer and their defaults, rendered into the page by the server from
+// DEFAULTS in app/engine/optimizers.py (PyTorch's). The API rejects an option the chosen optimizer
+// does not take, so each request carries only its optimizer's options, and only those set.
+const OPT_LIST = JSON.parse(document.body.dataset.optimizers); // [{name, defaults}] in order
+export const OPT_DEFAULTS = Object.fromEntries(OPT_LIST.map((o) => [o.name, o.defaults]));
+const OPTS = OPT_LIST.map((o) => o.name);
+const HYPER = ["momentum", "rho", "beta1", "beta2", "eps"];
+const SYMBOL = { momentum: "μ", rho: "ρ", beta1: "β1", beta2: "β2", eps: "ε" };
+// 1e-6 rather than 0.000001, so a small ε fits its narrow input.
+const short = (v) => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential().replace("e+", "e") : String(v));
 const P0 = PRESETS.valley;
 const DEFAULTS = {
   expr: P0.expr, x1min: P0.box[0], x1max: P0.box[1], x2min: P0.box[2], x2max: P0.box[3],
   start: P0.start, lr: P0.lr, steps: P0.steps, opt: P0.opt, scale: P0.scale,
+  // Optimizer settings: null means the engine's default (and the field is not sent).
+  momentum: null, rho: null, beta1: null, beta2: null, eps: null,
 };
 const GRID = 80;
 
@@ -25,6 +36,10 @@ const $ = (id) => document.getElementById(id);
 const form = $("controls");
 const gdC = $("plot-contour");
 const state = readState(DEFAULTS);
+for (const k of HYPER) {
+  const v = state[k] === null ? NaN : Number(state[k]);
+  state[k] = String(state[k] ?? "").trim() !== "" && Number.isFinite(v) ? v : null;
+}
 window.__bpx = { grid: null, runs: {} };
 let grid = null;
 let runs = {};
@@ -42,13 +57,32 @@ function buildControls() {
     cb.type = "checkbox";
     cb.id = `opt-${o}`;
     cb.value = o;
-    cb.addEventListener("change", () => { state.opt = OPTS.filter((n) => $(`opt-${n}`).checked); runSoon.flush(); });
+    cb.addEventListener("change", () => {
+      state.opt = OPTS.filter((n) => $(`opt-${n}`).checked);
+      syncSettings();
+      runSoon.flush();
+    });
     const dot = document.createElement("span");
     dot.className = "dot";
     dot.style.background = OPTIMIZER[o];
     lab.append(cb, dot, document.createTextNode(o));
     box.appendChild(lab);
   }
+}
+
+/** Placeholders (and the ε hint) from the defaults, so the empty inputs show what is used. */
+function fillPlaceholders() {
+  for (const k of HYPER) {
+    const per = OPTS.filter((o) => k in OPT_DEFAULTS[o]).map((o) => [o, OPT_DEFAULTS[o][k]]);
+    const values = [...new Set(per.map(([, v]) => v))];
+    const input = $(`hp-${k}`);
+    input.placeholder = String(values[values.length - 1]);
+    input.title = `default ${per.map(([o, v]) => `${o} ${v}`).join(", ")}`;
+  }
+  const eps = OPTS.filter((o) => "eps" in OPT_DEFAULTS[o]);
+  const byValue = new Map();
+  for (const o of eps) byValue.set(OPT_DEFAULTS[o].eps, [...(byValue.get(OPT_DEFAULTS[o].eps) || []), o]);
+  $("hp-eps-hint").textContent = `default ${[...byValue].map(([v, os]) => `${v} for ${os.join(" and ")}`).join(", ")}`;
 }
 
 function syncControls() {
@@ -62,6 +96,25 @@ function syncControls() {
   for (const o of OPTS) $(`opt-${o}`).checked = state.opt.includes(o);
   const sc = form.querySelector(`input[name=scale][value="${state.scale}"]`) || $("sc-linear");
   sc.checked = true;
+  for (const k of HYPER) $(`hp-${k}`).value = state[k] === null ? "" : short(state[k]);
+  syncSettings();
+}
+
+/** The options a request for optimizer `o` carries: those it takes that the user set. */
+function optionsFor(o) {
+  const out = {};
+  for (const k of Object.keys(OPT_DEFAULTS[o])) if (state[k] !== null) out[k] = state[k];
+  return out;
+}
+
+/** Dim the settings no chosen optimizer uses; list the ones set in the summary line. */
+function syncSettings() {
+  for (const k of HYPER) {
+    const used = state.opt.some((o) => k in OPT_DEFAULTS[o]);
+    $(`hp-${k}`).closest(".field").classList.toggle("unused", !used);
+  }
+  const set = HYPER.filter((k) => state[k] !== null).map((k) => `${SYMBOL[k]}=${short(state[k])}`);
+  $("settings-summary").textContent = set.length ? set.join(" ") : "defaults";
 }
 
 // ---- drawing ------------------------------------------------------------------------------------
@@ -177,7 +230,8 @@ async function fetchGrid() {
 
 async function fetchRuns() {
   const results = await Promise.all(state.opt.map((o) => post("/api/v1/numdiff/descent",
-    { expr: state.expr, start: state.start, lr: state.lr, steps: state.steps, optimizer: o, h: 1e-5 }, `descent-${o}`)));
+    { expr: state.expr, start: state.start, lr: state.lr, steps: state.steps, optimizer: o, h: 1e-5, ...optionsFor(o) },
+    `descent-${o}`)));
   runs = {};
   state.opt.forEach((o, i) => { runs[o] = results[i]; });
   window.__bpx.runs = runs;
@@ -209,6 +263,8 @@ async function refresh({ withGrid = false } = {}) {
     if (isAbort(err)) return;
     clearErrors(form);
     showErrors(form, err, { alias: { optimizer: "optimizer" } });
+    // An error on a hyper-parameter must not hide inside the closed settings section.
+    if ($("settings").querySelector(".invalid")) $("settings").open = true;
     if (withGrid && grid) drawContour();
   }
 }
@@ -269,6 +325,17 @@ $("steps").addEventListener("change", (e) => {
   state.steps = v;
   runSoon.flush();
 });
+for (const k of HYPER) {
+  const input = $(`hp-${k}`);
+  input.addEventListener("input", () => {
+    const text = input.value.trim();
+    const v = Number(text);
+    if (input.validity.badInput || (text !== "" && !Number.isFinite(v))) return;  // wait for a number
+    state[k] = text === "" ? null : v;  // empty: the engine's default
+    syncSettings();
+    runSoon();
+  });
+}
 form.querySelectorAll("input[name=scale]").forEach((el) => el.addEventListener("change", () => {
   state.scale = el.value;
   writeState(state);
@@ -285,6 +352,8 @@ $("preset").addEventListener("change", (e) => {
 });
 
 buildControls();
+fillPlaceholders();
 if (state.start.length !== 2) state.start = [...DEFAULTS.start];
 syncControls();
+if (HYPER.some((k) => state[k] !== null)) $("settings").open = true;  // a shared link shows its settings
 refresh({ withGrid: true });

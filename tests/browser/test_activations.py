@@ -1,8 +1,22 @@
 """Activations page: several activations overlaid, data equal to the API, upstream slider, URL."""
 
+import json
+import urllib.request
+
 import pytest
 
 CURVE = "/api/v1/activations/curve"
+
+
+def _post(base_url: str, path: str, body: dict) -> dict:
+    """Ask the API directly, outside the browser."""
+    req = urllib.request.Request(
+        base_url + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
 
 
 def _curve(name: str):
@@ -39,8 +53,37 @@ def test_default_relu_and_sigmoid_match_api(page, ui):
     ui.shot(page, "activations")
 
 
-def test_add_activation_and_move_upstream(page, ui):
+def _alpha_is(value):
+    def match(r) -> bool:
+        if not r.url.endswith(CURVE):
+            return False
+        body = r.request.post_data_json or {}
+        return body.get("activation") == "leaky_relu" and body.get("alpha") == value
+
+    return match
+
+
+def _named(data: list[dict], name: str) -> dict:
+    return next(t for t in data if t["name"] == name)
+
+
+def _refuse_alpha(value):
+    """Route handler: answer 422 on ``alpha`` for that value, pass everything else on."""
+    detail = [{"type": "value_error", "loc": ["body", "alpha"], "msg": "bad α"}]
+
+    def handle(route) -> None:
+        if (route.request.post_data_json or {}).get("alpha") == value:
+            route.fulfill(status=422, json={"detail": detail})
+        else:
+            route.continue_()
+
+    return handle
+
+
+def test_add_activation_move_upstream_and_alpha(page, ui, problems):
+    problems.allow(r"status of 422")
     ui.open(page, "/activations")
+    assert not page.is_visible("#alpha-leaky_relu")  # shown only with its activation
     with page.expect_response(_curve("tanh")) as tanh:
         page.check("#act-tanh")
     ui.settle(page)
@@ -48,7 +91,11 @@ def test_add_activation_and_move_upstream(page, ui):
     assert names == ["relu: f", "sigmoid: f", "tanh: f"]
     assert ui.data(page, "plot-f")[2]["y"] == tanh.value.json()["y"]
     with page.expect_response(
-        lambda r: r.url.endswith(CURVE) and r.request.post_data_json["upstream"] == -2.5
+        lambda r: (
+            r.url.endswith(CURVE)
+            and r.request.post_data_json["upstream"] == -2.5
+            and r.request.post_data_json["activation"] == "relu"
+        )
     ) as r:
         page.eval_on_selector(
             "#upstream",
@@ -61,6 +108,39 @@ def test_add_activation_and_move_upstream(page, ui):
     # The page draws its own upstream·f' at once, then takes the API's backward: they agree.
     api_back = next(t for t in back if t["name"].startswith("relu"))["y"]
     assert api_back == pytest.approx([-2.5 * v for v in r.value.json()["dy"]])
+
+    # leaky ReLU's α: its own input, sent for leaky_relu only, plotted as the API computes it.
+    page.check("#act-leaky_relu")
+    ui.settle(page)
+    assert page.is_visible("#alpha-leaky_relu") and not page.is_visible("#alpha-elu")
+    assert page.input_value("#alpha-leaky_relu") == "0.01"  # GET /activations's default
+    sent: list[dict] = []
+    page.on("request", lambda r: r.url.endswith(CURVE) and sent.append(r.post_data_json))
+    with page.expect_response(_alpha_is(0.2)):
+        page.fill("#alpha-leaky_relu", "0.2")
+    ui.settle(page)
+    assert len(sent) >= 4 and all("alpha" not in b for b in sent if b["activation"] != "leaky_relu")
+    body = {"activation": "leaky_relu", "x_min": -6, "x_max": 6, "num": 801, "upstream": -2.5}
+    api = _post(ui.base_url, CURVE, {**body, "h": 1e-5, "alpha": 0.2})
+    trace = "leaky relu: -2.5·f′"
+    assert _named(ui.data(page, "plot-back"), trace)["y"] == api["backward"]
+    assert max(api["backward"]) == -0.5  # -2.5 * 0.2 left of 0
+    assert _named(ui.data(page, "plot-df"), "leaky relu: analytic f′")["y"] == api["dy"]
+    assert "α = 0.2" in page.inner_text("#formulas")  # the formula with α plugged in
+    assert "leaky_relu_alpha=0.2" in page.url
+    # A reload (or a shared link) restores α and asks the API with it.
+    with page.expect_response(_alpha_is(0.2)):
+        page.reload()
+    ui.settle(page)
+    assert page.input_value("#alpha-leaky_relu") == "0.2" and page.is_checked("#act-leaky_relu")
+    assert _named(ui.data(page, "plot-back"), trace)["y"] == api["backward"]
+    # An API error on alpha shows next to that activation's α input; the last good plot stays.
+    page.route(lambda url: url.endswith(CURVE), _refuse_alpha(7))
+    page.fill("#alpha-leaky_relu", "7")
+    ui.settle(page)
+    assert "invalid" in (page.get_attribute("#alpha-leaky_relu", "class") or "")
+    assert page.inner_text("[data-error-for=leaky_relu_alpha]").endswith("bad α")
+    assert _named(ui.data(page, "plot-back"), trace)["y"] == api["backward"]
 
 
 def test_inline_error_and_url_round_trip(page, ui, problems):

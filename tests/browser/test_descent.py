@@ -1,11 +1,24 @@
 """Gradient-descent page: contour and paths equal the API, click to start, lr warning, presets."""
 
+import json
 import math
+import urllib.request
 
 import pytest
 
 GRID = "/api/v1/numdiff/grid"
 DESCENT = "/api/v1/numdiff/descent"
+
+
+def _post(base_url: str, path: str, body: dict) -> dict:
+    """Ask the API directly, outside the browser."""
+    req = urllib.request.Request(
+        base_url + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
 
 
 def _descent(**fields):
@@ -55,6 +68,23 @@ def test_default_view_and_click_to_start(page, ui):
     assert float(page.input_value("#s1")) == start[0]
     assert _trace(ui.data(page, "plot-contour"), "start")["x"] == [start[0]]
     assert f"start={start[0]}%2C{start[1]}" in page.url
+    # Optimizer settings: μ = 0.5 goes to momentum only (sgd and adam would answer 422).
+    sent: list[dict] = []
+    page.on("request", lambda r: r.url.endswith(DESCENT) and sent.append(r.post_data_json))
+    page.click("#settings summary")
+    assert page.get_attribute("#hp-momentum", "placeholder") == "0.9"
+    assert page.get_attribute("#hp-eps", "placeholder") == "1e-8"
+    with page.expect_response(_descent(optimizer="momentum", momentum=0.5)):
+        page.fill("#hp-momentum", "0.5")
+    ui.settle(page)
+    assert {b["optimizer"] for b in sent} == {"sgd", "momentum", "adam"}
+    assert all("momentum" not in b for b in sent if b["optimizer"] != "momentum")
+    body = {"expr": "0.5*x1**2 + 10*x2**2", "start": start, "lr": 0.09, "steps": 100}
+    api = _post(ui.base_url, DESCENT, {**body, "optimizer": "momentum", "momentum": 0.5, "h": 1e-5})
+    t = _trace(ui.data(page, "plot-contour"), "momentum")
+    assert t["x"] == [p[0] for p in api["path"]] and t["y"] == [p[1] for p in api["path"]]
+    assert "momentum=0.5" in page.url
+    assert page.inner_text("#settings-summary") == "μ=0.5"
 
 
 def test_lr_warning_preset_and_inline_error(page, ui, problems):
@@ -75,6 +105,19 @@ def test_lr_warning_preset_and_inline_error(page, ui, problems):
     z = ui.data(page, "plot-contour")[0]["z"]
     api_z = grid.value.json()["z"]
     assert z[5][7] == pytest.approx(math.copysign(math.log10(1 + abs(api_z[5][7])), api_z[5][7]))
+    # μ = 1.5 is refused; the message opens the collapsed settings and sits by the μ input.
+    assert not page.is_visible("#hp-momentum")
+    page.eval_on_selector(
+        "#hp-momentum",
+        "(el) => { el.value = '1.5'; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+    )
+    ui.settle(page)
+    assert page.is_visible("#hp-momentum")
+    assert "invalid" in (page.get_attribute("#hp-momentum", "class") or "")
+    assert "less than 1" in page.inner_text("[data-error-for=momentum]")
+    page.fill("#hp-momentum", "")  # back to the default
+    ui.settle(page)
+    assert not page.is_visible("[data-error-for=momentum]")
     # A bad expression is marked next to its input; the last good contour stays.
     page.fill("#expr", "x1**2 + y")
     ui.settle(page)
@@ -87,13 +130,22 @@ def test_lr_warning_preset_and_inline_error(page, ui, problems):
 def test_url_round_trip(page, ui):
     query = (
         "?expr=x1**2%2Bx2**2&x1min=-2&x1max=2&x2min=-2&x2max=2&start=1,1&lr=0.2&steps=30"
-        "&opt=nesterov,rmsprop&scale=linear"
+        "&opt=nesterov,rmsprop&scale=linear&momentum=0.5&rho=0.9"
     )
-    with page.expect_response(_descent(optimizer="rmsprop")) as r:
+    with (
+        page.expect_response(_descent(optimizer="rmsprop")) as r,
+        page.expect_response(_descent(optimizer="nesterov")) as nag,
+    ):
         ui.open(page, "/descent" + query)
     body = r.value.request.post_data_json
     assert body["expr"] == "x1**2+x2**2" and body["start"] == [1, 1]
     assert body["lr"] == 0.2 and body["steps"] == 30
+    # Each optimizer gets only its own settings from the URL; the settings section shows them.
+    assert body["rho"] == 0.9 and "momentum" not in body
+    assert nag.value.request.post_data_json["momentum"] == 0.5
+    assert "rho" not in nag.value.request.post_data_json
+    assert page.is_visible("#hp-momentum") and page.input_value("#hp-momentum") == "0.5"
+    assert page.input_value("#hp-rho") == "0.9" and page.input_value("#hp-beta1") == ""
     assert page.is_checked("#opt-nesterov") and not page.is_checked("#opt-sgd")
     names = [d["name"] for d in ui.data(page, "plot-contour")]
     assert names == ["f", "nesterov", "rmsprop", "start"]
