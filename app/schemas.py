@@ -14,6 +14,7 @@ from app.config import get_settings
 from app.engine.activations import ACTIVATIONS
 from app.engine.losses import LOSSES
 from app.engine.optimizers import OPTIMIZERS
+from app.engine.presets import contract_example
 
 S = get_settings()
 
@@ -167,20 +168,7 @@ class SoftmaxLayer(Request):
 
 Layer = Annotated[AffineLayer | ActivationLayer | SoftmaxLayer, Field(discriminator="type")]
 
-NETWORK_EXAMPLE = {
-    "x": [[1.0, 2.0], [3.0, 4.0]],
-    "targets": [0, 2],
-    "layers": [
-        {"type": "affine", "W": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]], "b": [0, 0, 0, 0]},
-        {"type": "sigmoid"},
-        {"type": "affine", "in": 4, "out": 3, "init": "he", "seed": 0},
-        {"type": "softmax"},
-    ],
-    "loss": "cross_entropy",
-    "gradcheck": True,
-    "h": 1e-5,
-    "dtype": "float64",
-}
+NETWORK_EXAMPLE = {**contract_example(), "gradcheck": True, "h": 1e-5, "dtype": "float64"}
 
 
 class NetworkRequest(Request):

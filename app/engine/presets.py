@@ -59,6 +59,25 @@ def toy_2d(seed: int = 0) -> dict:
     }
 
 
+def contract_example() -> dict:
+    """The example of the REST contract (shared/API.md): 2 samples, 2 -> 4 -> 3, cross-entropy."""
+    return {
+        "x": [[1.0, 2.0], [3.0, 4.0]],
+        "targets": [0, 2],
+        "layers": [
+            {
+                "type": "affine",
+                "W": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]],
+                "b": [0, 0, 0, 0],
+            },
+            {"type": "sigmoid"},
+            {"type": "affine", "in": 4, "out": 3, "init": "he", "seed": 0},
+            {"type": "softmax"},
+        ],
+        "loss": "cross_entropy",
+    }
+
+
 PRESETS: dict[str, Callable[[], dict]] = {
     "notebook": notebook_example,
     "toy_2d": toy_2d,

@@ -5,8 +5,10 @@ console error, uncaught exception or request to another host fails the test.
 """
 
 import contextlib
+import json
 import os
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -149,6 +151,16 @@ class UI:
         self.base_url = base_url
         self.shots = shots
         self.problems = problems
+
+    def api(self, path: str, body: dict) -> dict:
+        """POST ``body`` to the API directly, outside the browser, and return the JSON answer."""
+        req = urllib.request.Request(
+            self.base_url + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.load(r)
 
     def open(self, page, path: str) -> None:
         def no_dialogs(d) -> None:

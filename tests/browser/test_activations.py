@@ -1,22 +1,8 @@
 """Activations page: several activations overlaid, data equal to the API, upstream slider, URL."""
 
-import json
-import urllib.request
-
 import pytest
 
 CURVE = "/api/v1/activations/curve"
-
-
-def _post(base_url: str, path: str, body: dict) -> dict:
-    """Ask the API directly, outside the browser."""
-    req = urllib.request.Request(
-        base_url + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
 
 
 def _curve(name: str):
@@ -121,7 +107,7 @@ def test_add_activation_move_upstream_and_alpha(page, ui, problems):
     ui.settle(page)
     assert len(sent) >= 4 and all("alpha" not in b for b in sent if b["activation"] != "leaky_relu")
     body = {"activation": "leaky_relu", "x_min": -6, "x_max": 6, "num": 801, "upstream": -2.5}
-    api = _post(ui.base_url, CURVE, {**body, "h": 1e-5, "alpha": 0.2})
+    api = ui.api(CURVE, {**body, "h": 1e-5, "alpha": 0.2})
     trace = "leaky relu: -2.5·f′"
     assert _named(ui.data(page, "plot-back"), trace)["y"] == api["backward"]
     assert max(api["backward"]) == -0.5  # -2.5 * 0.2 left of 0

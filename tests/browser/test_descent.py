@@ -1,24 +1,11 @@
 """Gradient-descent page: contour and paths equal the API, click to start, lr warning, presets."""
 
-import json
 import math
-import urllib.request
 
 import pytest
 
 GRID = "/api/v1/numdiff/grid"
 DESCENT = "/api/v1/numdiff/descent"
-
-
-def _post(base_url: str, path: str, body: dict) -> dict:
-    """Ask the API directly, outside the browser."""
-    req = urllib.request.Request(
-        base_url + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
 
 
 def _descent(**fields):
@@ -80,7 +67,7 @@ def test_default_view_and_click_to_start(page, ui):
     assert {b["optimizer"] for b in sent} == {"sgd", "momentum", "adam"}
     assert all("momentum" not in b for b in sent if b["optimizer"] != "momentum")
     body = {"expr": "0.5*x1**2 + 10*x2**2", "start": start, "lr": 0.09, "steps": 100}
-    api = _post(ui.base_url, DESCENT, {**body, "optimizer": "momentum", "momentum": 0.5, "h": 1e-5})
+    api = ui.api(DESCENT, {**body, "optimizer": "momentum", "momentum": 0.5, "h": 1e-5})
     t = _trace(ui.data(page, "plot-contour"), "momentum")
     assert t["x"] == [p[0] for p in api["path"]] and t["y"] == [p[1] for p in api["path"]]
     assert "momentum=0.5" in page.url

@@ -5,22 +5,12 @@ import pytest
 
 from app.engine.activations import ACTIVATIONS
 from app.engine.errors import EngineError
-from app.engine.presets import PRESETS, TITLES, notebook_example, toy_2d
+from app.engine.presets import PRESETS, TITLES, contract_example, notebook_example, toy_2d
 from app.engine.stack import run_network
 
 ACT_NAMES = sorted(ACTIVATIONS)
 
-CONTRACT_EXAMPLE = {
-    "x": [[1.0, 2.0], [3.0, 4.0]],
-    "targets": [0, 2],
-    "layers": [
-        {"type": "affine", "W": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]], "b": [0, 0, 0, 0]},
-        {"type": "sigmoid"},
-        {"type": "affine", "in": 4, "out": 3, "init": "he", "seed": 0},
-        {"type": "softmax"},
-    ],
-    "loss": "cross_entropy",
-}
+CONTRACT_EXAMPLE = contract_example()
 
 
 def random_stack(seed: int) -> dict:
