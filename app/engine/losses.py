@@ -101,28 +101,35 @@ def as_targets(t: Any, y_shape: tuple[int, ...], loss: str, dtype=np.float64) ->
     return rows.astype(dtype)
 
 
-def loss_value(name: str, y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """The loss of ``y: (..., N, C)`` against ``t: (N, C)``, reduced over the last two axes.
+def loss_rows(name: str, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Each row's term of the loss, shape ``y.shape[:-1]``: the loss is their mean over rows.
 
-    - ``cross_entropy``: :math:`L = -\\frac1N \\sum t \\ln \\max(y, \\text{tiny})` (y holds
+    - ``cross_entropy``: :math:`\\ell_n = -\\sum_c t_{nc} \\ln \\max(y_{nc}, \\text{tiny})` (y holds
       probabilities; tiny is the dtype's smallest normal number, so the log is finite and exact
       for y >= tiny).
-    - ``softmax_cross_entropy``: :math:`L = -\\frac1N \\sum t \\log\\operatorname{softmax}(y)` with
-      the log-sum-exp taken after subtracting each row's max.
-    - ``mse``: :math:`L = \\frac{1}{2N} \\sum (y - t)^2`.
+    - ``softmax_cross_entropy``:
+      :math:`\\ell_n = -\\sum_c t_{nc} \\log\\operatorname{softmax}(y_n)_c` with the log-sum-exp
+      taken after subtracting the row's max.
+    - ``mse``: :math:`\\ell_n = \\frac12 \\sum_c (y_{nc} - t_{nc})^2`.
 
-    Leading axes of ``y`` (e.g. K perturbed copies) are kept: the result has shape ``y.shape[:-2]``.
+    ``y: (..., N, C)``, ``t: (N, C)``; leading axes of ``y`` (e.g. perturbed copies) are kept.
     """
     _check_name(name)
-    N = y.shape[-2]
     if name == "cross_entropy":
-        tiny = np.finfo(y.dtype).tiny
-        return -np.sum(t * np.log(np.maximum(y, tiny)), axis=(-2, -1)) / N  # -sum t ln y / N
+        return -np.sum(t * np.log(np.maximum(y, np.finfo(y.dtype).tiny)), axis=-1)  # -sum t ln y
     if name == "softmax_cross_entropy":
         z = y - y.max(axis=-1, keepdims=True)  # shift by the row max
         log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # log softmax = z - lse(z)
-        return -np.sum(t * log_p, axis=(-2, -1)) / N
-    return 0.5 * np.sum((y - t) ** 2, axis=(-2, -1)) / N  # (1/2N) sum (y - t)^2
+        return -np.sum(t * log_p, axis=-1)
+    return 0.5 * np.sum((y - t) ** 2, axis=-1)  # (1/2) sum (y - t)^2
+
+
+def loss_value(name: str, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The loss :math:`L = \\frac1N \\sum_n \\ell_n` of ``y: (..., N, C)``, shape ``y.shape[:-2]``.
+
+    See :func:`loss_rows` for each loss's :math:`\\ell_n`; N is the batch size.
+    """
+    return loss_rows(name, y, t).mean(axis=-1)
 
 
 def loss_gradient(name: str, y: np.ndarray, t: np.ndarray) -> np.ndarray:

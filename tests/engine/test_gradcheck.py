@@ -69,3 +69,23 @@ def test_compare_formulas():
     assert max_rel == pytest.approx(0.1)  # the 1e-9 vs 0 entry: its floor is 1e-8
     assert not passed  # |2 - 2.1| > 1e-5 + 1e-3 * 2.1
     assert compare(a[:3], n[:3])[2]
+
+
+def test_row_wise_input_check_equals_moving_one_entry_of_the_whole_batch():
+    """numeric_gradient_rows is the same derivative as perturbing single entries of the batch."""
+    from app.engine.gradcheck import numeric_gradient_rows
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(7, 3))
+    x.flags.writeable = False
+    W = rng.normal(size=(3, 4))
+
+    def rows(xk):  # row n's term depends on row n only: a tanh layer and a squared norm
+        return 0.5 * np.sum(np.tanh(xk @ W) ** 2, axis=-1)
+
+    by_rows = numeric_gradient_rows(rows, x, 1e-5)
+    by_entries = numeric_gradient(lambda a: rows(a).mean(), x, 1e-5)
+    y = np.tanh(x @ W)
+    exact = ((y * (1 - y**2)) @ W.T) / x.shape[0]
+    assert np.allclose(by_rows, by_entries, rtol=1e-6, atol=1e-12)
+    assert compare(exact, by_rows)[1] < 1e-8
