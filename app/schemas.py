@@ -342,8 +342,10 @@ class DescentRequest(Request):
     momentum: float | None = Field(None, ge=0, lt=1, description="momentum, nesterov (0.9).")
     beta1: float | None = Field(None, ge=0, lt=1, description="adam (0.9).")
     beta2: float | None = Field(None, ge=0, lt=1, description="adam (0.999).")
-    rho: float | None = Field(None, ge=0, lt=1, description="rmsprop decay.")
-    eps: float | None = Field(None, gt=0, le=1, description="adagrad, rmsprop, adam.")
+    rho: float | None = Field(None, ge=0, lt=1, description="rmsprop decay (0.99).")
+    eps: float | None = Field(
+        None, gt=0, le=1, description="adagrad (1e-10), rmsprop and adam (1e-8)."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -376,6 +378,7 @@ class DescentOut(Response):
     nonfinite: int
     lr_limit: float | None = Field(None, description="2/λmax of the Hessian at the start.")
     warning: str | None = None
+    options: dict[str, float] = Field(description="The optimizer's hyper-parameters used.")
 
 
 class StepSweepRequest(Request):
