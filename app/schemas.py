@@ -312,7 +312,8 @@ class DerivativeOut(Response):
     tangent: Tangent
     curve: DerivativeCurve
     nonfinite: int
-    latex: dict[str, str] | None = None
+    latex: dict[str, str] | None = Field(None, description="LaTeX of f and of f'.")
+    derivative_expr: str | None = Field(None, description="f' as an expression, e.g. `2*x`.")
 
 
 class GradientRequest(Request):
@@ -409,6 +410,8 @@ class StepSweepOut(Response):
     central_error: OutVector
     best_h: BestH
     exact: float
+    value: float = Field(description="f(x0).")
+    dtype: DType
     nonfinite: int
 
 
