@@ -117,7 +117,9 @@ def numeric_gradient_rows(
               \\approx (\\ell_n(x_n + h e_j) - \\ell_n(x_n - h e_j)) / (N \\cdot 2h)
 
     The same derivative as moving one entry of the whole batch, with ``2D`` passes instead of
-    ``2ND`` and without the round-off of the other ``N - 1`` unchanged terms.
+    ``2ND`` and without the round-off of the other ``N - 1`` unchanged terms. A layer that mixes
+    the samples of a batch (batch norm, say) breaks the premise: check such stacks with
+    :func:`numeric_gradient_batched` instead.
     """
     x = np.asarray(x, dtype=np.float64)
     plus, minus, step = _steps(x, h)
