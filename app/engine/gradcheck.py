@@ -138,6 +138,29 @@ def numeric_gradient_rows(
     return grad
 
 
+def layer_check(
+    forward: Callable, args: list[np.ndarray], g: np.ndarray, h: float = 1e-5
+) -> list[tuple[float, bool]]:
+    """Check a layer's backward against central differences of :math:`L = \\sum y \\odot g`.
+
+    ``forward(*args) -> (y, backward)`` and ``backward(g) -> (dx, grads)``, with ``grads`` in the
+    order of ``args[1:]`` (e.g. ``x, W, b``). A random ``g`` exercises every entry of the
+    backward pass. Returns ``(max_rel_error, passed)`` for each argument, in order.
+    """
+    dx, grads = forward(*args)[1](g)
+    results = []
+    for k, analytic in enumerate([dx, *grads.values()]):
+
+        def L(a: np.ndarray, k: int = k) -> float:
+            moved = list(args)
+            moved[k] = a
+            return float(np.sum(forward(*moved)[0] * g))
+
+        _, max_rel_error, passed = compare(analytic, numeric_gradient(L, args[k], h))
+        results.append((max_rel_error, passed))
+    return results
+
+
 def compare(analytic: np.ndarray, numeric: np.ndarray) -> tuple[np.ndarray, float, bool]:
     """Element-wise ``rel_error = |a - n| / max(1e-8, |a| + |n|)``, its max, and the verdict.
 
