@@ -5,24 +5,46 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.engine.limits import Limits
+
+_D = Limits()  # the defaults, declared once in app.engine.limits
+
 
 class Settings(BaseSettings):
-    """Limits, logging, CORS and proxy settings; e.g. ``BPX_MAX_BODY_BYTES=2097152``."""
+    """Limits, logging, CORS and proxy settings; e.g. ``BPX_MAX_BODY_BYTES=2097152``.
+
+    Every field of :class:`app.engine.limits.Limits` is a field here with the same name, so each
+    limit is one environment variable (``BPX_MAX_SIDE`` ...); :meth:`limits` collects them.
+    """
 
     model_config = SettingsConfigDict(env_prefix="BPX_", extra="ignore")
 
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body (413 above).")
-    max_batch: int = Field(1024, ge=1, description="Most rows of network input.")
-    max_side: int = Field(256, ge=1, description="Largest width of any other matrix side.")
-    max_layers: int = Field(16, ge=1, description="Most layers in a stack.")
-    max_points: int = Field(10_001, ge=2, description="Most points of a curve or grid.")
-    max_steps: int = Field(10_000, ge=1, description="Most gradient-descent steps.")
-    max_expr_chars: int = Field(256, ge=1, description="Longest typed expression.")
-    max_expr_nodes: int = Field(200, ge=1, description="Most syntax-tree nodes in an expression.")
-    max_expr_depth: int = Field(32, ge=1, description="Deepest nesting of an expression.")
+    max_batch: int = Field(_D.max_batch, ge=1, description="Most rows of network input.")
+    max_side: int = Field(_D.max_side, ge=1, description="Largest width of any other matrix side.")
+    max_layers: int = Field(_D.max_layers, ge=1, description="Most items in a layer stack.")
+    max_points: int = Field(_D.max_points, ge=2, description="Most points of a curve or grid.")
+    max_steps: int = Field(_D.max_steps, ge=1, description="Most gradient-descent steps.")
+    max_expr_chars: int = Field(_D.max_expr_chars, ge=1, description="Longest typed expression.")
+    max_expr_nodes: int = Field(
+        _D.max_expr_nodes, ge=1, description="Most syntax-tree nodes in an expression."
+    )
+    max_expr_depth: int = Field(
+        _D.max_expr_depth, ge=1, description="Deepest nesting of an expression."
+    )
+    max_variables: int = Field(
+        _D.max_variables, ge=1, le=26, description="Most variables x1..xn of a typed function."
+    )
+    gradcheck_budget: float = Field(
+        _D.gradcheck_budget, gt=0, description="Most multiply-adds one gradient check may spend."
+    )
     log_level: str = Field("info", description="Python log level name.")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
     root_path: str = Field("", description="Path prefix when served behind a reverse proxy.")
+
+    def limits(self) -> Limits:
+        """The :class:`Limits` these settings describe."""
+        return Limits(**{name: getattr(self, name) for name in Limits.names()})
 
 
 @lru_cache

@@ -8,7 +8,7 @@ from app import __version__, errors
 from app.api import activations, meta, network, numdiff, pages, softmax
 from app.config import Settings, get_settings
 from app.logging_setup import AccessLogMiddleware, configure_logging
-from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.middleware import BodyLimitMiddleware, LimitsMiddleware, SecurityHeadersMiddleware
 from app.paths import STATIC_DIR
 from app.responses import NumpyJSONResponse
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in (meta, activations, network, softmax, numdiff, pages):
         app.include_router(router.router)
+    app.state.limits = settings.limits()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )
+    app.add_middleware(LimitsMiddleware, limits=app.state.limits)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLogMiddleware)  # outermost: times everything, 413s included
     return app

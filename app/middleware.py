@@ -1,6 +1,9 @@
-"""Pure ASGI middleware: the request-body limit and the security headers."""
+"""Pure ASGI middleware: the request-body limit, the security headers and the limits in force."""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.engine.limits import Limits
+from app.schemas.base import limits_in_force
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -95,3 +98,20 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class LimitsMiddleware:
+    """Put the app's :class:`~app.engine.limits.Limits` in force for each request it handles.
+
+    The schemas read them while validating the body (:class:`app.schemas.base.Limit`), and
+    ``app.api.deps.LimitsDep`` hands the same object to the routes, so one object built in
+    ``create_app`` bounds everything.
+    """
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with limits_in_force(self.limits):
+            await self.app(scope, receive, send)

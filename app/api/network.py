@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.api.deps import LimitsDep
 from app.engine.presets import PRESETS, TITLES
 from app.engine.stack import run_network
 from app.responses import respond
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/v1/network", tags=["network"])
     "dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every "
     "gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3).",
 )
-def run(body: NetworkRequest):
+def run(body: NetworkRequest, limits: LimitsDep):
     return respond(
         run_network(
             body.x,
@@ -30,6 +31,7 @@ def run(body: NetworkRequest):
             gradcheck=body.gradcheck,
             h=body.h,
             dtype=body.dtype,
+            gradcheck_budget=limits.gradcheck_budget,
         )
     )
 

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.config import get_settings
+from app.api.deps import LimitsDep
 from app.engine import numdiff, optimizers
 from app.engine.expressions import ExprLimits
+from app.engine.limits import Limits
 from app.responses import respond
 from app.schemas import (
     ERROR_RESPONSES,
@@ -22,10 +23,11 @@ from app.schemas import (
 
 router = APIRouter(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
 
-_S = get_settings()
-LIMITS = ExprLimits(
-    max_chars=_S.max_expr_chars, max_nodes=_S.max_expr_nodes, max_depth=_S.max_expr_depth
-)
+
+def _expr(limits: Limits) -> ExprLimits:
+    return ExprLimits(limits.max_expr_chars, limits.max_expr_nodes, limits.max_expr_depth)
+
+
 _EXPR_HELP = (
     " Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, "
     "`pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu`; nothing else is evaluated."
@@ -41,8 +43,10 @@ _EXPR_HELP = (
     "step `h`, beside the exact derivative from symbolic differentiation; returns the tangent "
     "line and f, its tangent and f' over `linspace(x_min, x_max, num)`." + _EXPR_HELP,
 )
-def derivative(body: DerivativeRequest):
-    return respond(numdiff.derivative(**body.model_dump(), limits=LIMITS, max_points=_S.max_points))
+def derivative(body: DerivativeRequest, limits: LimitsDep):
+    return respond(
+        numdiff.derivative(**body.model_dump(), limits=_expr(limits), max_points=limits.max_points)
+    )
 
 
 @router.post(
@@ -54,8 +58,8 @@ def derivative(body: DerivativeRequest):
     "differences, beside the exact gradient. The variables are x1..xn with n = len(point)."
     + _EXPR_HELP,
 )
-def gradient(body: GradientRequest):
-    return respond(numdiff.gradient(**body.model_dump(), limits=LIMITS))
+def gradient(body: GradientRequest, limits: LimitsDep):
+    return respond(numdiff.gradient(**body.model_dump(), limits=_expr(limits)))
 
 
 @router.post(
@@ -69,7 +73,7 @@ def gradient(body: GradientRequest):
     "`diverged` (a value non-finite or beyond 1e12). `warning` flags an lr above 2/λmax."
     + _EXPR_HELP,
 )
-def descent(body: DescentRequest):
+def descent(body: DescentRequest, limits: LimitsDep):
     return respond(
         optimizers.descent(
             body.expr,
@@ -80,8 +84,8 @@ def descent(body: DescentRequest):
             h=body.h,
             tol=body.tol,
             options=body.options(),
-            limits=LIMITS,
-            max_steps=_S.max_steps,
+            limits=_expr(limits),
+            max_steps=limits.max_steps,
         )
     )
 
@@ -95,8 +99,10 @@ def descent(body: DescentRequest):
     "central differences against the exact derivative at `x0`: truncation error falls with h, "
     "round-off error grows as h shrinks, and `best_h` is where their sum is smallest." + _EXPR_HELP,
 )
-def step_sweep(body: StepSweepRequest):
-    return respond(numdiff.step_sweep(**body.model_dump(), limits=LIMITS, max_points=_S.max_points))
+def step_sweep(body: StepSweepRequest, limits: LimitsDep):
+    return respond(
+        numdiff.step_sweep(**body.model_dump(), limits=_expr(limits), max_points=limits.max_points)
+    )
 
 
 @router.post(
@@ -107,5 +113,7 @@ def step_sweep(body: StepSweepRequest):
     description="Evaluates f(x1, x2) on a `num` × `num` grid; `z[i][j] = f(x1[j], x2[i])`."
     + _EXPR_HELP,
 )
-def grid(body: GridRequest):
-    return respond(numdiff.grid2d(**body.model_dump(), limits=LIMITS, max_points=_S.max_points))
+def grid(body: GridRequest, limits: LimitsDep):
+    return respond(
+        numdiff.grid2d(**body.model_dump(), limits=_expr(limits), max_points=limits.max_points)
+    )

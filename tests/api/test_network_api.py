@@ -121,9 +121,9 @@ def test_bad_targets_are_explained(client):
 
 
 def test_limits_are_named(client):
-    layers = [{"type": "relu"}] * 17
+    layers = [{"type": "relu"}] * 33
     body = {"x": [[1.0]], "targets": [[0.0]], "layers": layers, "loss": "mse"}
-    assert_error(run(client, body), 422, "layers", "16")
+    assert_error(run(client, body), 422, "layers", "32")
     body = {
         "x": [[1.0]],
         "targets": [[0.0]],

@@ -1,0 +1,34 @@
+"""Every size limit of the service as one immutable object, made once per app from the settings.
+
+The schemas bound what a request may ask for with these numbers; the engine takes the same object
+for what only it can measure (expression size, the gradient check's work). Nothing here reads the
+environment: :meth:`app.config.Settings.limits` builds the object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits in force; the defaults are the REST contract's (``shared/API.md``, "Limits")."""
+
+    max_batch: int = 1024  # rows of network input
+    max_side: int = 256  # every other matrix side (widths, vectors)
+    max_layers: int = 32  # items in `layers` (16 affine layers, each followed by an activation)
+    max_points: int = 10_001  # points of a curve or grid
+    max_steps: int = 10_000  # gradient-descent steps
+    max_expr_chars: int = 256  # characters of a typed expression
+    max_expr_nodes: int = 200  # syntax-tree nodes of an expression
+    max_expr_depth: int = 32  # nesting depth of an expression
+    max_variables: int = 5  # variables x1..xn of a typed function
+    gradcheck_budget: float = 2e9  # multiply-adds a gradient check may spend
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The names of every limit, in declaration order."""
+        return tuple(f.name for f in fields(cls))
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,158 @@
+"""The network run, its presets and the softmax Jacobian."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from app.engine.losses import LOSSES
+from app.engine.presets import contract_example
+from app.schemas.activations import ActivationName
+from app.schemas.base import (
+    Batch,
+    DType,
+    Limit,
+    Matrix,
+    OutMatrix,
+    OutVector,
+    Request,
+    Response,
+    Step,
+    Vector,
+    Width,
+    _rectangular,
+)
+
+LossName = Literal[LOSSES]  # type: ignore[valid-type]
+
+
+class AffineLayer(Request):
+    type: Literal["affine"]
+    W: Matrix | None = Field(None, description="Weights, shape (in, out).")
+    b: Vector | None = Field(None, description="Bias, shape (out,).")
+    in_: Width | None = Field(None, alias="in", description="Input width (inferred if omitted).")
+    out: Width | None = Field(None, description="Output width (needed when W is not given).")
+    init: Literal["he", "xavier", "normal"] = "he"
+    seed: int | None = Field(0, ge=0, le=2**32 - 1)
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> "AffineLayer":
+        if self.W is not None:
+            _rectangular(self.W, "W")
+        elif self.out is None:
+            raise ValueError("an affine layer needs either W or out (its output width)")
+        return self
+
+    def spec(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+class ActivationLayer(Request):
+    type: ActivationName
+    alpha: float | None = None
+
+    def spec(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class SoftmaxLayer(Request):
+    type: Literal["softmax"]
+
+    def spec(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+Layer = Annotated[AffineLayer | ActivationLayer | SoftmaxLayer, Field(discriminator="type")]
+
+NETWORK_EXAMPLE = {**contract_example(), "gradcheck": True, "h": 1e-5, "dtype": "float64"}
+
+
+class NetworkRequest(Request):
+    x: Batch = Field(description="Input batch, shape (N, D).")
+    targets: list[int] | Batch = Field(
+        description="Class indices (N ints), or rows shaped like the output (one-hot, "
+        "probabilities, or real values for mse)."
+    )
+    layers: Annotated[list[Layer], Field(min_length=1), Limit("max_layers")]
+    loss: LossName = "cross_entropy"
+    gradcheck: bool = Field(True, description="Compare every gradient with central differences.")
+    h: Step = 1e-5
+    dtype: DType = "float64"
+
+    model_config = ConfigDict(json_schema_extra={"examples": [NETWORK_EXAMPLE]})
+
+    @model_validator(mode="after")
+    def _check(self) -> "NetworkRequest":
+        _rectangular(self.x, "x")
+        if self.targets and isinstance(self.targets[0], list):
+            _rectangular(self.targets, "targets")  # type: ignore[arg-type]
+        if len(self.targets) != len(self.x):
+            raise ValueError(
+                f"targets has {len(self.targets)} entries but x has {len(self.x)} rows; "
+                "give one target per row"
+            )
+        return self
+
+
+class ForwardItem(Response):
+    index: int
+    type: str
+    output: OutMatrix
+
+
+class BackwardItem(Response):
+    index: int
+    type: str
+    grad_input: OutMatrix = Field(description="dLoss/d(input of this layer).")
+    grads: dict[str, OutMatrix | OutVector] | None = Field(
+        None, description="dLoss/dparameter, for layers with parameters."
+    )
+
+
+class ParamsItem(Response):
+    index: int
+    W: OutMatrix
+    b: OutVector
+
+
+class GradcheckItem(Response):
+    index: int
+    param: str = Field(description="'W', 'b', or 'x' for the network input.")
+    max_rel_error: float | None
+    passed: bool
+    numeric: OutMatrix | OutVector
+    rel_error: OutMatrix | OutVector
+
+
+class NetworkOut(Response):
+    loss: float
+    forward: list[ForwardItem]
+    backward: list[BackwardItem]
+    params: list[ParamsItem]
+    gradcheck: list[GradcheckItem] | None
+    nonfinite: int = 0
+
+
+class NetworkPreset(Response):
+    name: str
+    title: str
+    x: OutMatrix
+    targets: list[int] | OutMatrix
+    layers: list[dict[str, Any]]
+    loss: str
+
+
+class PresetsOut(Response):
+    presets: list[NetworkPreset]
+
+
+class JacobianRequest(Request):
+    x: Vector = Field(description="One vector of logits.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"x": [1.0, 2.0, 3.0]}]})
+
+
+class JacobianOut(Response):
+    y: OutVector
+    jacobian: OutMatrix = Field(description="diag(y) - y yᵀ")

@@ -1,0 +1,220 @@
+"""Numerical differentiation of typed expressions."""
+
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from app.engine.optimizers import OPTIMIZERS
+from app.schemas.base import (
+    DType,
+    Expr,
+    Limit,
+    OutMatrix,
+    OutVector,
+    Point,
+    Points,
+    Request,
+    Response,
+    Step,
+    _range,
+    current_limits,
+)
+
+OptimizerName = Literal[OPTIMIZERS]  # type: ignore[valid-type]
+
+
+class DerivativeRequest(Request):
+    expr: Expr
+    x0: float = 1.0
+    h: Step = 1e-5
+    method: Literal["central", "forward", "backward"] = "central"
+    x_min: float = -5.0
+    x_max: float = 5.0
+    num: Points = 1001
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "expr": "x**2 + 5",
+                    "x0": 1.0,
+                    "h": 1e-5,
+                    "method": "central",
+                    "x_min": -5,
+                    "x_max": 5,
+                    "num": 1001,
+                }
+            ]
+        }
+    )
+
+    _check_x_max = _range("x_min", "x_max")
+
+
+class Tangent(Response):
+    slope: float
+    intercept: float
+
+
+class DerivativeCurve(Response):
+    x: OutVector
+    y: OutVector
+    tangent: OutVector
+    dy: OutVector = Field(description="The exact derivative over the curve.")
+
+
+class DerivativeOut(Response):
+    value: float
+    derivative: float
+    exact: float
+    error: float
+    tangent: Tangent
+    curve: DerivativeCurve
+    nonfinite: int
+    latex: dict[str, str] | None = Field(None, description="LaTeX of f and of f'.")
+    derivative_expr: str | None = Field(None, description="f' as an expression, e.g. `2*x`.")
+
+
+class GradientRequest(Request):
+    expr: Expr
+    point: Point
+    h: Step = 1e-5
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"expr": "x1**2 + x2**3 + 1", "point": [2.0, 3.0]}]}
+    )
+
+
+class GradientOut(Response):
+    value: float
+    gradient: list[float]
+    exact: list[float]
+
+
+class DescentRequest(Request):
+    expr: Expr
+    start: Point
+    lr: float = Field(0.01, gt=0, le=1e6)
+    steps: Annotated[int, Field(ge=1), Limit("max_steps")] = 1000
+    optimizer: OptimizerName = "sgd"
+    h: Step = 1e-5
+    tol: float = Field(1e-8, ge=0)
+    momentum: float | None = Field(None, ge=0, lt=1, description="momentum, nesterov (0.9).")
+    beta1: float | None = Field(None, ge=0, lt=1, description="adam (0.9).")
+    beta2: float | None = Field(None, ge=0, lt=1, description="adam (0.999).")
+    rho: float | None = Field(None, ge=0, lt=1, description="rmsprop decay (0.99).")
+    eps: float | None = Field(
+        None, gt=0, le=1, description="adagrad (1e-10), rmsprop and adam (1e-8)."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "expr": "x1**2 + x2**3 + 1",
+                    "start": [2.0, 3.0],
+                    "lr": 0.01,
+                    "steps": 1000,
+                    "optimizer": "sgd",
+                    "h": 1e-5,
+                }
+            ]
+        }
+    )
+
+    def options(self) -> dict[str, float]:
+        """The optimizer hyper-parameters the request sets."""
+        names = ("momentum", "beta1", "beta2", "rho", "eps")
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+
+
+class DescentOut(Response):
+    path: list[OutVector]
+    values: OutVector
+    grad_norms: OutVector
+    final: OutVector
+    stopped: Literal["max_steps", "converged", "diverged"]
+    steps_taken: int
+    nonfinite: int
+    lr_limit: float | None = Field(None, description="2/λmax of the Hessian at the start.")
+    warning: str | None = None
+    options: dict[str, float] = Field(description="The optimizer's hyper-parameters used.")
+
+
+class StepSweepRequest(Request):
+    expr: Expr
+    x0: float = 1.0
+    h_min: float = Field(1e-16, gt=0, le=1)
+    h_max: float = Field(1e-1, gt=0, le=1)
+    num: Points = 61
+    dtype: DType = "float64"
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"expr": "sin(x)", "x0": 1.0, "h_min": 1e-16, "h_max": 1e-1, "num": 61}]
+        }
+    )
+
+    _check_h_max = _range("h_min", "h_max")
+
+
+class BestH(Response):
+    forward: float | None
+    central: float | None
+
+
+class StepSweepOut(Response):
+    h: OutVector
+    forward_error: OutVector
+    central_error: OutVector
+    best_h: BestH
+    exact: float
+    value: float = Field(description="f(x0).")
+    dtype: DType
+    nonfinite: int
+
+
+class GridRequest(Request):
+    expr: Expr
+    x1_min: float = -3.0
+    x1_max: float = 3.0
+    x2_min: float = -3.0
+    x2_max: float = 3.0
+    num: int = Field(81, ge=2, description="Points per axis (num² at most the point limit).")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "expr": "(1 - x1)**2 + 100*(x2 - x1**2)**2",
+                    "x1_min": -2,
+                    "x1_max": 2,
+                    "x2_min": -1,
+                    "x2_max": 3,
+                    "num": 81,
+                }
+            ]
+        }
+    )
+
+    _check_x1_max = _range("x1_min", "x1_max")
+
+    @field_validator("num")
+    @classmethod
+    def _check_grid(cls, num: int) -> int:
+        limit = current_limits().max_points
+        if num * num > limit:
+            raise ValueError(
+                f"a {num} × {num} grid has {num**2} points; the limit is {limit} "
+                f"(BPX_MAX_POINTS), so at most {int(limit**0.5)} per side"
+            )
+        return num
+
+    _check_x2_max = _range("x2_min", "x2_max")
+
+
+class GridOut(Response):
+    x1: OutVector
+    x2: OutVector
+    z: OutMatrix = Field(description="z[i][j] = f(x1[j], x2[i]), Plotly's contour convention.")
+    nonfinite: int
