@@ -19,26 +19,13 @@ import numpy as np
 from app.engine.errors import EngineError
 from app.engine.gradcheck import central_difference
 from app.engine.layers import as_float
+from app.engine.numerics import sigmoid as _sigmoid
 
 Fn = Callable[[np.ndarray, float], np.ndarray]
 
 _K = math.sqrt(2.0 / math.pi)  # gelu's sqrt(2/pi), a Python float so float32 stays float32
 _C = 0.044715  # gelu's cubic coefficient
 _GELU_CLIP = 100.0  # beyond |x| = 100 gelu's tanh is exactly +-1 in float64
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigma(x) = 1/(1+e^{-x}) from e = e^{-|x|} <= 1, so nothing overflows."""
-    e = np.empty(np.shape(x), dtype=np.result_type(x, 1.0))  # in-place below: fewer passes
-    np.abs(x, out=e)
-    np.negative(e, out=e)
-    with np.errstate(under="ignore"):
-        np.exp(e, out=e)  # e = e^{-|x|} in (0, 1]
-    r = np.add(e, 1.0, out=np.empty_like(e))
-    np.reciprocal(r, out=r)  # r = 1/(1+e): sigma(|x|)
-    np.multiply(e, r, out=e)  # e/(1+e) = sigma(-|x|)
-    np.copyto(e, r, where=x >= 0)  # sigma(x) = sigma(|x|) for x >= 0, sigma(-|x|) otherwise
-    return e
 
 
 def _dsigmoid(x: np.ndarray) -> np.ndarray:
