@@ -16,6 +16,22 @@ from app.engine.layers import as_float, softmax
 
 LOSSES: tuple[str, ...] = ("cross_entropy", "softmax_cross_entropy", "mse")
 
+# LaTeX of each loss and of the seed gradient it hands back (N is the batch size).
+LOSS_LATEX: dict[str, dict[str, str]] = {
+    "cross_entropy": {
+        "formula": r"L = -\frac{1}{N} \sum_n \sum_c t_{nc} \ln y_{nc}",
+        "gradient": r"\frac{\partial L}{\partial y} = -\frac{t}{N\,y}",
+    },
+    "softmax_cross_entropy": {
+        "formula": r"L = -\frac{1}{N} \sum_n \sum_c t_{nc} \ln \operatorname{softmax}(z_n)_c",
+        "gradient": r"\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - t}{N}",
+    },
+    "mse": {
+        "formula": r"L = \frac{1}{2N} \sum_n \sum_c (y_{nc} - t_{nc})^2",
+        "gradient": r"\frac{\partial L}{\partial y} = \frac{y - t}{N}",
+    },
+}
+
 _ROW_SUM_TOL = 1e-6  # a probability target row must sum to 1 within this
 
 
