@@ -10,7 +10,7 @@ import time
 import numpy as np
 from fastapi.encoders import jsonable_encoder
 
-from app.engine.stack import run_network
+from app.engine.nn.network import run_network
 from app.responses import NumpyJSONResponse
 
 

@@ -16,8 +16,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine.errors import EngineError
-from app.engine.presets import notebook_example
-from app.engine.stack import run_network
+from app.engine.nn.network import run_network
+from app.engine.nn.presets import notebook_example
 
 
 def square_stack(width: int, n_affine: int, batch: int, activation: str = "relu") -> dict:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.engine.activations import activation_curve
+from app.engine.nn.activations import activation_curve
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES, CurveOut, CurveRequest
 

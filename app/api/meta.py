@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from app import __version__
-from app.engine.activations import ACTIVATIONS
+from app.engine.nn.activations import ACTIVATIONS
 from app.schemas import ActivationInfo, HealthOut
 
 router = APIRouter(prefix="/api/v1", tags=["meta"])

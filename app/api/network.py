@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 
 from app.api.deps import LimitsDep
-from app.engine.presets import PRESETS, TITLES
-from app.engine.stack import run_network
+from app.engine.nn.network import run_network
+from app.engine.nn.presets import PRESETS, TITLES
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES, NetworkOut, NetworkRequest, PresetsOut
 
@@ -31,7 +31,7 @@ def run(body: NetworkRequest, limits: LimitsDep):
             gradcheck=body.gradcheck,
             h=body.h,
             dtype=body.dtype,
-            gradcheck_budget=limits.gradcheck_budget,
+            limits=limits,
         )
     )
 

@@ -3,7 +3,7 @@
 import numpy as np
 from fastapi import APIRouter
 
-from app.engine.layers import softmax_jacobian
+from app.engine.nn.layers import softmax_jacobian
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES, JacobianOut, JacobianRequest
 

@@ -12,3 +12,12 @@ class EngineError(ValueError):
         super().__init__(msg)
         self.msg = msg
         self.loc = loc
+
+
+def warning(code: str, msg: str, loc: tuple[str | int, ...] = ()) -> dict:
+    """A result that is computed correctly but numerically fragile, told to the user.
+
+    ``{"code", "msg", "loc"}`` as in the REST contract's ``warnings`` list; ``loc`` is relative
+    to the request body, like an error's.
+    """
+    return {"code": code, "msg": msg, "loc": list(loc)}

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from app.engine.activations import ACTIVATIONS
+from app.engine.nn.activations import ACTIVATIONS
 from app.schemas.base import OutVector, Points, Request, Response, Step, _range
 
 ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]

@@ -144,6 +144,12 @@ class ErrorItem(Response):
     msg: str
 
 
+class WarningItem(Response):
+    code: str = Field(description="A stable name, e.g. `cross_entropy_underflow`, `kink_in_step`.")
+    msg: str
+    loc: list[str | int] = Field(description="Where in the request it applies, as an error's.")
+
+
 class ErrorOut(Response):
     detail: list[ErrorItem]
 

@@ -4,8 +4,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from app.engine.losses import LOSSES
-from app.engine.presets import contract_example
+from app.engine.nn.activations import ActivationSpec
+from app.engine.nn.layers import INITS, AffineSpec, SoftmaxSpec
+from app.engine.nn.losses import LOSSES
+from app.engine.nn.presets import contract_example
 from app.schemas.activations import ActivationName
 from app.schemas.base import (
     Batch,
@@ -18,11 +20,12 @@ from app.schemas.base import (
     Response,
     Step,
     Vector,
+    WarningItem,
     Width,
     _rectangular,
 )
 
-LossName = Literal[LOSSES]  # type: ignore[valid-type]
+LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
 
 
 class AffineLayer(Request):
@@ -31,7 +34,7 @@ class AffineLayer(Request):
     b: Vector | None = Field(None, description="Bias, shape (out,).")
     in_: Width | None = Field(None, alias="in", description="Input width (inferred if omitted).")
     out: Width | None = Field(None, description="Output width (needed when W is not given).")
-    init: Literal["he", "xavier", "normal"] = "he"
+    init: Literal[INITS] = "he"  # type: ignore[valid-type]
     seed: int | None = Field(0, ge=0, le=2**32 - 1)
 
     model_config = ConfigDict(populate_by_name=True)
@@ -44,23 +47,24 @@ class AffineLayer(Request):
             raise ValueError("an affine layer needs either W or out (its output width)")
         return self
 
-    def spec(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True)
+    def spec(self) -> AffineSpec:
+        seed = 0 if self.seed is None else self.seed  # null: seed 0, so a run is reproducible
+        return AffineSpec(self.W, self.b, self.in_, self.out, self.init, seed)
 
 
 class ActivationLayer(Request):
     type: ActivationName
     alpha: float | None = None
 
-    def spec(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
+    def spec(self) -> ActivationSpec:
+        return ActivationSpec(self.type, self.alpha)
 
 
 class SoftmaxLayer(Request):
     type: Literal["softmax"]
 
-    def spec(self) -> dict[str, Any]:
-        return self.model_dump()
+    def spec(self) -> SoftmaxSpec:
+        return SoftmaxSpec()
 
 
 Layer = Annotated[AffineLayer | ActivationLayer | SoftmaxLayer, Field(discriminator="type")]
@@ -123,6 +127,12 @@ class GradcheckItem(Response):
     passed: bool
     numeric: OutMatrix | OutVector
     rel_error: OutMatrix | OutVector
+    kinks: int = Field(
+        0, description="Entries whose ±h step crosses a relu-like kink (left out of `passed`)."
+    )
+    at_kink: list[list[bool]] | list[bool] | None = Field(
+        None, description="Which entries those are (present only when `kinks` > 0)."
+    )
 
 
 class NetworkOut(Response):
@@ -131,6 +141,11 @@ class NetworkOut(Response):
     backward: list[BackwardItem]
     params: list[ParamsItem]
     gradcheck: list[GradcheckItem] | None
+    warnings: list[WarningItem] = Field(
+        default_factory=list,
+        description="Results that are right but numerically fragile (e.g. an underflowed "
+        "cross-entropy, a kink inside ±h of the gradient check), said rather than hidden.",
+    )
     nonfinite: int = 0
 
 

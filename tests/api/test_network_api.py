@@ -147,3 +147,25 @@ def test_softmax_jacobian(client):
     assert np.allclose(d["jacobian"], np.diag(y) - np.outer(y, y), rtol=1e-13, atol=1e-16)
     r = client.post("/api/v1/softmax/jacobian", json={"x": [1000.0, 0.0, -1000.0]})
     assert r.status_code == 200 and r.json()["y"][0] == 1.0
+
+
+def test_warnings_and_kink_marks_over_http(client):
+    """The fragile cases of the contract's "Warnings" reach the client with code, msg and loc."""
+    layers = [{"type": "identity"}, {"type": "softmax"}]
+    body = {"x": [[0.0, 1000.0]], "targets": [0], "layers": layers, "loss": "cross_entropy"}
+    r = run(client, body).json()
+    assert [w["code"] for w in r["warnings"]] == ["cross_entropy_underflow"]
+    assert r["warnings"][0]["loc"] == ["loss"]
+    kinked = {
+        "x": [[0.0]],
+        "targets": [[1.0]],
+        "layers": [{"type": "affine", "W": [[1.0]], "b": [0.0]}, {"type": "relu"}],
+        "loss": "mse",
+    }
+    r = run(client, kinked).json()
+    assert all(c["passed"] for c in r["gradcheck"])
+    x_check = r["gradcheck"][-1]
+    assert x_check["param"] == "x" and x_check["kinks"] == 1 and x_check["at_kink"] == [[True]]
+    assert {w["code"] for w in r["warnings"]} == {"kink_in_step"}
+    plain = run(client, {**kinked, "x": [[0.5]]}).json()
+    assert plain["warnings"] == [] and "at_kink" not in plain["gradcheck"][0]

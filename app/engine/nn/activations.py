@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from app.engine.arrays import as_float
 from app.engine.errors import EngineError
-from app.engine.gradcheck import central_difference
-from app.engine.layers import as_float
+from app.engine.nn.gradcheck import central_difference
+from app.engine.nn.protocol import Backward, Params
 from app.engine.numerics import sigmoid as _sigmoid
 
 Fn = Callable[[np.ndarray, float], np.ndarray]
@@ -233,25 +234,66 @@ def get_activation(name: str, loc: tuple[str | int, ...] = ("activation",)) -> A
     return ACTIVATIONS[name]
 
 
-def activation_forward(
-    name: str, x: Any, alpha: float | None = None
-) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
-    """Activation layer: ``y = f(x)`` and ``backward(dy) -> dx`` with :math:`dx = dy \\odot f'(x)`.
+@dataclass(frozen=True)
+class ActivationSpec:
+    """An element-wise activation layer; ``alpha`` for leaky_relu and elu."""
 
-    ``x, y, dy, dx``: any shape, all the same. ``backward`` never writes into ``dy``.
-    """
-    act = get_activation(name)
-    a = act.alpha_or_default(alpha)
-    x = as_float(x)
-    y = np.asarray(act.fn(x, a), dtype=x.dtype)
+    type: str
+    alpha: float | None = None
 
-    def backward(dy: np.ndarray) -> np.ndarray:
-        dy = as_float(dy, "dy", ("dy",))
-        if dy.shape != x.shape:
-            raise EngineError(f"dy must have shape {x.shape}, got {dy.shape}.", ("dy",))
-        return dy * np.asarray(act.dfn(x, a), dtype=x.dtype)  # chain rule: dy * f'(x)
 
-    return y, backward
+@dataclass(frozen=True, slots=True)
+class ActivationLayer:
+    """Element-wise :math:`y = f(x)`; backward :math:`dx = dy \\odot f'(x)`."""
+
+    index: int
+    n_in: int
+    n_out: int
+    act: Activation
+    alpha: float
+    kinks: tuple[float, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.act.name
+
+    @classmethod
+    def build(cls, spec: ActivationSpec, index: int, width: int, source: str, dtype) -> tuple:
+        act = ACTIVATIONS[spec.type]
+        try:
+            alpha = act.alpha_or_default(spec.alpha)
+        except EngineError as exc:
+            raise EngineError(
+                f"layer {index} ({act.name}): {exc.msg}", ("layers", index, "alpha")
+            ) from exc
+        return cls(index, width, width, act, alpha, act.kinks_for(spec.alpha)), {}
+
+    def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:
+        act, alpha = self.act, self.alpha
+        y = act.fn(x, alpha)
+        if y.dtype != x.dtype:
+            y = y.astype(x.dtype)
+
+        def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
+            d = act.dfn(x, alpha)  # f'(x), computed only when the backward pass asks
+            if d.dtype != x.dtype:
+                d = d.astype(x.dtype)  # e.g. np.where(x > 0, 1.0, alpha) is float64
+            return dy * d, {}  # chain rule: dy * f'(x)
+
+        return y, backward
+
+    def regions(self, x: np.ndarray) -> np.ndarray | None:
+        """How many kinks lie below each input (0 or 1 for relu): equal on both sides of a
+        central difference unless ``x ± h`` straddles a kink."""
+        if not self.kinks:
+            return None
+        r = x > self.kinks[0]
+        for k in self.kinks[1:]:
+            r = r + (x > k)
+        return r
+
+    def macs(self, N: int) -> int:
+        return N * self.n_out
 
 
 def activation_curve(
@@ -292,8 +334,9 @@ def activation_curve(
         y = np.asarray(act.fn(x, a), dtype=np.float64)
         dy = np.asarray(act.dfn(x, a), dtype=np.float64)
         dy_numeric = central_difference(lambda v: act.fn(v, a), x, float(h))
-        _, backward_fn = activation_forward(name, x, alpha)
-        backward = backward_fn(np.full_like(x, float(upstream)))  # upstream * f'(x)
+        layer, _ = ActivationLayer.build(ActivationSpec(name, alpha), 0, x.size, "x", x.dtype)
+        _, backward_fn = layer.forward(x, {})
+        backward, _ = backward_fn(np.full_like(x, float(upstream)))  # upstream * f'(x)
         err = np.abs(dy - dy_numeric)
     keep = np.isfinite(err)
     for k in act.kinks_for(alpha) + act.smooth_breaks:

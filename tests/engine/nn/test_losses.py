@@ -6,9 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine.errors import EngineError
-from app.engine.gradcheck import compare, numeric_gradient
-from app.engine.layers import softmax
-from app.engine.losses import LOSSES, as_targets, loss_forward
+from app.engine.nn.gradcheck import compare, layer_check, numeric_gradient
+from app.engine.nn.layers import softmax
+from app.engine.nn.losses import LOSSES, as_targets
+from app.engine.nn.network import run_network
+from tests.engine.helpers import loss_forward
 
 RNG = np.random.default_rng(0)
 LOGITS = RNG.normal(0, 2, size=(6, 4))
@@ -91,15 +93,29 @@ def test_float32_stays_float32():
 
 
 def test_loss_overflow_is_reported():
-    with pytest.raises(EngineError, match="overflowed") as err:
-        loss_forward("mse", np.array([[1e200, 0.0]]), np.array([[0.0, 0.0]]))
+    with pytest.raises(EngineError, match="the mse loss overflowed") as err:
+        run_network([[1e200, 0.0]], [[0.0, 0.0]], [{"type": "identity"}], "mse")
     assert err.value.loc == ("loss",)
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_the_layer_check_serves_losses_too(name):
+    """A loss answers the layer protocol, so the one layer_check verifies its backward."""
+    y, t = _y_for(name), as_targets(INDICES, (6, 4), name)
+    results = layer_check(lambda a, p: LOSSES[name].forward(a, t), y, {}, 1.0, 1e-6)
+    assert list(results) == ["x"] and results["x"][1] and results["x"][0] <= 1e-7
+
+
+def test_a_seed_other_than_one_scales_the_gradient():
+    t = as_targets(INDICES, (6, 4), "mse")
+    _, backward = LOSSES["mse"].forward(LOGITS, t)
+    np.testing.assert_array_equal(backward(np.float64(2.0))[0], 2.0 * backward(1.0)[0])
 
 
 @pytest.mark.parametrize(
     ("t", "loss", "message"),
     [
-        ([0, 4, 1, 1, 1, 1], "cross_entropy", "with 4 classes use 0 to 3"),
+        ([0, 4, 1, 1, 1, 1], "cross_entropy", "outputs 4 columns, so the classes are 0 to 3"),
         ([0, -1, 1, 1, 1, 1], "softmax_cross_entropy", "not a class index"),
         ([0, 1, 1], "cross_entropy", "3 targets for 6 inputs"),
         (np.ones((6, 3)) / 3, "cross_entropy", "targets have shape (6, 3)"),
@@ -118,5 +134,6 @@ def test_bad_targets_are_explained(t, loss, message):
 
 
 def test_unknown_loss():
-    with pytest.raises(EngineError, match="unknown loss"):
+    with pytest.raises(EngineError, match="unknown loss") as err:
         loss_forward("hinge", LOGITS, INDICES)
+    assert all(name in err.value.msg for name in LOSSES)

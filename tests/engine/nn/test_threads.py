@@ -5,10 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from app.engine.activations import activation_curve
-from app.engine.presets import toy_2d
-from app.engine.stack import run_network
-from tests.engine.test_stack import random_stack
+from app.engine.nn.activations import activation_curve
+from app.engine.nn.network import run_network
+from app.engine.nn.presets import toy_2d
+from tests.engine.nn.test_network import random_stack
 
 
 def _flatten(value, path=()):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.engine.errors import EngineError
-from app.engine.gradcheck import (
+from app.engine.nn.gradcheck import (
     ATOL,
     REL_FLOOR,
     RTOL,
@@ -12,6 +12,7 @@ from app.engine.gradcheck import (
     compare,
     numeric_gradient,
     numeric_gradient_batched,
+    numeric_gradient_rows,
 )
 
 
@@ -42,11 +43,11 @@ def test_batched_equals_one_at_a_time():
 
     def f_batch(vk):
         assert vk.shape[1:] == a.shape
-        return np.sum(np.tanh(vk * M), axis=(1, 2))
+        return np.sum(np.tanh(vk * M), axis=(1, 2)), []  # smooth: no kink marks
 
-    np.testing.assert_allclose(
-        numeric_gradient_batched(f_batch, a, 1e-5, chunk=5), numeric_gradient(f, a, 1e-5)
-    )
+    grad, at_kink = numeric_gradient_batched(f_batch, a, 1e-5, chunk=5)
+    np.testing.assert_allclose(grad, numeric_gradient(f, a, 1e-5))
+    assert at_kink is None
 
 
 def test_central_difference_elementwise():
@@ -73,8 +74,6 @@ def test_compare_formulas():
 
 def test_row_wise_input_check_equals_moving_one_entry_of_the_whole_batch():
     """numeric_gradient_rows is the same derivative as perturbing single entries of the batch."""
-    from app.engine.gradcheck import numeric_gradient_rows
-
     rng = np.random.default_rng(4)
     x = rng.normal(size=(7, 3))
     x.flags.writeable = False
@@ -83,9 +82,36 @@ def test_row_wise_input_check_equals_moving_one_entry_of_the_whole_batch():
     def rows(xk):  # row n's term depends on row n only: a tanh layer and a squared norm
         return 0.5 * np.sum(np.tanh(xk @ W) ** 2, axis=-1)
 
-    by_rows = numeric_gradient_rows(rows, x, 1e-5)
+    by_rows, at_kink = numeric_gradient_rows(lambda xk: (rows(xk), []), x, 1e-5)
+    assert at_kink is None
     by_entries = numeric_gradient(lambda a: rows(a).mean(), x, 1e-5)
     y = np.tanh(x @ W)
     exact = ((y * (1 - y**2)) @ W.T) / x.shape[0]
     assert np.allclose(by_rows, by_entries, rtol=1e-6, atol=1e-12)
     assert compare(exact, by_rows)[1] < 1e-8
+
+
+def test_kink_marks_name_exactly_the_entries_whose_step_straddles_a_kink():
+    """relu(a) summed: entries within h of 0 are marked, the others are not."""
+    a = np.array([[-1.0, 0.0, 3e-6], [2.0, -4e-6, 0.5]])
+
+    def f_batch(ak):
+        return np.maximum(ak, 0).sum(axis=(1, 2)), [ak > 0]
+
+    grad, at_kink = numeric_gradient_batched(f_batch, a, 1e-5, chunk=4)
+    np.testing.assert_array_equal(at_kink, [[False, True, True], [False, True, False]])
+    np.testing.assert_allclose(grad[~at_kink], (a > 0)[~at_kink], rtol=1e-9)
+
+    def f_rows(xk):
+        return np.maximum(xk, 0).sum(axis=-1), [xk > 0]
+
+    _, rows_kink = numeric_gradient_rows(f_rows, a, 1e-5, chunk=2)
+    np.testing.assert_array_equal(rows_kink, at_kink)
+
+
+def test_compare_leaves_kinked_entries_out_of_the_verdict():
+    a, n = np.array([0.0, 1.0, 2.0]), np.array([0.5, 1.0, 2.0])  # entry 0: a kink's half-slope
+    assert not compare(a, n)[2]
+    rel, max_rel, passed = compare(a, n, np.array([True, False, False]))
+    assert passed and max_rel == 0.0 and rel[0] == 1.0  # still reported, not judged
+    assert compare(a[:1], n[:1], np.array([True]))[1] is None  # nothing left to judge

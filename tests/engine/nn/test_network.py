@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from app.engine.activations import ACTIVATIONS
 from app.engine.errors import EngineError
-from app.engine.presets import PRESETS, TITLES, contract_example, notebook_example, toy_2d
-from app.engine.stack import run_network
+from app.engine.nn.activations import ACTIVATIONS
+from app.engine.nn.network import run_network
+from app.engine.nn.presets import PRESETS, TITLES, contract_example, notebook_example, toy_2d
 
 ACT_NAMES = sorted(ACTIVATIONS)
 
@@ -44,7 +44,7 @@ def _run(case: dict, **kw) -> dict:
 
 def test_contract_example_response_shape():
     r = _run(CONTRACT_EXAMPLE, gradcheck=True)
-    assert set(r) == {"loss", "forward", "backward", "params", "gradcheck"}
+    assert set(r) == {"loss", "forward", "backward", "params", "gradcheck", "warnings"}
     assert isinstance(r["loss"], float)
     assert [f["type"] for f in r["forward"]] == ["affine", "sigmoid", "affine", "softmax"]
     assert [f["output"].shape for f in r["forward"]] == [(2, 4), (2, 4), (2, 3), (2, 3)]
@@ -110,7 +110,11 @@ def test_caller_arrays_are_never_written():
     r = run_network(x, t, layers, "cross_entropy", gradcheck=True)
     for a, c in zip(frozen, copies, strict=True):
         np.testing.assert_array_equal(a, c)
-    assert r["params"][0]["W"] is not W or not W.flags.writeable  # nothing aliased writeable
+    W_used = r["params"][0]["W"]
+    assert W_used.flags.writeable and not np.shares_memory(W_used, W)  # a copy, not an alias
+    for item in r["forward"] + r["backward"]:
+        for a in (item.get("output"), item.get("grad_input")):
+            assert a is None or not any(np.shares_memory(a, c) for c in frozen)
 
 
 def test_integer_inputs_are_promoted():
@@ -208,16 +212,17 @@ def test_cross_entropy_needs_softmax_last():
 
 
 def test_bad_targets():
-    with pytest.raises(EngineError, match="use 0 to 2") as err:
+    with pytest.raises(EngineError, match="classes are 0 to 2") as err:
         run_network(
             np.ones((2, 2)), [0, 3], [{"type": "affine", "out": 3}], "softmax_cross_entropy"
         )
     assert err.value.loc == ("targets",)
+    assert "layer 0 (affine) outputs 3 columns" in err.value.msg  # names the layer that set it
 
 
 @pytest.mark.parametrize(
     ("kw", "loc"),
-    [({"dtype": "float16"}, ("dtype",)), ({"h": 0.0}, ("h",)), ({"h": -1e-5}, ("h",))],
+    [({"dtype": "float16"}, ("dtype",))],
 )
 def test_bad_options(kw, loc):
     with pytest.raises(EngineError) as err:
@@ -270,3 +275,70 @@ def test_null_fields_as_sent_by_a_schema_dump():
     )
     assert r1["loss"] == r2["loss"]
     np.testing.assert_array_equal(r1["params"][0]["W"], r2["params"][0]["W"])
+
+
+# ------------------------------------------------------------------ warnings and kinks
+
+
+def test_underflowed_cross_entropy_is_capped_and_said():
+    """Logits [0, 1000], target 0: the probability underflows; the fused loss is exact."""
+    layers = [{"type": "identity"}, {"type": "softmax"}]
+    r = run_network([[0.0, 1000.0]], [0], layers, "cross_entropy", gradcheck=True)
+    tiny = np.finfo(np.float64).tiny
+    assert r["loss"] == pytest.approx(-np.log(tiny))  # 708.4, not 1000
+    np.testing.assert_array_equal(r["backward"][0]["grad_input"], [[0.0, 0.0]])  # vanished
+    (w,) = r["warnings"]
+    assert w["code"] == "cross_entropy_underflow" and w["loc"] == ["loss"]
+    assert "softmax_cross_entropy" in w["msg"] and "row 0" in w["msg"]
+    fused = run_network([[0.0, 1000.0]], [0], [{"type": "identity"}], "softmax_cross_entropy")
+    assert fused["loss"] == 1000.0 and fused["warnings"] == []
+    np.testing.assert_array_equal(fused["backward"][0]["grad_input"], [[-1.0, 1.0]])
+
+
+def test_underflow_starts_near_a_gap_of_87_in_float32():
+    layers = [{"type": "identity"}, {"type": "softmax"}]
+    for gap, warned in ((80.0, False), (90.0, True)):
+        r = run_network([[0.0, gap]], [0], layers, "cross_entropy", dtype="float32")
+        assert bool(r["warnings"]) is warned, gap
+        assert bool(run_network([[0.0, gap]], [0], layers, "cross_entropy")["warnings"]) is False
+
+
+def test_softmax_before_the_fused_loss_is_flagged_at_that_layer():
+    layers = [{"type": "affine", "out": 3}, {"type": "softmax"}]
+    r = run_network(np.ones((2, 2)), [0, 1], layers, "softmax_cross_entropy")
+    assert [(w["code"], w["loc"]) for w in r["warnings"]] == [("double_softmax", ["layers", 1])]
+    assert "layer 1 (softmax)" in r["warnings"][0]["msg"]
+
+
+def _relu_at_zero(x0: float):
+    layers = [
+        {"type": "affine", "W": [[1.0, 2.0]], "b": [0.0, 0.5]},  # column 0 is x itself
+        {"type": "relu"},
+        {"type": "affine", "W": [[1.5], [-0.5]], "b": [0.0]},
+    ]
+    return run_network([[x0]], [[1.0]], layers, "mse", gradcheck=True)
+
+
+def test_a_relu_input_at_its_kink_is_marked_not_failed():
+    """relu(0): the central difference straddles the kink (slope 1/2), the analytic side uses
+    relu'(0) = 0. The straddling entries are marked at_kink and the rest still judged."""
+    r = _relu_at_zero(0.0)
+    by = {(c["index"], c["param"]): c for c in r["gradcheck"]}
+    assert all(c["passed"] for c in r["gradcheck"])
+    assert by[(0, "W")]["kinks"] == 0  # x = 0, so moving W does not move the relu's input
+    b0 = by[(0, "b")]
+    assert b0["kinks"] == 1 and b0["at_kink"].tolist() == [True, False]
+    assert b0["rel_error"][0] == pytest.approx(1.0)  # still shown: the straddle is visible
+    # y = 1.5 relu(b0) - 0.5 relu(0.5) = -0.25; dL/dy = y - 1: the straddle sees relu's
+    # average slope 1/2 at 0, the analytic side relu'(0) = 0
+    assert b0["numeric"][0] == pytest.approx(-1.25 * 1.5 * 0.5, rel=1e-5)  # + O(h)
+    assert r["backward"][0]["grads"]["b"][0] == 0.0
+    assert by[(0, "x")]["at_kink"].tolist() == [[True]]
+    assert by[(2, "W")]["kinks"] == 0 and "at_kink" not in by[(2, "W")]  # after the relu: smooth
+    codes = [(w["code"], w["loc"]) for w in r["warnings"]]
+    assert codes == [("kink_in_step", ["layers", 0]), ("kink_in_step", ["x"])]
+
+
+def test_away_from_the_kink_nothing_is_marked():
+    r = _relu_at_zero(0.25)
+    assert all(c["passed"] and c["kinks"] == 0 for c in r["gradcheck"]) and r["warnings"] == []

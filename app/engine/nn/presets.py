@@ -1,4 +1,4 @@
-"""Ready-made inputs for :func:`app.engine.stack.run_network`.
+"""Ready-made inputs for :func:`app.engine.nn.network.run_network`.
 
 Each preset returns ``{"x", "targets", "layers", "loss"}`` (numpy arrays inside), the keyword
 arguments of ``run_network``, seeded so the same call always gives the same numbers.

@@ -7,11 +7,15 @@ import warnings
 
 import numpy as np
 
-from app.engine.activations import ACTIVATIONS, activation_forward
-from app.engine.layers import softmax, softmax_forward, softmax_jacobian
-from app.engine.losses import loss_forward
-from app.engine.presets import notebook_example
-from app.engine.stack import run_network
+from app.engine.nn.activations import ACTIVATIONS
+from app.engine.nn.layers import LAYERS, ActivationSpec, SoftmaxSpec, softmax, softmax_jacobian
+from app.engine.nn.network import run_network
+from app.engine.nn.presets import notebook_example
+from tests.engine.helpers import loss_forward
+
+
+def layer(spec, width):
+    return LAYERS[spec.type](spec, 0, width, "x", np.float64)[0]
 
 
 def test_note1_softmax_normalises_rows():
@@ -57,7 +61,7 @@ def test_note3_softmax_with_loss_backward_subtracts_one_per_row():
 def test_note4_softmax_backward_uses_upstream_and_full_jacobian():
     x = np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -3.0, 0.2]])
     dy = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 0.0, 1.0, 0.0]])
-    y, backward = softmax_forward(x)
+    y, backward = layer(SoftmaxSpec(), 4).forward(x, {})
     dx, _ = backward(dy)
     for n in range(2):
         _, J = softmax_jacobian(x[n])
@@ -70,14 +74,14 @@ def test_note4_softmax_backward_uses_upstream_and_full_jacobian():
 def test_note5_relu_backward_leaves_upstream_untouched():
     x = np.array([[-1.0, 2.0], [3.0, -4.0]])
     dy = np.full((2, 2), 10.0)
-    _, backward = activation_forward("relu", x)
-    dx = backward(dy)
+    _, backward = layer(ActivationSpec("relu"), 2).forward(x, {})
+    dx, _ = backward(dy)
     np.testing.assert_array_equal(dy, 10.0)  # the caller's upstream is unchanged
     np.testing.assert_array_equal(dx, [[0.0, 10.0], [10.0, 0.0]])
     assert not np.shares_memory(dx, dy)
     dy.flags.writeable = False  # and works on read-only upstream arrays
     for name in ACTIVATIONS:
-        activation_forward(name, x)[1](dy)
+        layer(ActivationSpec(name), 2).forward(x, {})[1](dy)
 
 
 def test_note9_jacobian_is_diag_minus_outer_product():

@@ -1,0 +1,281 @@
+"""The layer protocol, the layer kinds and their one registry.
+
+Every layer answers one call: ``forward(x, p) -> (y, backward)`` with ``backward(dy) -> (dx,
+grads)``. ``p`` holds the layer's parameters (``{}`` for layers without any), so the same layer
+runs with the weights of a training step, of a perturbed gradient-check copy or of the request;
+nothing is cached on the layer and nothing writes into its arguments, so concurrent calls share
+no state. ``x`` may carry leading axes (``(..., N, D)``, and a parameter ``(..., *shape)``): the
+gradient check runs many perturbed copies through the very same forward. ``backward`` is meant
+for the plain ``(N, D)`` case.
+
+A layer is built from its spec (what the request says) by :func:`build_layer`, which checks what
+only the engine can see (shapes across layers) and draws the initial parameters. Adding a layer
+kind is one class with ``build`` and ``forward`` plus one line in :data:`LAYERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from app.engine.arrays import Loc, as_float, finite_array
+from app.engine.errors import EngineError
+from app.engine.nn.activations import ACTIVATIONS, ActivationLayer, ActivationSpec
+from app.engine.nn.protocol import Backward, Layer, Params
+
+INITS: tuple[str, ...] = ("he", "xavier", "normal")
+
+
+# ------------------------------------------------------------------------------------ specs
+# What a request says about each layer; the schemas build these directly.
+
+
+@dataclass(frozen=True)
+class AffineSpec:
+    """An affine layer: given ``W`` (and ``b``), or ``out`` (and ``in``) with a seeded init."""
+
+    W: Any = None
+    b: Any = None
+    n_in: int | None = None
+    n_out: int | None = None
+    init: str = "he"
+    seed: int = 0
+    type: str = "affine"
+
+
+@dataclass(frozen=True)
+class SoftmaxSpec:
+    """A row-wise softmax layer."""
+
+    type: str = "softmax"
+
+
+LayerSpec = AffineSpec | ActivationSpec | SoftmaxSpec
+
+
+def spec_from_dict(d: Mapping[str, Any], index: int = 0) -> LayerSpec:
+    """A spec from the REST contract's dict form (``{"type": "affine", "in": 2, ...}``)."""
+    kind = d.get("type")
+    if kind == "affine":
+        return AffineSpec(
+            W=d.get("W"),
+            b=d.get("b"),
+            n_in=d.get("in"),
+            n_out=d.get("out"),
+            init=d.get("init") or "he",
+            seed=0 if d.get("seed") is None else d["seed"],
+        )
+    if kind == "softmax":
+        return SoftmaxSpec()
+    if isinstance(kind, str) and kind in ACTIVATIONS:
+        return ActivationSpec(kind, d.get("alpha"))
+    raise EngineError(
+        f"layer {index} has unknown type {kind!r}; use one of {', '.join(LAYERS)}.",
+        ("layers", index, "type"),
+    )
+
+
+# ------------------------------------------------------------------------------------ maths
+
+
+def affine(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """y = x W + b; ``x: (..., N, D_in)``, ``W: (..., D_in, D_out)``, ``b: (..., D_out)``."""
+    y = x @ W
+    if b.ndim == 1 and y.ndim >= 2:
+        y += b  # y is a fresh array of the broadcast shape
+        return y
+    return y + np.expand_dims(b, -2)  # b: (K, D_out) -> (K, 1, D_out) broadcasts over rows
+
+
+def softmax(x: Any) -> np.ndarray:
+    """Row-wise softmax :math:`y_i = e^{x_i - m} / \\sum_j e^{x_j - m}` along the last axis.
+
+    ``m`` is each row's own max, so no exponent exceeds 0 (no overflow) and each row sums to 1.
+    ``x: (..., C)`` -> ``y: (..., C)``.
+    """
+    x = as_float(x)
+    with np.errstate(over="ignore"):  # x - m may be -inf for logits ~1e308 apart; e^-inf = 0
+        e = np.subtract(x, x.max(axis=-1, keepdims=True), out=np.empty_like(x))  # shift by max
+    np.exp(e, out=e)  # e^{x - m} <= 1
+    e /= e.sum(axis=-1, keepdims=True)  # normalise each row
+    return e
+
+
+def softmax_jacobian(x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax of a 1-D ``x: (C,)`` and its Jacobian ``J: (C, C)``.
+
+    :math:`J_{ij} = \\frac{\\partial y_i}{\\partial x_j} = y_i(\\delta_{ij} - y_j)`, i.e.
+    :math:`J = \\operatorname{diag}(y) - y y^T` for the column vector ``y`` (symmetric).
+    """
+    x = as_float(x)
+    if x.ndim != 1 or x.size == 0:
+        raise EngineError(f"x must be a non-empty 1-D list, got shape {x.shape}.", ("x",))
+    y = softmax(x)
+    J = np.diag(y) - np.outer(y, y)  # diag(y) - y y^T
+    return y, J
+
+
+def init_affine(
+    n_in: int, n_out: int, init: str = "he", seed: int | None = 0, dtype=np.float64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random ``W: (n_in, n_out)`` and zero ``b: (n_out,)``.
+
+    ``he``: :math:`W \\sim \\mathcal N(0, 2/n_{in})` (He/Kaiming normal, for ReLU-like layers);
+    ``xavier``: :math:`W \\sim \\mathcal N(0, 2/(n_{in}+n_{out}))` (Glorot *normal*, not uniform);
+    ``normal``: :math:`W \\sim \\mathcal N(0, 0.01^2)`. Drawn in float64 from
+    ``np.random.default_rng(seed)`` then cast, so float32 and float64 get the same values.
+    """
+    for name, n in (("in", n_in), ("out", n_out)):
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise EngineError(f"'{name}' must be a positive whole number, got {n!r}.", (name,))
+    if init not in INITS:
+        raise EngineError(f"unknown init {init!r}; use one of {', '.join(INITS)}.", ("init",))
+    std = {"he": np.sqrt(2.0 / n_in), "xavier": np.sqrt(2.0 / (n_in + n_out)), "normal": 0.01}
+    rng = np.random.default_rng(seed)
+    W = (rng.standard_normal((int(n_in), int(n_out))) * std[init]).astype(dtype)
+    b = np.zeros(int(n_out), dtype=dtype)
+    return W, b
+
+
+# ------------------------------------------------------------------------------------ kinds
+
+
+@dataclass(frozen=True, slots=True)
+class Affine:
+    """:math:`y = xW + b`; backward :math:`dx = dy\\,W^T`, :math:`dW = x^T dy`,
+    :math:`db = \\sum_n dy_n`. Shapes ``x: (N, D_in)``, ``W: (D_in, D_out)``, ``b: (D_out,)``."""
+
+    index: int
+    n_in: int
+    n_out: int
+    kind: ClassVar[str] = "affine"
+    formula: ClassVar[str] = r"y = xW + b"
+
+    @classmethod
+    def build(cls, spec: AffineSpec, index: int, width: int, source: str, dtype) -> tuple:
+        """The layer and its parameters, after checking its shapes against ``width``."""
+        loc: Loc = ("layers", index)
+        name = f"layer {index} (affine)"
+        if spec.W is not None:
+            W = finite_array(spec.W, f"{name} W", (*loc, "W"), dtype)
+            if W.ndim != 2 or 0 in W.shape:
+                raise EngineError(
+                    f"{name}: W must be a non-empty 2-D list (in rows, out columns), "
+                    f"got shape {W.shape}.",
+                    (*loc, "W"),
+                )
+            for key, given, actual in (
+                ("in", spec.n_in, W.shape[0]),
+                ("out", spec.n_out, W.shape[1]),
+            ):
+                if given is not None and given != actual:
+                    side = "rows" if key == "in" else "columns"
+                    raise EngineError(
+                        f"{name} says {key}={given} but W has {actual} {side}.", (*loc, key)
+                    )
+            if W.shape[0] != width:
+                raise EngineError(
+                    f"{name} expects input width {W.shape[0]}, got {width}: "
+                    f"W has {W.shape[0]} rows but {source} has {width} columns.",
+                    (*loc, "W"),
+                )
+            b = np.zeros(W.shape[1], dtype=dtype)
+        else:
+            if spec.n_out is None:
+                raise EngineError(
+                    f"{name} needs either W (and b) or 'out', its number of outputs.",
+                    (*loc, "out"),
+                )
+            if spec.n_in is not None and spec.n_in != width:
+                raise EngineError(
+                    f"{name} expects input width {spec.n_in}, got {width}: "
+                    f"in={spec.n_in} but {source} has {width} columns.",
+                    (*loc, "in"),
+                )
+            try:
+                W, b = init_affine(width, spec.n_out, spec.init, spec.seed, dtype)
+            except EngineError as exc:
+                raise EngineError(f"{name}: {exc.msg}", (*loc, *exc.loc)) from exc
+        if spec.b is not None:
+            b_given = finite_array(spec.b, f"{name} b", (*loc, "b"), dtype)
+            if b_given.shape not in ((W.shape[1],), (1, W.shape[1])):
+                raise EngineError(
+                    f"{name}: b must have {W.shape[1]} entries (one per output), "
+                    f"got shape {b_given.shape}.",
+                    (*loc, "b"),
+                )
+            b = b_given.reshape(W.shape[1])
+        return cls(index, W.shape[0], W.shape[1]), {"W": W, "b": b}
+
+    def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:
+        W = p["W"]
+        y = affine(x, W, p["b"])
+
+        def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
+            dx = dy @ W.T  # dL/dx = dy W^T
+            dW = x.T @ dy  # dL/dW = x^T dy
+            db = dy.sum(axis=0)  # dL/db = sum over the batch
+            return dx, {"W": dW, "b": db}
+
+        return y, backward
+
+    def regions(self, x: np.ndarray) -> None:
+        return None
+
+    def macs(self, N: int) -> int:
+        return N * self.n_in * self.n_out
+
+
+@dataclass(frozen=True, slots=True)
+class Softmax:
+    """Row-wise softmax; backward is the Jacobian-vector product
+    :math:`dx = y \\odot (dy - \\sum_i dy_i\\,y_i)`, not the Jacobian's diagonal."""
+
+    index: int
+    n_in: int
+    n_out: int
+    kind: ClassVar[str] = "softmax"
+    formula: ClassVar[str] = r"y_i = \frac{e^{x_i}}{\sum_j e^{x_j}}"
+
+    @classmethod
+    def build(cls, spec: SoftmaxSpec, index: int, width: int, source: str, dtype) -> tuple:
+        return cls(index, width, width), {}
+
+    def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:
+        y = softmax(x)
+
+        def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
+            dx = y * (dy - (dy * y).sum(axis=-1, keepdims=True))  # (diag(y) - y y^T) dy
+            return dx, {}
+
+        return y, backward
+
+    def regions(self, x: np.ndarray) -> None:
+        return None
+
+    def macs(self, N: int) -> int:
+        return 3 * N * self.n_out
+
+
+# The one registry of layer kinds: name -> build(spec, index, width, source, dtype).
+LAYERS: dict[str, Callable[..., tuple[Layer, Params]]] = {
+    "affine": Affine.build,
+    "softmax": Softmax.build,
+    **dict.fromkeys(ACTIVATIONS, ActivationLayer.build),
+}
+
+
+def build_layer(
+    spec: LayerSpec, index: int, width: int, source: str, dtype
+) -> tuple[Layer, Params]:
+    """The layer ``spec`` describes at position ``index``, fed ``width`` columns by ``source``."""
+    build = LAYERS.get(spec.type)
+    if build is None:
+        raise EngineError(
+            f"layer {index} has unknown type {spec.type!r}; use one of {', '.join(LAYERS)}.",
+            ("layers", index, "type"),
+        )
+    return build(spec, index, width, source, dtype)

@@ -1,0 +1,227 @@
+"""Losses averaged over the batch, each one record in one registry, and the normalisation of
+targets.
+
+A loss answers the layer protocol (:mod:`app.engine.nn.protocol`): ``forward(y, t) -> (L,
+backward)`` with ``backward(dL) -> (dL/dy, {})``. ``N`` is always the batch size
+(``y.shape[-2]``); ``y`` may carry leading axes (perturbed copies), giving one loss per copy.
+Targets are either class indices (one integer per row) or rows with the shape of ``y``; the
+network turns them into rows once (:func:`as_targets`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.engine.errors import EngineError, warning
+from app.engine.nn.layers import softmax
+from app.engine.nn.protocol import Backward
+
+_ROW_SUM_TOL = 1e-6  # a probability target row must sum to 1 within this
+
+
+def as_targets(
+    t: Any, y_shape: tuple[int, ...], loss: str, dtype=np.float64, source: str = "the network"
+) -> np.ndarray:
+    """Targets as rows of shape ``y_shape = (N, C)`` in ``dtype``.
+
+    - 1-D integers ``(N,)`` are class indices ``0 <= t_n < C`` and become one-hot rows (for every
+      loss, ``mse`` included: then the regression target is the one-hot row).
+    - For the cross-entropy losses, 1-D floats are accepted if they are whole numbers (``2.0``);
+      rows ``(N, C)`` must be probability distributions (non-negative, summing to 1).
+    - For ``mse``, rows ``(N, C)`` hold any real values; 1-D floats are accepted when ``C == 1``
+      (one real target per input).
+
+    Every problem raises :class:`EngineError` at ``loc ("targets",)``.
+    """
+    get_loss(loss)
+    loc = ("targets",)
+    N, C = y_shape
+    try:
+        arr = np.asarray(t)
+    except ValueError as exc:
+        raise EngineError("targets must be a list of class indices or of rows.", loc) from exc
+    if arr.dtype.kind not in "iuf" or arr.size == 0:
+        raise EngineError("targets must be whole-number class indices or rows of numbers.", loc)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise EngineError("targets must be finite numbers (no NaN or infinity).", loc)
+
+    if arr.ndim == 1:
+        if arr.shape[0] != N:
+            raise EngineError(
+                f"there are {arr.shape[0]} targets for {N} inputs; give one each.", loc
+            )
+        if loss == "mse" and arr.dtype.kind == "f":
+            if C != 1:
+                raise EngineError(
+                    f"for mse give one row of {C} real values per input "
+                    "(or integer class indices).",
+                    loc,
+                )
+            return arr.astype(dtype).reshape(N, 1)
+        if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+            raise EngineError(
+                "1-D targets are class indices and must be whole numbers; "
+                f"give rows of {C} probabilities instead for soft targets.",
+                loc,
+            )
+        bad = np.flatnonzero((arr < 0) | (arr >= C))
+        if bad.size:
+            n = int(bad[0])
+            raise EngineError(
+                f"target {arr[n]:g} (row {n}) is not a class index: {source} outputs {C} "
+                f"column{'s' if C != 1 else ''}, so the classes are 0 to {C - 1}.",
+                loc,
+            )
+        onehot = np.zeros((N, C), dtype=dtype)
+        onehot[np.arange(N), arr.astype(np.intp)] = 1.0  # row n has a 1 in column t_n
+        return onehot
+
+    if arr.shape != tuple(y_shape):
+        raise EngineError(
+            f"targets have shape {arr.shape} but {source} outputs shape {tuple(y_shape)}; "
+            f"give one class index per input or one row of {C} values per input.",
+            loc,
+        )
+    rows = arr.astype(np.float64)
+    if loss != "mse":
+        if np.any(rows < 0):
+            raise EngineError("target rows are probabilities and cannot be negative.", loc)
+        sums = rows.sum(axis=1)
+        bad = np.flatnonzero(np.abs(sums - 1.0) > _ROW_SUM_TOL)
+        if bad.size:
+            n = int(bad[0])
+            raise EngineError(
+                f"each target row must sum to 1 (a probability distribution); "
+                f"row {n} sums to {sums[n]:.6g}.",
+                loc,
+            )
+    return rows.astype(dtype)
+
+
+def _tiny(y: np.ndarray) -> np.floating:
+    return np.finfo(y.dtype).tiny
+
+
+def _ce_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return -np.sum(t * np.log(np.maximum(y, _tiny(y))), axis=-1)  # -sum t ln max(y, tiny)
+
+
+def _ce_grad(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return -t / np.maximum(y, _tiny(y)) / y.shape[-2]  # -t / (N y)
+
+
+def _sce_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)  # shift by the row max
+    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # log softmax = z - lse(z)
+    return -np.sum(t * log_p, axis=-1)
+
+
+def _sce_grad(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    # (softmax(z) sum_j t_j - t) / N, which is (softmax(z) - t) / N since rows of t sum to 1
+    return (softmax(z) * t.sum(axis=-1, keepdims=True) - t) / z.shape[-2]
+
+
+def _mse_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return 0.5 * np.sum((y - t) ** 2, axis=-1)  # (1/2) sum (y - t)^2
+
+
+def _mse_grad(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return (y - t) / y.shape[-2]  # (y - t) / N
+
+
+def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
+    """A warning where a target class's probability fell below the smallest normal number."""
+    tiny = _tiny(y)
+    rows = np.flatnonzero(((t > 0) & (y < tiny)).any(axis=-1))
+    if not rows.size:
+        return []
+    return [
+        warning(
+            "cross_entropy_underflow",
+            f"in {rows.size} row(s) (the first is row {int(rows[0])}) the probability of a target "
+            f"class underflowed below {tiny:.3g}, the smallest normal {y.dtype}: the log is capped "
+            f"there, so that row's loss is at most {-np.log(tiny):.4g} and its gradient through "
+            "the softmax vanishes. softmax_cross_entropy on the logits (without the softmax "
+            "layer) is exact here.",
+            ("loss",),
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss :math:`L = \\frac1N \\sum_n \\ell_n(y_n, t_n)` with its gradient and formulas.
+
+    ``rows(y, t)`` gives each row's term ``(..., N)``; ``grad(y, t)`` gives :math:`\\partial L
+    / \\partial y` of the mean; ``expects`` says what ``y`` must be ("probabilities" after a
+    softmax layer, "logits" or "values"); ``fragile(y, t)`` lists warnings for results that are
+    computed as specified but numerically fragile.
+    """
+
+    name: str
+    formula: str
+    gradient: str
+    expects: str
+    rows: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    fragile: Callable[[np.ndarray, np.ndarray], list[dict]] = lambda y, t: []
+
+    def forward(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, Backward]:
+        """``(L, backward)`` for ``y: (..., N, C)`` and target rows ``t: (N, C)``."""
+        L = self.rows(y, t).mean(axis=-1)
+
+        def backward(dL: np.ndarray | float = 1.0) -> tuple[np.ndarray, dict]:
+            dy = self.grad(y, t)
+            if not (isinstance(dL, float) and dL == 1.0):
+                dy = dy * dL  # chain rule from an upstream dL
+            return (dy if dy.dtype == y.dtype else dy.astype(y.dtype)), {}
+
+        return L, backward
+
+
+_LIST = [
+    Loss(
+        "cross_entropy",
+        r"L = -\frac{1}{N} \sum_n \sum_c t_{nc} \ln y_{nc}",
+        r"\frac{\partial L}{\partial y} = -\frac{t}{N\,y}",
+        "probabilities",
+        _ce_rows,
+        _ce_grad,
+        _ce_underflow,
+    ),
+    Loss(
+        "softmax_cross_entropy",
+        r"L = -\frac{1}{N} \sum_n \sum_c t_{nc} \ln \operatorname{softmax}(z_n)_c",
+        r"\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - t}{N}",
+        "logits",
+        _sce_rows,
+        _sce_grad,
+    ),
+    Loss(
+        "mse",
+        r"L = \frac{1}{2N} \sum_n \sum_c (y_{nc} - t_{nc})^2",
+        r"\frac{\partial L}{\partial y} = \frac{y - t}{N}",
+        "values",
+        _mse_rows,
+        _mse_grad,
+    ),
+]
+
+# The one registry of losses.
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in _LIST}
+
+# LaTeX of each loss and of the seed gradient it hands back, for the pages.
+LOSS_LATEX: dict[str, dict[str, str]] = {
+    loss.name: {"formula": loss.formula, "gradient": loss.gradient} for loss in _LIST
+}
+
+
+def get_loss(name: str) -> Loss:
+    """The loss called ``name``; an unknown name raises an error listing the known ones."""
+    if name not in LOSSES:
+        raise EngineError(f"unknown loss {name!r}; use one of {', '.join(LOSSES)}.", ("loss",))
+    return LOSSES[name]
