@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from app.engine.nn.activations import ActivationSpec
-from app.engine.nn.layers import INITS, AffineSpec, SoftmaxSpec
+from app.engine.nn.layers import INITS, AffineSpec, LayerNormSpec, SoftmaxSpec
 from app.engine.nn.losses import LOSSES
 from app.engine.nn.presets import contract_example
 from app.schemas.activations import ActivationName
@@ -67,7 +67,19 @@ class SoftmaxLayer(Request):
         return SoftmaxSpec()
 
 
-Layer = Annotated[AffineLayer | ActivationLayer | SoftmaxLayer, Field(discriminator="type")]
+class LayerNormLayer(Request):
+    type: Literal["layernorm"]
+    gamma: Vector | None = Field(None, description="Scale per feature (default ones).")
+    beta: Vector | None = Field(None, description="Shift per feature (default zeros).")
+    eps: float = Field(1e-5, gt=0, le=1, description="Added to the variance.")
+
+    def spec(self) -> LayerNormSpec:
+        return LayerNormSpec(self.gamma, self.beta, self.eps)
+
+
+Layer = Annotated[
+    AffineLayer | ActivationLayer | SoftmaxLayer | LayerNormLayer, Field(discriminator="type")
+]
 
 NETWORK_EXAMPLE = {**contract_example(), "gradcheck": True, "h": 1e-5, "dtype": "float64"}
 
@@ -115,9 +127,13 @@ class BackwardItem(Response):
 
 
 class ParamsItem(Response):
+    """The parameters a layer used, by name: W and b for affine, gamma and beta for layernorm."""
+
     index: int
-    W: OutMatrix
-    b: OutVector
+    W: OutMatrix | None = None
+    b: OutVector | None = None
+    gamma: OutVector | None = None
+    beta: OutVector | None = None
 
 
 class GradcheckItem(Response):

@@ -169,3 +169,18 @@ def test_warnings_and_kink_marks_over_http(client):
     assert {w["code"] for w in r["warnings"]} == {"kink_in_step"}
     plain = run(client, {**kinked, "x": [[0.5]]}).json()
     assert plain["warnings"] == [] and "at_kink" not in plain["gradcheck"][0]
+
+
+def test_a_layernorm_layer_runs_and_is_checked(client):
+    body = {
+        "x": [[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]],
+        "targets": [0, 1],
+        "layers": [{"type": "layernorm", "gamma": [1.0, 0.5, 2.0]}, {"type": "affine", "out": 2}],
+        "loss": "softmax_cross_entropy",
+    }
+    d = run(client, body).json()
+    assert d["params"][0] == {"index": 0, "gamma": [1.0, 0.5, 2.0], "beta": [0.0, 0.0, 0.0]}
+    assert {(c["index"], c["param"]) for c in d["gradcheck"]} >= {(0, "gamma"), (0, "beta")}
+    assert all(c["passed"] for c in d["gradcheck"])
+    bad = {**body, "layers": [{"type": "layernorm", "gamma": [1.0]}, body["layers"][1]]}
+    assert_error(run(client, bad), 422, "gamma", "3 entries")
