@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from app.schemas import NETWORK_EXAMPLE
 from tests.api.helpers import assert_error
@@ -184,3 +185,22 @@ def test_a_layernorm_layer_runs_and_is_checked(client):
     assert all(c["passed"] for c in d["gradcheck"])
     bad = {**body, "layers": [{"type": "layernorm", "gamma": [1.0]}, body["layers"][1]]}
     assert_error(run(client, bad), 422, "gamma", "3 entries")
+
+
+def test_nudge_over_http(client):
+    from app.schemas import NUDGE_EXAMPLE
+
+    r = client.post("/api/v1/network/nudge", json=NUDGE_EXAMPLE)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert len(d["deltas"]) == len(d["actual"]) == len(d["gap"]) == 13
+    assert d["deltas"][0] == pytest.approx(1e-6) and d["deltas"][-1] == pytest.approx(1.0)
+    grad = run(client, NETWORK_EXAMPLE).json()["backward"][2]["grads"]["W"][1][0]
+    assert d["grad"] == grad and d["predicted"][-1] == pytest.approx(grad)
+    assert 1.8 < d["order"] < 2.2 and d["crossed_kink"] == [False] * 13
+    down = client.post("/api/v1/network/nudge", json={**NUDGE_EXAMPLE, "sign": -1}).json()
+    assert down["deltas"][0] == pytest.approx(-1e-6)
+    bad = {**NUDGE_EXAMPLE, "index": 1}
+    assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "param", "no parameter")
+    bad = {**NUDGE_EXAMPLE, "entry": [9, 0]}
+    assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "entry", "shape is [4, 3]")

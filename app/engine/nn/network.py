@@ -24,7 +24,7 @@ from app.engine.nn.losses import Loss, as_targets, get_loss
 from app.engine.nn.protocol import Backward, Layer, Params
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
-_CHUNK_ELEMENTS = 1 << 21  # bound on the size of one batched array of perturbed forward passes
+CHUNK_ELEMENTS = 1 << 21  # bound on the size of one batched array of perturbed forward passes
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def _check_cost(net: Network, params: Sequence[Params], x: np.ndarray, budget: f
 
 
 @dataclass(frozen=True)
-class _Perturbed:
+class Perturbed:
     """Runs perturbed copies from some layer on: the float64 network state they share."""
 
     net: Network
@@ -160,16 +160,26 @@ class _Perturbed:
     t: np.ndarray
     inputs: list[np.ndarray]  # inputs[l] = float64 input of layer l
 
+    @classmethod
+    def of(cls, net: Network, params: Sequence[Params], x: np.ndarray, t: np.ndarray):
+        """Float64 copies of exactly the values a (possibly float32) pass used, and every
+        layer's input, computed once."""
+        p64 = [{k: v.astype(np.float64) for k, v in p.items()} for p in params]
+        inputs = [x.astype(np.float64)]
+        for layer, p in zip(net.layers, p64, strict=True):
+            inputs.append(layer.forward(inputs[-1], p)[0])
+        return cls(net, p64, t.astype(np.float64), inputs)
+
     def rows_from(self, start: int, a: np.ndarray, moved: Params | None = None):
         """Per-row loss terms ``(K, N)`` of copies ``a`` entering layer ``start`` (with its
         parameters ``moved``), and the kink marks of every kinked layer they pass."""
         marks = []
         for layer in self.net.layers[start:]:
-            r = layer.regions(a)
+            own = moved is not None and layer.index == start  # its input is not perturbed
+            r = None if own else layer.regions(a)
             if r is not None:
                 marks.append(r)
-            p = moved if moved is not None and layer.index == start else self.params[layer.index]
-            a, _ = layer.forward(a, p)
+            a, _ = layer.forward(a, moved if own else self.params[layer.index])
         return self.net.loss.rows(a, self.t), marks
 
     def loss_of(self, i: int, name: str) -> Callable:
@@ -226,15 +236,12 @@ def gradient_check(
     ``±h`` moves some input across a kink (a relu at 0, say) are marked ``at_kink`` and left out
     of the verdict, with a warning. Returns the check items and the warnings.
     """
-    p64 = [{k: v.astype(np.float64) for k, v in p.items()} for p in params]
-    inputs = [x.astype(np.float64)]
-    for layer, p in zip(net.layers, p64, strict=True):
-        inputs.append(layer.forward(inputs[-1], p)[0])
-    run = _Perturbed(net, p64, t.astype(np.float64), inputs)
+    run = Perturbed.of(net, params, x, t)
+    p64, inputs = run.params, run.inputs
     widest = max([x.shape[1], *(layer.n_out for layer in net.layers)])
 
     def chunk(a: np.ndarray) -> int:
-        return max(1, _CHUNK_ELEMENTS // max(x.shape[0] * widest, a.size))
+        return max(1, CHUNK_ELEMENTS // max(x.shape[0] * widest, a.size))
 
     items, warns = [], []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -251,6 +258,40 @@ def gradient_check(
 
 
 # ------------------------------------------------------------------------ the page's call
+
+
+def prepare(
+    x: Any, targets: Any, layers: Sequence[LayerSpec | Mapping[str, Any]], loss: str, dtype: str
+) -> tuple[Network, list[Params], np.ndarray, np.ndarray]:
+    """The built network, its parameters, ``x`` and the target rows, every shape checked."""
+    if dtype not in DTYPES:
+        raise EngineError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}.", ("dtype",))
+    dt = DTYPES[dtype]
+    x = finite_array(x, "x", ("x",), dt)
+    if x.ndim != 2 or 0 in x.shape:
+        raise EngineError(
+            f"x must be a non-empty 2-D list (one row per input), got shape {x.shape}.", ("x",)
+        )
+    net, params = build_network(layers, x.shape[1], loss, dt)
+    last = net.describe(len(net.layers) - 1)
+    return net, params, x, as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last)
+
+
+def passes(
+    net: Network, params: Sequence[Params], x: np.ndarray, t: np.ndarray
+) -> tuple[float, list[np.ndarray], list[tuple[np.ndarray, Params]]]:
+    """The loss, every layer's output and every layer's gradients; overflow is an error."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        outputs, backs = forward(net, params, x)
+        L, loss_backward = net.loss.forward(outputs[-1], t)
+        if not np.isfinite(L):
+            raise EngineError(
+                f"the {net.loss.name} loss overflowed {x.dtype.name} (the outputs are too far "
+                "from the targets); use smaller inputs or weights.",
+                ("loss",),
+            )
+        dy, _ = loss_backward(1.0)
+        return float(L), outputs, backward(net, backs, dy)
 
 
 def run_network(
@@ -294,37 +335,16 @@ def run_network(
     whose gradient is near the 1e-8 floor of ``rel_error``. Affine layers without ``seed`` use
     seed 0, so a run is reproducible.
     """
-    if dtype not in DTYPES:
-        raise EngineError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}.", ("dtype",))
-    dt = DTYPES[dtype]
-    x = finite_array(x, "x", ("x",), dt)
-    if x.ndim != 2 or 0 in x.shape:
-        raise EngineError(
-            f"x must be a non-empty 2-D list (one row per input), got shape {x.shape}.", ("x",)
-        )
-    net, params = build_network(layers, x.shape[1], loss, dt)
-    last = net.describe(len(net.layers) - 1)
-    t = as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last)
+    net, params, x, t = prepare(x, targets, layers, loss, dtype)
     if gradcheck:
         _check_cost(net, params, x, limits.gradcheck_budget)
-
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        outputs, backs = forward(net, params, x)
-        L, loss_backward = net.loss.forward(outputs[-1], t)
-        if not np.isfinite(L):
-            raise EngineError(
-                f"the {loss} loss overflowed {dt.__name__} (the outputs are too far from the "
-                "targets); use smaller inputs or weights.",
-                ("loss",),
-            )
-        dy, _ = loss_backward(1.0)
-        grads = backward(net, backs, dy)
+    L, outputs, grads = passes(net, params, x, t)
     warns = network_warnings(net, outputs[-1], t)
     checks = None
     if gradcheck:
         checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h))
         warns += kink_warnings
-    return {"loss": float(L), **_tensors(net, outputs, grads, params)} | {
+    return {"loss": L, **_tensors(net, outputs, grads, params)} | {
         "gradcheck": checks,
         "warnings": warns,
     }
