@@ -30,7 +30,8 @@ router = APIRouter(prefix="/api/v1/network", tags=["network"])
     "gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3).",
 )
 def run(body: NetworkRequest, limits: LimitsDep):
-    return respond(run_network(**body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits))
+    result = run_network(**body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits)
+    return respond(body.select(result))
 
 
 @router.post(

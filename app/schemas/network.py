@@ -121,9 +121,32 @@ class NetworkBody(Request):
         }
 
 
+Part = Literal["forward", "backward", "params", "gradcheck_arrays"]
+PARTS: tuple[str, ...] = ("forward", "backward", "params", "gradcheck_arrays")
+
+
 class NetworkRequest(NetworkBody):
     gradcheck: bool = Field(True, description="Compare every gradient with central differences.")
     h: Step = 1e-5
+    include: list[Part] = Field(
+        list(PARTS),
+        max_length=len(PARTS),
+        description="The parts of the response to send (all by default): `forward`, `backward` "
+        "and `params` are the tensors; `gradcheck_arrays` the per-entry `numeric`, `rel_error` "
+        "and `at_kink` of each check. `loss`, `warnings` and each check's verdict always come. "
+        "A client that wants only the loss and the verdicts sends `[]` and gets a few hundred "
+        "bytes instead of every tensor.",
+    )
+
+    def select(self, result: dict[str, Any]) -> dict[str, Any]:
+        """``result`` with only the requested parts (the engine computes them all anyway)."""
+        out = {k: v for k, v in result.items() if k not in PARTS or k in self.include}
+        if out.get("gradcheck") and "gradcheck_arrays" not in self.include:
+            arrays = ("numeric", "rel_error", "at_kink")
+            out["gradcheck"] = [
+                {k: v for k, v in c.items() if k not in arrays} for c in out["gradcheck"]
+            ]
+        return out
 
     model_config = ConfigDict(json_schema_extra={"examples": [NETWORK_EXAMPLE]})
 
@@ -210,8 +233,8 @@ class GradcheckItem(Response):
     param: str = Field(description="'W', 'b', or 'x' for the network input.")
     max_rel_error: float | None
     passed: bool
-    numeric: OutMatrix | OutVector
-    rel_error: OutMatrix | OutVector
+    numeric: OutMatrix | OutVector | None = Field(None, description="With gradcheck_arrays.")
+    rel_error: OutMatrix | OutVector | None = Field(None, description="With gradcheck_arrays.")
     kinks: int = Field(
         0, description="Entries whose ±h step crosses a relu-like kink (left out of `passed`)."
     )
@@ -222,9 +245,9 @@ class GradcheckItem(Response):
 
 class NetworkOut(Response):
     loss: float
-    forward: list[ForwardItem]
-    backward: list[BackwardItem]
-    params: list[ParamsItem]
+    forward: list[ForwardItem] | None = Field(None, description="Absent unless included.")
+    backward: list[BackwardItem] | None = Field(None, description="Absent unless included.")
+    params: list[ParamsItem] | None = Field(None, description="Absent unless included.")
     gradcheck: list[GradcheckItem] | None
     warnings: list[WarningItem] = Field(
         default_factory=list,

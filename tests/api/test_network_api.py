@@ -204,3 +204,22 @@ def test_nudge_over_http(client):
     assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "param", "no parameter")
     bad = {**NUDGE_EXAMPLE, "entry": [9, 0]}
     assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "entry", "shape is [4, 3]")
+
+
+def test_include_trims_the_response_to_what_the_client_draws(client):
+    body = {**NETWORK_EXAMPLE, "x": [[1.0, 2.0]] * 200, "targets": [0, 2] * 100}
+    full = run(client, body)
+    lean = run(client, {**body, "include": []})
+    assert lean.status_code == 200
+    d = lean.json()
+    assert set(d) == {"loss", "gradcheck", "warnings", "nonfinite"}
+    assert d["loss"] == full.json()["loss"]
+    verdicts = [(c["param"], c["passed"], c["max_rel_error"]) for c in d["gradcheck"]]
+    assert verdicts == [
+        (c["param"], c["passed"], c["max_rel_error"]) for c in full.json()["gradcheck"]
+    ]
+    assert "numeric" not in d["gradcheck"][0]
+    assert len(lean.content) * 50 < len(full.content)  # bytes, not seconds
+    some = run(client, {**body, "include": ["params"]}).json()
+    assert "params" in some and "forward" not in some and "backward" not in some
+    assert_error(run(client, {**body, "include": ["everything"]}), 422, "include")
