@@ -155,8 +155,17 @@ def init_affine(
 # ------------------------------------------------------------------------------------ kinds
 
 
+class Smooth:
+    """Mixin for layers without kinks: nothing for the gradient check to mark."""
+
+    __slots__ = ()
+
+    def regions(self, x: np.ndarray) -> None:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
-class Affine:
+class Affine(Smooth):
     """:math:`y = xW + b`; backward :math:`dx = dy\\,W^T`, :math:`dW = x^T dy`,
     :math:`db = \\sum_n dy_n`. Shapes ``x: (N, D_in)``, ``W: (D_in, D_out)``, ``b: (D_out,)``."""
 
@@ -234,15 +243,12 @@ class Affine:
 
         return y, backward
 
-    def regions(self, x: np.ndarray) -> None:
-        return None
-
     def macs(self, N: int) -> int:
         return N * self.n_in * self.n_out
 
 
 @dataclass(frozen=True, slots=True)
-class Softmax:
+class Softmax(Smooth):
     """Row-wise softmax; backward is the Jacobian-vector product
     :math:`dx = y \\odot (dy - \\sum_i dy_i\\,y_i)`, not the Jacobian's diagonal."""
 
@@ -265,9 +271,6 @@ class Softmax:
 
         return y, backward
 
-    def regions(self, x: np.ndarray) -> None:
-        return None
-
     def macs(self, N: int) -> int:
         return 3 * N * self.n_out
 
@@ -278,7 +281,7 @@ def _row_param(p: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True)
-class LayerNorm:
+class LayerNorm(Smooth):
     """:math:`\\hat x = (x - \\mu) / \\sqrt{\\sigma^2 + \\epsilon}` per row,
     :math:`y = \\gamma \\odot \\hat x + \\beta`. Backward, with :math:`g = dy \\odot \\gamma`:
     :math:`dx = (g - \\bar g - \\hat x\\,\\overline{g \\hat x}) / \\sqrt{\\sigma^2 + \\epsilon}`
@@ -326,9 +329,6 @@ class LayerNorm:
             return dx, {"gamma": (dy * xhat).sum(axis=0), "beta": dy.sum(axis=0)}
 
         return y, backward
-
-    def regions(self, x: np.ndarray) -> None:
-        return None
 
     def macs(self, N: int) -> int:
         return 8 * N * self.n_out
