@@ -6,7 +6,13 @@ from app.api.deps import LimitsDep
 from app.engine.presets import PRESETS, TITLES
 from app.engine.stack import run_network
 from app.responses import respond
-from app.schemas import ERROR_RESPONSES, NetworkOut, NetworkRequest, PresetsOut
+from app.schemas import (
+    ERROR_RESPONSES,
+    OVERLOAD_RESPONSES,
+    NetworkOut,
+    NetworkRequest,
+    PresetsOut,
+)
 
 router = APIRouter(prefix="/api/v1/network", tags=["network"])
 
@@ -39,7 +45,7 @@ def run(body: NetworkRequest, limits: LimitsDep):
 @router.get(
     "/presets",
     response_model=None,
-    responses={200: {"model": PresetsOut}},
+    responses={200: {"model": PresetsOut}, **OVERLOAD_RESPONSES},
     summary="Ready-made networks",
     description="Example inputs for `/network/run`: the seed notebook's example (1000 points, "
     "4 classes, Affine → Sigmoid → Softmax → cross-entropy) and a small 2-D toy set.",
