@@ -35,8 +35,10 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 
 bench: $(VENV)/.installed
-	$(PY) scripts/bench_engine.py
-	$(PY) scripts/bench_numdiff.py
+	$(PY) -m bench.engine
+	$(PY) -m bench.numdiff
+	$(PY) -m bench.serialise
+	$(PY) -m bench.api_load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Serialisation of a 256x256 network result: orjson straight from numpy against the alternatives.
 
-Run: .venv/bin/python scripts/bench_api.py   (prints medians of repeated runs, side by side)
+python -m bench.serialise     (medians of interleaved runs, and the ratios to orjson)
 """
 
 import json
@@ -12,15 +12,18 @@ from fastapi.encoders import jsonable_encoder
 
 from app.engine.stack import run_network
 from app.responses import NumpyJSONResponse
+from bench.machine import describe
 
 
-def median_ms(fn, repeat: int = 15) -> float:
-    times = []
+def median_ms(fns: dict, repeat: int = 15) -> dict[str, float]:
+    """Median milliseconds of each function, called in turn ``repeat`` times."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: 1000 * statistics.median(ts) for name, ts in times.items()}
 
 
 def to_lists(value):
@@ -38,11 +41,17 @@ def main() -> None:
     x = rng.standard_normal((256, 256))
     layers = [{"type": "affine", "in": 256, "out": 256, "seed": i} for i in range(2)]
     result = run_network(x, rng.standard_normal((256, 256)), layers, "mse", gradcheck=False)
-    orjson_ms = median_ms(lambda: NumpyJSONResponse(result).body)
-    encoder_ms = median_ms(lambda: json.dumps(jsonable_encoder(to_lists(result))).encode())
-    stdlib_ms = median_ms(lambda: json.dumps(to_lists(result)).encode())
+    ms = median_ms(
+        {
+            "orjson": lambda: NumpyJSONResponse(result).body,
+            "encoder": lambda: json.dumps(jsonable_encoder(to_lists(result))).encode(),
+            "stdlib": lambda: json.dumps(to_lists(result)).encode(),
+        }
+    )
+    orjson_ms, encoder_ms, stdlib_ms = ms["orjson"], ms["encoder"], ms["stdlib"]
     size = len(NumpyJSONResponse(result).body) / 1e6
-    print(f"256x256 network result ({size:.1f} MB of JSON), median of 15:")
+    print(describe())
+    print(f"\n256x256 network result ({size:.1f} MB of JSON), median of 15 interleaved runs:")
     print(f"  orjson from numpy (the app)        {orjson_ms:8.1f} ms  1.0x")
     print(f"  json.dumps(.tolist())              {stdlib_ms:8.1f} ms  {stdlib_ms / orjson_ms:.1f}x")
     print(
