@@ -143,6 +143,13 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     body_bytes: int = 0
+    done: int = 0  # every request finished, warm-up included
+    server_cpu: float = float("nan")  # the server's CPU seconds over the whole run, if measured
+
+    @property
+    def cpu_per_request(self) -> float:
+        """Server CPU seconds per request: steadier than requests/s on a shared machine."""
+        return self.server_cpu / max(1, self.done)
 
     @property
     def rate(self) -> float:
@@ -182,6 +189,7 @@ async def hammer(
                     conn.close()
                     status, n = type(exc).__name__, 0
                 t1 = time.perf_counter()
+                s.done += 1
                 if start <= t1 <= last:
                     s.latencies.append(t1 - t0)
                     s.statuses[status] += 1
@@ -248,6 +256,11 @@ class Server:
             self.proc.kill()
             self.proc.wait()
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds the server process has used so far (all its threads)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def memory_mb(self, key: str) -> float:
         """``VmHWM`` (peak) or ``VmRSS`` (now) of the server process, in MB."""
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -279,23 +292,30 @@ def small(args: argparse.Namespace) -> None:
         for _ in range(args.rounds):
             result: dict[str, Stats] = {}
             for t in targets:
+                cpu = server.cpu_seconds()
                 result |= run(hammer(server.port, [t], args.clients, args.seconds))
+                result[t.name].server_cpu = server.cpu_seconds() - cpu
             rounds.append(result)
     print(
         f"\n(a) {args.clients} keep-alive clients, {args.seconds:g} s per endpoint, "
-        f"{args.rounds} interleaved rounds (medians; ratio to health per round)"
+        f"{args.rounds} interleaved rounds (medians; ratios to health per round). cpu µs: the "
+        "server's CPU time per request, and its ratio to health's (health µs / endpoint µs)"
     )
     head = f"{'endpoint':34s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'/ health':>9s}"
-    print(head + "  statuses")
+    print(head + f" {'cpu µs':>7s} {'/ health':>9s}  statuses")
     for t in targets:
         per_round = [r[t.name] for r in rounds]
         rate = statistics.median(s.rate for s in per_round)
         ratio = statistics.median(r[t.name].rate / r["health"].rate for r in rounds)
         lat = Stats(1.0, [x for s in per_round for x in s.latencies])
         statuses = sum((s.statuses for s in per_round), Counter())
+        cpu = statistics.median(s.cpu_per_request for s in per_round)
+        cpu_ratio = statistics.median(
+            r["health"].cpu_per_request / r[t.name].cpu_per_request for r in rounds
+        )
         print(
             f"{t.name:34s} {rate:8.0f} {ms(lat.quantile(0.5))} {ms(lat.quantile(0.99))} "
-            f"{ratio:9.2f}  {dict(statuses)}"
+            f"{ratio:9.2f} {cpu * 1e6:7.0f} {cpu_ratio:9.2f}  {dict(statuses)}"
         )
 
 
