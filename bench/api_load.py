@@ -33,13 +33,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from bench.machine import describe
+from bench.timing import side_by_side
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
@@ -366,15 +366,6 @@ def heavy(args: argparse.Namespace) -> None:
     )
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def render(args: argparse.Namespace) -> None:
     """(c): where a heavy request's time goes in process: parse + validate, engine, render."""
     from app.api.network import run_network
@@ -391,12 +382,16 @@ def render(args: argparse.Namespace) -> None:
     result = engine()
     response = respond(result)  # renders: one orjson call per array for a result this large
     size = sum(len(p) for p in getattr(response, "pieces", [response.body])) / 1e6
-    parse, compute, out = [], [], []
-    for _ in range(args.render_repeat):  # interleaved, so a busy neighbour hits all three alike
-        parse.append(median_time(lambda: NetworkRequest.model_validate(json.loads(raw)), 1))
-        compute.append(median_time(engine, 1))
-        out.append(median_time(lambda: respond(result), 1))
-    p, c, o = (statistics.median(x) for x in (parse, compute, out))
+    times = side_by_side(
+        {
+            "parse": lambda: NetworkRequest.model_validate(json.loads(raw)),
+            "engine": engine,
+            "render": lambda: respond(result),
+        },
+        args.render_repeat,
+        warmup=False,
+    )
+    p, c, o = times["parse"], times["engine"], times["render"]
     total = p + c + o
     print(
         f"\n(c) one heavy /network/run in process ({len(raw) / 1e6:.2f} MB in, {size:.1f} MB out), "

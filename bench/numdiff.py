@@ -8,10 +8,6 @@ the one vectorised call the engine makes, timed side by side in the same run.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
 import numpy as np
 
 from app.engine.errors import EngineError
@@ -19,31 +15,8 @@ from app.engine.expressions import parse
 from app.engine.numdiff import derivative, gradient
 from app.engine.optimizers import descent
 from bench.machine import describe
+from bench.timing import median_time, side_by_side
 from tests.attacks import ATTACKS
-
-
-def median_time(fn: Callable[[], object], repeats: int = 21) -> float:
-    """Median wall time of ``fn()`` in seconds (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def side_by_side(fns: dict[str, Callable[[], object]], rounds: int = 7) -> dict[str, float]:
-    """Median seconds of each ``fn``, the functions called in turn ``rounds`` times."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def main() -> None:

@@ -4,8 +4,6 @@ python -m bench.serialise     (medians of interleaved runs, and the ratios to or
 """
 
 import json
-import statistics
-import time
 
 import numpy as np
 from fastapi.encoders import jsonable_encoder
@@ -13,17 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from app.engine.stack import run_network
 from app.responses import NumpyJSONResponse, PiecewiseJSONResponse
 from bench.machine import describe
-
-
-def median_ms(fns: dict, repeat: int = 15) -> dict[str, float]:
-    """Median milliseconds of each function, called in turn ``repeat`` times."""
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: 1000 * statistics.median(ts) for name, ts in times.items()}
+from bench.timing import side_by_side
 
 
 def to_lists(value):
@@ -41,14 +29,17 @@ def main() -> None:
     x = rng.standard_normal((256, 256))
     layers = [{"type": "affine", "in": 256, "out": 256, "seed": i} for i in range(2)]
     result = run_network(x, rng.standard_normal((256, 256)), layers, "mse", gradcheck=False)
-    ms = median_ms(
+    ms = side_by_side(
         {
             "orjson": lambda: NumpyJSONResponse(result).body,
             "pieces": lambda: PiecewiseJSONResponse(result).pieces,
             "encoder": lambda: json.dumps(jsonable_encoder(to_lists(result))).encode(),
             "stdlib": lambda: json.dumps(to_lists(result)).encode(),
-        }
+        },
+        rounds=15,
+        warmup=False,
     )
+    ms = {name: 1000 * t for name, t in ms.items()}
     orjson_ms, encoder_ms, stdlib_ms = ms["orjson"], ms["encoder"], ms["stdlib"]
     pieces_ms = ms["pieces"]
     size = len(NumpyJSONResponse(result).body) / 1e6
