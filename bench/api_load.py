@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -223,16 +224,23 @@ async def probe(port: int, path: str, until: float, every: float = 0.1) -> Stats
 class Server:
     """``uvicorn APP`` on a free loopback port, its log in a temporary file; a context manager."""
 
-    def __init__(self, app: str, env: dict[str, str], factory: bool = False) -> None:
+    def __init__(
+        self, app: str, env: dict[str, str], factory: bool = False, root: Path = ROOT
+    ) -> None:
         with socket.socket() as sock:
             sock.bind((HOST, 0))
             self.port = sock.getsockname()[1]
         self.log = Path(tempfile.mkdtemp(prefix="bpx-load-")) / "server.log"
         cmd = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(self.port)]
         cmd += ["--log-level", "warning", *(["--factory"] if factory else [])]
-        with self.log.open("wb") as out:
+        path = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+        with self.log.open("wb") as out:  # the app is imported from ``root`` (cwd, PYTHONPATH)
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+                cmd,
+                cwd=root,
+                env={**os.environ, **env, "PYTHONPATH": path},
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
 
     def __enter__(self) -> Server:
@@ -287,20 +295,44 @@ def small(args: argparse.Namespace) -> None:
         Target("network/run 2x2, gradcheck on", "/api/v1/network/run", SMALL_RUN | CHECK),
         Target("numdiff/derivative", "/api/v1/numdiff/derivative", DERIVATIVE),
     ]
-    rounds: list[dict[str, Stats]] = []
-    with Server(args.app, args.env, args.factory) as server:
+    trees = {"this tree": ROOT} | ({"baseline": Path(args.baseline)} if args.baseline else {})
+    rounds: dict[str, list[dict[str, Stats]]] = {name: [] for name in trees}
+    with contextlib.ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(Server(args.app, args.env, args.factory, root))
+            for name, root in trees.items()
+        }
         for _ in range(args.rounds):
-            result: dict[str, Stats] = {}
+            result: dict[str, dict[str, Stats]] = {name: {} for name in trees}
             for t in targets:
-                cpu = server.cpu_seconds()
-                result |= run(hammer(server.port, [t], args.clients, args.seconds))
-                result[t.name].server_cpu = server.cpu_seconds() - cpu
-            rounds.append(result)
+                for name, server in servers.items():  # the trees side by side, endpoint by endpoint
+                    cpu = server.cpu_seconds()
+                    result[name] |= run(hammer(server.port, [t], args.clients, args.seconds))
+                    result[name][t.name].server_cpu = server.cpu_seconds() - cpu
+            for name in trees:
+                rounds[name].append(result[name])
     print(
         f"\n(a) {args.clients} keep-alive clients, {args.seconds:g} s per endpoint, "
         f"{args.rounds} interleaved rounds (medians; ratios to health per round). cpu µs: the "
         "server's CPU time per request, and its ratio to health's (health µs / endpoint µs)"
     )
+    for name, root in trees.items():
+        if len(trees) > 1:
+            print(f"{name}: {root}")
+        small_table(targets, rounds[name])
+    if args.baseline:
+        print("this tree / baseline, per round (req/s; cpu µs per request)")
+        for t in targets:
+            pairs = list(zip(rounds["this tree"], rounds["baseline"], strict=True))
+            rate = statistics.median(a[t.name].rate / b[t.name].rate for a, b in pairs)
+            cpu = statistics.median(
+                a[t.name].cpu_per_request / b[t.name].cpu_per_request for a, b in pairs
+            )
+            print(f"  {t.name:34s} req/s {rate:5.2f}   cpu {cpu:5.2f}")
+
+
+def small_table(targets: list[Target], rounds: list[dict[str, Stats]]) -> None:
+    """One line per endpoint: medians over ``rounds``, ratios to health taken per round."""
     head = f"{'endpoint':34s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'/ health':>9s}"
     print(head + f" {'cpu µs':>7s} {'/ health':>9s}  statuses")
     for t in targets:
@@ -340,10 +372,27 @@ def heavy(args: argparse.Namespace) -> None:
         )
         return stats, health, rss
 
-    with Server(args.app, args.env, args.factory) as server:
-        idle = server.memory_mb("VmRSS")
-        stats, health, rss = run(load_and_probe(server))
-        peak = server.memory_mb("VmHWM")
+    trees = ({"baseline": Path(args.baseline)} if args.baseline else {}) | {"this tree": ROOT}
+    for name, root in trees.items():  # one after the other: each gets the machine to itself
+        with Server(args.app, args.env, args.factory, root) as server:
+            idle = server.memory_mb("VmRSS")
+            stats, health, rss = run(load_and_probe(server))
+            peak = server.memory_mb("VmHWM")
+        if len(trees) > 1:
+            print(f"\n{name}: {root}")
+        heavy_table(args, heavy_target, stats, health, idle, rss, peak)
+
+
+def heavy_table(
+    args: argparse.Namespace,
+    heavy_target: Target,
+    stats: dict[str, Stats],
+    health: Stats,
+    idle: float,
+    rss: list[float],
+    peak: float,
+) -> None:
+    """The lines of part (b)."""
     body_mb = len(heavy_target.raw) / 1e6
     print(
         f"\n(b) {args.clients} clients for {args.heavy_seconds:g} s: 3/4 send a {body_mb:.2f} MB "
@@ -417,6 +466,12 @@ def main() -> None:
     parser.add_argument("--heavy-seconds", type=float, default=20.0)
     parser.add_argument("--render-repeat", type=int, default=5)
     parser.add_argument("--app", default="app.main:app", help="uvicorn's APP argument")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="another source tree (e.g. `git archive REV | tar -x -C DIR`) to serve and load "
+        "side by side with this one in (a), before this one in (b)",
+    )
     parser.add_argument("--factory", action="store_true", help="APP is a factory (uvicorn's)")
     parser.add_argument(
         "--env", action="append", default=[], metavar="NAME=VALUE", help="server environment"
