@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__, errors
@@ -22,6 +23,13 @@ wrong; a body over the size limit gets a 413.
 """
 
 
+def operation_id(route: APIRoute) -> str:
+    """A readable operationId for generated clients: the route's name in camelCase (``runNetwork``,
+    ``stepSweep``) instead of FastAPI's ``run_api_v1_network_run_post``."""
+    head, *rest = route.name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application, configured from ``settings`` (default: the environment)."""
     settings = settings or get_settings()
@@ -34,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=NumpyJSONResponse,
         docs_url=None,  # /docs is served by app.api.pages from vendored Swagger UI (offline, CSP)
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     for router in (meta, activations, network, softmax, numdiff, pages):
         app.include_router(router.router)

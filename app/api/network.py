@@ -13,6 +13,7 @@ router = APIRouter(prefix="/api/v1/network", tags=["network"])
 
 @router.post(
     "/run",
+    name="run_network",
     response_model=None,
     responses={200: {"model": NetworkOut}, **ERROR_RESPONSES},
     summary="Forward, backward and gradient check of a layer stack",
@@ -38,6 +39,7 @@ def run(body: NetworkRequest, limits: LimitsDep):
 
 @router.get(
     "/presets",
+    name="network_presets",
     response_model=None,
     responses={200: {"model": PresetsOut}},
     summary="Ready-made networks",
