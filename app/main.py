@@ -3,10 +3,11 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 
 from app import __version__, errors
 from app.api import activations, meta, network, numdiff, pages, softmax
+from app.assets import AssetFiles
+from app.compression import GzipMiddleware
 from app.config import Settings, get_settings
 from app.logging_setup import AccessLogMiddleware, configure_logging
 from app.middleware import BodyLimitMiddleware, LimitsMiddleware, SecurityHeadersMiddleware
@@ -47,10 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (meta, activations, network, softmax, numdiff, pages):
         app.include_router(router.router)
     app.state.limits = settings.limits()
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(GzipMiddleware, max_bytes=settings.gzip_max_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
