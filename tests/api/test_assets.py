@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.testclient import TestClient
 
-from app.assets import VERSION
+from app.assets import VERSION, module_closure
 from app.compression import MIN_BYTES, GzipMiddleware
 from app.paths import STATIC_DIR
 
@@ -36,6 +36,13 @@ def test_text_files_are_gzipped_once_with_their_own_etag(client):
     assert again.status_code == 304
     font = f"/static/v/{VERSION}/vendor/katex/fonts/KaTeX_Main-Regular.woff2"
     assert "content-encoding" not in client.get(font, headers={"Accept-Encoding": "gzip"}).headers
+
+
+def test_module_closure_lists_every_static_import():
+    mods = module_closure("js/pages/network/index.js")
+    assert mods[0] == "js/pages/network/index.js"
+    assert {"js/kit/api.js", "js/kit/lifecycle.js", "js/pages/network/stack.js"} <= set(mods)
+    assert all((STATIC_DIR / m).is_file() for m in mods)
 
 
 def _app(body: bytes, streamed: bool = False, max_bytes: int = 10_000) -> TestClient:
