@@ -5,15 +5,17 @@ immutable`` for a year: ``VERSION`` is the package version plus a hash of the wh
 so any change to any file gives every URL a new version. Because the version is a path segment,
 not a query string, the relative imports inside ES modules (``import "./dom.js"``) and the
 relative ``url()``s inside CSS resolve to versioned URLs too. Unversioned ``/static/...`` URLs
-(and an old version's) are served with ``no-cache``.
+(and an old version's) are served with ``no-cache`` from the disk.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import mimetypes
 import re
 import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -69,59 +71,69 @@ def module_closure(path: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-class _GzipCache:
-    """Each compressible file gzipped once (level 9) and kept, keyed by its path, mtime, size."""
-
-    def __init__(self) -> None:
-        self._items: dict[tuple[str, int, int], bytes] = {}
-        self._lock = threading.Lock()
-
-    def get(self, path: str) -> bytes:
-        st = Path(path).stat()
-        key = (path, st.st_mtime_ns, st.st_size)
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = gzip.compress(Path(path).read_bytes(), 9, mtime=0)
-            return self._items[key]
+@dataclass(frozen=True)
+class _Asset:
+    raw: bytes
+    gz: bytes | None  # None: not worth compressing (small, or already compressed like woff2)
+    media_type: str
+    etag: str
 
 
 class AssetFiles(StaticFiles):
-    """StaticFiles with versioned URLs (see the module docstring) and gzip for text files."""
+    """StaticFiles with versioned URLs (see the module docstring) and gzip for text files.
 
-    gzipped = _GzipCache()
+    A file under the current version is read (and gzipped, level 9) once, on its first request,
+    and then served from memory without touching the disk or a thread: the version promises it
+    does not change while the process runs (restart to serve edits under a new version).
+    Anything else falls back to StaticFiles, with ``no-cache``.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._assets: dict[str, _Asset] = {}
+        self._lock = threading.Lock()
 
     async def get_response(self, path: str, scope: Scope) -> Response:
-        versioned = path.startswith("v/") and path.count("/") >= 2
-        version = ""
-        if versioned:
-            _, version, path = path.split("/", 2)
+        parts = path.split("/", 2)
+        if len(parts) == 3 and parts[0] == "v" and parts[1] == VERSION:
+            asset = self._asset(parts[2])
+            if asset is not None:
+                return self._serve(asset, Headers(scope=scope), scope["method"] == "HEAD")
+        if parts[0] == "v" and len(parts) == 3:
+            path = parts[2]  # an older page's version: the current file, revalidated
         response = await super().get_response(path, scope)
-        if response.status_code not in (200, 304):
-            return response
-        cache_control = IMMUTABLE if version == VERSION else "no-cache"
-        response.headers["Cache-Control"] = cache_control
-        full_path = getattr(response, "path", None)
-        if response.status_code != 200 or full_path is None:
-            return response
-        return self._maybe_gzip(response, str(full_path), scope) or response
+        if response.status_code in (200, 304):
+            response.headers["Cache-Control"] = "no-cache"
+        return response
 
-    def _maybe_gzip(self, response: Response, full_path: str, scope: Scope) -> Response | None:
-        request = Headers(scope=scope)
-        if "gzip" not in request.get("accept-encoding", "") or "range" in request:
-            return None
-        if Path(full_path).suffix not in COMPRESSIBLE:
-            return None
-        if int(response.headers.get("content-length", "0")) < MIN_GZIP_BYTES:
-            return None
-        etag = response.headers.get("etag", "").strip('"')
-        headers = {
-            "Cache-Control": response.headers["Cache-Control"],
-            "Content-Encoding": "gzip",
-            "Vary": "Accept-Encoding",
-            "ETag": f'"{etag}-gz"',
-            "Last-Modified": response.headers.get("last-modified", ""),
-        }
-        if request.get("if-none-match", "") == headers["ETag"]:
+    def _asset(self, rel: str) -> _Asset | None:
+        with self._lock:
+            if rel in self._assets:
+                return self._assets[rel]
+            file = (STATIC_DIR / rel).resolve()
+            if not (file.is_relative_to(STATIC_DIR) and file.is_file()):
+                return None
+            raw = file.read_bytes()
+            worth = file.suffix in COMPRESSIBLE and len(raw) >= MIN_GZIP_BYTES
+            media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            digest = hashlib.sha256(raw).hexdigest()[:16]
+            asset = _Asset(raw, gzip.compress(raw, 9, mtime=0) if worth else None, media, digest)
+            self._assets[rel] = asset
+            return asset
+
+    @staticmethod
+    def _serve(asset: _Asset, request: Headers, head: bool) -> Response:
+        gz = asset.gz is not None and "gzip" in request.get("accept-encoding", "")
+        etag = f'"{asset.etag}{"-gz" if gz else ""}"'
+        headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
+        if asset.gz is not None:
+            headers["Vary"] = "Accept-Encoding"
+        if gz:
+            headers["Content-Encoding"] = "gzip"
+        if request.get("if-none-match", "") == etag:
             return Response(status_code=304, headers=headers)
-        body = self.gzipped.get(full_path)
-        return Response(body, headers=headers, media_type=response.media_type)
+        body = asset.gz if gz else asset.raw
+        if head:
+            headers["Content-Length"] = str(len(body or b""))
+            return Response(b"", headers=headers, media_type=asset.media_type)
+        return Response(body, headers=headers, media_type=asset.media_type)

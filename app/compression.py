@@ -5,9 +5,9 @@ Measured on this app's own answers (``bench/json_gzip.py``): level 1 shrinks num
 or a 120 KB grid costs under 1 ms at level 1, but a 560 KB network run with its gradient check
 8-16 ms, up to 70% of the time the engine and the JSON encoder spent on it. So responses from
 ``MIN_BYTES`` up to ``max_bytes`` (256 KiB by default, ``BPX_GZIP_MAX_BYTES``) are compressed and
-larger ones are sent as they are, keeping the CPU for the computations. Streamed bodies (NDJSON) are never touched: compressing them would hold
-lines back in the compressor's buffer. Static files are compressed once each in
-:mod:`app.assets`.
+larger ones are sent as they are, keeping the CPU for the computations. Streamed bodies (NDJSON)
+are never touched: compressing them would hold lines back in the compressor's buffer. Static
+files are compressed once each in :mod:`app.assets`.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ import re
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["/", "/derivative", "/activations", "/descent", "/network", "/docs"]
 
@@ -86,3 +88,20 @@ def test_docs_render_offline_under_the_csp(page, ui):
     )
     assert page.locator(".opblock").count() >= 10
     ui.shot(page, "docs")
+
+
+@pytest.mark.parametrize("path", ["/derivative", "/activations", "/descent", "/network"])
+def test_the_first_api_request_starts_before_plotly_runs(page, ui, path):
+    """Order, not time: the server computes while plotly.js compiles. /meta is preloaded by the
+    HTML, and the page's own fetch of it reuses that download."""
+    ui.open(page, path)
+    metas = page.evaluate(
+        "performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/meta')).length"
+    )
+    assert metas == 1
+    first_api, plotly_start = page.evaluate(
+        """() => [Math.min(...performance.getEntriesByType('resource')
+                    .filter((e) => e.name.includes('/api/v1/')).map((e) => e.startTime)),
+                  performance.getEntriesByName('bpx:plotly-start')[0].startTime]"""
+    )
+    assert first_api < plotly_start

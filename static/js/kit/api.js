@@ -4,7 +4,13 @@
 // body that does not match the contract is a type error. Every failure, a 422, a 5xx, the server
 // out of reach, or a value the page refused before sending (fieldError), is an ApiError holding
 // {loc, msg} items in FastAPI's shape, which kit/errors.js shows beside the field named by loc.
-import { activity } from "./activity.js";
+
+/**
+ * Requests in flight and debounced calls waiting, one counter per window shared by every
+ * module, so that tests (and a spinner) know when the page has settled.
+ * @type {{inflight: number, pending: number}}
+ */
+export const activity = (window.__bpxActivity ||= { inflight: 0, pending: 0 });
 
 /** @typedef {import("../types/kit").PostPath} PostPath */
 /** @typedef {import("../types/kit").GetPath} GetPath */

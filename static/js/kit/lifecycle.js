@@ -1,9 +1,9 @@
 // A page's request cycle: debounced changes, one request in flight (a newer one aborts it),
 // errors shown at their field by loc, and the last good plots kept, marked stale while the
 // inputs are wrong (or, before any good result, an empty card that says why).
-import { activity } from "./activity.js";
-import { errorItems, isAbort } from "./api.js";
+import { activity, errorItems, isAbort } from "./api.js";
 import { clearErrors, showErrors } from "./errors.js";
+import { plotly } from "./plot.js";
 
 /** @typedef {import("./errors.js").Placement} Placement */
 
@@ -102,7 +102,10 @@ export class Cycle {
         const err = check();
         if (err) throw err;
       }
-      const result = await this.latest.run(work);
+      const pending = this.latest.run(work);
+      // The requests are on their way: plotly.js (preloaded, not yet run) compiles meanwhile.
+      if (document.body.dataset.plots !== undefined) plotly().catch(() => {});
+      const result = await pending;
       clearErrors(this.scope);
       await draw(result);
       this.drawn = true;

@@ -1,6 +1,16 @@
-// Formulas: KaTeX, loaded once when a page first has one to show.
-import { activity } from "./activity.js";
+// Formulas: KaTeX, loaded once. Until start() (boot.js calls it once the page's first plots are
+// drawn, so KaTeX does not compete with plotly.js for the first paint) formulas only wait, as
+// data-tex attributes; start() renders them all.
+import { activity } from "./api.js";
 import { loadScript } from "./dom.js";
+
+let started = false;
+
+/** Render every formula from now on, and those waiting. */
+export function start() {
+  started = true;
+  return renderTex();
+}
 
 /**
  * Render every .tex[data-tex] inside `scope` that changed since it was last rendered.
@@ -10,7 +20,7 @@ export async function renderTex(scope = document) {
   const todo = [...scope.querySelectorAll(".tex[data-tex]")].filter(
     (el) => el instanceof HTMLElement && el.dataset.rendered !== el.dataset.tex,
   );
-  if (!todo.length) return;
+  if (!started || !todo.length) return;
   activity.inflight++;
   try {
     if (!window.katex) await loadScript(document.body.dataset.katex || "");

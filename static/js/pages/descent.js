@@ -265,7 +265,7 @@ export async function init() {
         ...colours,
         ...(colours.zmin === -colours.zmax ? { zmid: 0 } : {}),
         ncontours: 28,
-        contours: { coloring: "heatmap", showlines: true },
+        contours: { coloring: "fill", showlines: true },
         line: { color: "rgba(30,41,59,0.18)", width: 0.7 },
         colorbar: { title: { text: logc ? "sign·log₁₀(1+|f|)" : "f", side: "right" }, thickness: 10, outlinewidth: 0 },
         hovertemplate: `x1 = %{x:.3g}, x2 = %{y:.3g}<br>${logc ? "sign·log₁₀(1+|f|)" : "f"} = %{z:.5g}<extra></extra>`,
