@@ -205,3 +205,22 @@ export function matrixLayout(title, rows, cols, z, extra = {}) {
     yaxis: { autorange: "reversed", zeroline: false, showgrid: false, ...ticks(z2.length), ...extra.yaxis },
   });
 }
+
+/**
+ * A scatter trace drawn as a line.
+ * @param {string} name the legend's entry
+ * @param {unknown[]} x
+ * @param {unknown[]} y
+ * @param {{color: string, width?: number, dash?: string, hover?: string}} style `hover` is the
+ *   hovertemplate
+ * @returns {any}
+ */
+export const line = (name, x, y, { color, width = 2, dash, hover }) => ({
+  type: "scatter",
+  mode: "lines",
+  name,
+  x,
+  y,
+  line: { color, width, ...(dash ? { dash } : {}) },
+  ...(hover ? { hovertemplate: hover } : { hoverinfo: "skip" }),
+});

@@ -7,7 +7,7 @@ import { kinkAt, nearest } from "../kit/curves.js";
 import { byId, chips, h, numberInput } from "../kit/dom.js";
 import { num, sci, texNumber } from "../kit/format.js";
 import { Cycle, debounce } from "../kit/lifecycle.js";
-import { draw, layout, onAreaClick } from "../kit/plot.js";
+import { draw, layout, line, onAreaClick } from "../kit/plot.js";
 import { UrlState, num as numProp, suffixed, words } from "../kit/state.js";
 import { renderTex } from "../kit/tex.js";
 import { meta, verdict, verdictBadges } from "../kit/verdict.js";
@@ -190,55 +190,19 @@ export async function init() {
       const c = colorsFor(n, index(n));
       const nm = label(n);
       const hover = (/** @type {string} */ what) => `${nm}<br>x = %{x:.4g}<br>${what} = %{y:.6g}<extra></extra>`;
-      t.f.push({
-        type: "scatter",
-        mode: "lines",
-        name: `${nm}: f`,
-        x: r.x,
-        y: r.y,
-        line: { color: c.f, width: 2.5 },
-        hovertemplate: hover("f"),
-      });
-      t.df.push({
-        type: "scatter",
-        mode: "lines",
-        name: `${nm}: analytic f′`,
-        x: r.x,
-        y: r.dy,
-        line: { color: c.df, width: 2.5 },
-        hovertemplate: hover("f′"),
-      });
-      t.df.push({
-        type: "scatter",
-        mode: "lines",
-        name: `${nm}: numerical f′`,
-        x: r.x,
-        y: r.dy_numeric,
-        line: { color: c.num, width: 2, dash: "dot" },
-        hovertemplate: hover("numerical f′"),
-      });
-      t.back.push({
-        type: "scatter",
-        mode: "lines",
-        name: `${nm}: ${num(state.up, 4)}·f′`,
-        x: r.x,
-        y: r.backward,
-        line: { color: c.back, width: 2.5 },
-        hovertemplate: hover("∂L/∂x"),
-      });
       const e = r.dy.map((v, i) => {
         const w = r.dy_numeric[i];
         return v === null || w === null ? null : Math.abs(v - w) || null;
       });
-      t.err.push({
-        type: "scatter",
-        mode: "lines",
-        name: nm,
-        x: r.x,
-        y: e,
-        line: { color: c.err, width: 1.5 },
-        hovertemplate: hover("|f′ − numerical|"),
-      });
+      t.f.push(line(`${nm}: f`, r.x, r.y, { color: c.f, width: 2.5, hover: hover("f") }));
+      t.df.push(line(`${nm}: analytic f′`, r.x, r.dy, { color: c.df, width: 2.5, hover: hover("f′") }));
+      t.df.push(
+        line(`${nm}: numerical f′`, r.x, r.dy_numeric, { color: c.num, dash: "dot", hover: hover("numerical f′") }),
+      );
+      t.back.push(
+        line(`${nm}: ${num(state.up, 4)}·f′`, r.x, r.backward, { color: c.back, width: 2.5, hover: hover("∂L/∂x") }),
+      );
+      t.err.push(line(nm, r.x, e, { color: c.err, width: 1.5, hover: hover("|f′ − numerical|") }));
       const kinks = (byName(n)?.nonsmooth ?? []).filter(
         (k) => k >= state.xmin && k <= state.xmax && kinkAt(r.x, r.dy, k),
       );
@@ -259,16 +223,7 @@ export async function init() {
         ["analytic f′ (solid)", "solid"],
         ["numerical f′ (dotted)", "dot"],
       ]) {
-        t.df.push({
-          type: "scatter",
-          mode: "lines",
-          name,
-          x: [null],
-          y: [null],
-          line: { color: "#64748b", dash },
-          hoverinfo: "skip",
-          showlegend: true,
-        });
+        t.df.push({ ...line(name, [null], [null], { color: "#64748b", dash }), showlegend: true });
       }
     }
     const legend = (/** @type {any[]} */ traces) => traces.map((tr) => ({ showlegend: !several, ...tr }));

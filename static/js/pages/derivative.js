@@ -7,7 +7,7 @@ import { interp, kinkAt } from "../kit/curves.js";
 import { byId, logSlider, numberInput, paintSwatches, radios } from "../kit/dom.js";
 import { num, sci } from "../kit/format.js";
 import { Cycle, debounce } from "../kit/lifecycle.js";
-import { draw, isDrawn, layout, relayout } from "../kit/plot.js";
+import { draw, isDrawn, layout, line, relayout } from "../kit/plot.js";
 import { UrlState, num as numProp, oneOf, str } from "../kit/state.js";
 import { setTex } from "../kit/tex.js";
 import { badge, meta, verdict, verdictBadges } from "../kit/verdict.js";
@@ -142,35 +142,18 @@ export async function init() {
     const c = d.curve;
     const [lo, hi] = yRange(c.y);
     const traces = [
+      line("f(x)", c.x, c.y, { color: CURVE.f, width: 2.5, hover: "x = %{x:.4g}<br>f(x) = %{y:.6g}<extra></extra>" }),
       {
-        type: "scatter",
-        mode: "lines",
-        name: "f(x)",
-        x: c.x,
-        y: c.y,
-        line: { color: CURVE.f, width: 2.5 },
-        hovertemplate: "x = %{x:.4g}<br>f(x) = %{y:.6g}<extra></extra>",
-      },
-      {
-        type: "scatter",
-        mode: "lines",
-        name: "exact f′(x)",
-        x: c.x,
-        y: c.dy,
-        line: { color: CURVE.dfExact, width: 1.5, dash: "dash" },
+        ...line("exact f′(x)", c.x, c.dy, {
+          color: CURVE.dfExact,
+          width: 1.5,
+          dash: "dash",
+          hover: "f′(x) = %{y:.6g}<extra></extra>",
+        }),
         visible: /** @type {any} */ (gdF).data?.[1]?.visible ?? "legendonly",
-        hovertemplate: "f′(x) = %{y:.6g}<extra></extra>",
       },
       // legend entry only; the line itself is the first layout shape
-      {
-        type: "scatter",
-        mode: "lines",
-        name: "tangent at x₀ (numerical slope)",
-        x: [null],
-        y: [null],
-        line: { color: CURVE.dfNumeric, width: 2 },
-        hoverinfo: "skip",
-      },
+      line("tangent at x₀ (numerical slope)", [null], [null], { color: CURVE.dfNumeric }),
     ];
     const lay = layout(`f(x) = ${state.expr} and its tangent at x₀`, "x", "f(x)", {
       yaxis: { range: [lo, hi] },

@@ -5,7 +5,7 @@ import { diverging, optimizerColor } from "../kit/colors.js";
 import { byId, chips, h, logSlider, numberInput, radios } from "../kit/dom.js";
 import { extent, num, sci } from "../kit/format.js";
 import { Cycle, debounce } from "../kit/lifecycle.js";
-import { draw, layout, onAreaClick } from "../kit/plot.js";
+import { draw, layout, line, onAreaClick } from "../kit/plot.js";
 import { UrlState, keyed, nums, num as numProp, oneOf, str, words } from "../kit/state.js";
 import { meta, verdict, verdictBadges } from "../kit/verdict.js";
 
@@ -332,23 +332,14 @@ export async function init() {
       const n = cutAt(r, box());
       const steps = r.values.slice(0, n).map((_, i) => i);
       const color = optimizerColor(o, idx);
-      vals.push({
-        type: "scatter",
-        mode: "lines",
-        name: o,
-        x: steps,
-        y: r.values.slice(0, n),
-        line: { color, width: 2 },
-        hovertemplate: `${o}<br>step %{x}<br>f = %{y:.6g}<extra></extra>`,
-      });
+      vals.push(
+        line(o, steps, r.values.slice(0, n), { color, hover: `${o}<br>step %{x}<br>f = %{y:.6g}<extra></extra>` }),
+      );
       norms.push({
-        type: "scatter",
-        mode: "lines",
-        name: o,
-        x: steps,
-        y: r.grad_norms.slice(0, n),
-        line: { color, width: 2 },
-        hovertemplate: `${o}<br>step %{x}<br>|∇f| = %{y:.3e}<extra></extra>`,
+        ...line(o, steps, r.grad_norms.slice(0, n), {
+          color,
+          hover: `${o}<br>step %{x}<br>|∇f| = %{y:.3e}<extra></extra>`,
+        }),
         showlegend: false,
       });
       if (n < r.path.length) {
