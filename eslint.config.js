@@ -27,4 +27,5 @@ export default [
   },
   { files: ["static/js/docs.js"], languageOptions: { globals: { SwaggerUIBundle: "readonly" } } },
   { files: ["tests/js/**/*.js", "eslint.config.js"], languageOptions: { globals: { ...globals.node } } },
+  { files: ["scripts/**/*.js"], languageOptions: { sourceType: "commonjs", globals: { ...globals.node } } },
 ];

@@ -145,7 +145,8 @@ def test_descent_marks_the_minimum_and_scales_colours_to_the_values(page, ui):
     ui.open(page, "/descent")  # the valley: f >= 0, minimum at the origin
     data = ui.data(page, "plot-contour")
     low = next(t for t in data if t["name"] == "lowest grid point")
-    assert low["x"][0] == pytest.approx(0, abs=0.07) and low["y"][0] == pytest.approx(0, abs=0.04)
+    # within a grid step of the minimum (0, 0)
+    assert low["x"][0] == pytest.approx(0, abs=0.16) and low["y"][0] == pytest.approx(0, abs=0.08)
     assert data[0]["zmin"] == 0 and "zmid" not in data[0]
     assert not page.is_visible("#lr-warning")
     page.select_option("#preset", "saddle")  # values of both signs: symmetric about 0

@@ -35,15 +35,15 @@ def test_security_headers_on_every_page(base_url):
 def test_pages_load_the_vendored_partial_plotly_bundle(base_url):
     html = _get(base_url + "/derivative")[2].decode()
     url = re.search(r'data-plotly="([^"]+)"', html)[1]
-    assert url.endswith("/vendor/plotly/plotly-cartesian.min.js") and "/static/v/" in url
-    assert f'<link rel="preload" as="script" href="{url}">' in html  # fetched while parsing
+    assert url.endswith("/vendor/plotly/plotly-explorer.min.js") and "/static/v/" in url
     status, headers, body = _get(base_url + url)
     assert status == 200 and headers["content-type"].startswith(
         ("application/javascript", "text/javascript")
     )
-    assert body == (ROOT / "static/vendor/plotly/plotly-cartesian.min.js").read_bytes()
+    assert body == (ROOT / "static/vendor/plotly/plotly-explorer.min.js").read_bytes()
+    assert "immutable" in headers["cache-control"]
     # The home page draws nothing, so it loads no plotly at all.
-    assert 'rel="preload"' not in _get(base_url + "/")[2].decode()
+    assert "plotly" not in _get(base_url + "/")[2].decode()
 
 
 def test_no_external_hosts_in_templates_or_static():

@@ -1,5 +1,5 @@
 """The JS tooling: generated API types up to date, vendored bundles equal to the pinned npm
-packages, every trace type the pages draw present in the partial plotly bundle."""
+packages, the plotly.js bundle built from its pinned sources with every trace the pages draw."""
 
 import json
 import os
@@ -13,9 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LOCK = json.loads((ROOT / "package-lock.json").read_text())["packages"]
 VENDORED = {  # npm package -> (file in the package, its copy in the tree)
-    "plotly.js-cartesian-dist-min": ("plotly-cartesian.min.js", "static/vendor/plotly"),
     "axe-core": ("axe.min.js", "tests/browser/vendor"),
 }
+BUNDLER = ROOT / "scripts" / "plotly-bundle"
+PLOTLY = ROOT / "static" / "vendor" / "plotly"
 
 
 def _node_modules() -> Path:
@@ -48,7 +49,25 @@ def test_vendored_bundles_are_the_pinned_packages(package):
         assert copy.read_bytes() == installed.read_bytes(), "run scripts/vendor-js"
 
 
-def test_every_trace_type_the_pages_draw_is_in_the_partial_bundle():
+def test_the_plotly_bundle_is_built_from_the_pinned_sources(tmp_path):
+    lock = json.loads((BUNDLER / "package-lock.json").read_text())["packages"]
+    plotly, esbuild = (lock[f"node_modules/{p}"]["version"] for p in ("plotly.js", "esbuild"))
+    deps = json.loads((BUNDLER / "package.json").read_text())["devDependencies"]
+    assert deps == {"plotly.js": plotly, "esbuild": esbuild}  # pinned exactly
+    assert all("resolved" not in p for p in lock.values())
+    bundle = PLOTLY / "plotly-explorer.min.js"
+    assert (PLOTLY / "VERSION").read_text().startswith(f"plotly.js {plotly} ")
+    assert (
+        f"plotly.js v{plotly} " in bundle.read_text()[:200]
+        and f"esbuild {esbuild}" in (PLOTLY / "VERSION").read_text()
+    )
+    assert "Plotly Technologies" in (PLOTLY / "LICENSE").read_text()
+    if (BUNDLER / "node_modules" / "esbuild").exists():  # built here before: rebuild, compare
+        subprocess.run([BUNDLER / "build", tmp_path], check=True, capture_output=True)
+        assert (tmp_path / bundle.name).read_bytes() == bundle.read_bytes(), "run its build"
+
+
+def test_every_trace_type_the_pages_draw_is_in_the_bundle():
     plotly = pytest.importorskip("plotly")
     full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     traces = lambda text: set(re.findall(r'moduleType:"trace",name:"(\w+)"', text))  # noqa: E731
@@ -56,8 +75,7 @@ def test_every_trace_type_the_pages_draw_is_in_the_partial_bundle():
     sources = "\n".join(p.read_text() for p in (ROOT / "static/js").rglob("*.js"))
     used = set(re.findall(r'type: "(\w+)"', sources)) & every
     assert used == {"scatter", "heatmap", "contour"}, used
-    partial = traces((ROOT / "static/vendor/plotly/plotly-cartesian.min.js").read_text())
-    assert used <= partial, used - partial
+    assert traces((PLOTLY / "plotly-explorer.min.js").read_text()) == used
 
 
 def test_generated_api_types_are_up_to_date(tmp_path):

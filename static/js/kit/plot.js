@@ -1,6 +1,6 @@
 // Plot helpers: plotly.js loaded once, one config (no cloud buttons, a short mode bar), one look
 // for layouts, the diverging heatmap, and clicks anywhere in a plot's area. Only SVG trace types
-// are used (scatter, contour, heatmap: all in the cartesian partial bundle); the WebGL ones need
+// are used (scatter, contour, heatmap: the only traces in the vendored bundle); the WebGL ones need
 // `Function`, which the Content-Security-Policy forbids.
 import { diverging } from "./colors.js";
 import { loadScript } from "./dom.js";

@@ -1,6 +1,7 @@
 // Activations explorer: f, the analytic and numerical f' (overlaid, with the worst gap judged),
 // and the backward pass upstream · f'(x), for one or several activations; click any plot (or
 // type an x) to read the numbers at that x with the chain rule plugged in.
+import { start } from "../kit/page.js";
 import { ApiError, fieldError, post } from "../kit/api.js";
 import { CURVE, activationColor } from "../kit/colors.js";
 import { kinkAt, nearest } from "../kit/curves.js";
@@ -417,3 +418,5 @@ function alphaAt(err, name) {
   });
   return new ApiError(err.status, items);
 }
+
+start(init);

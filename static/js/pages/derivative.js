@@ -1,6 +1,7 @@
 // Derivative explorer: f(x) with the tangent at x0 (it follows the slider at once, computed in
 // the browser from the curve's exact f'), the numerical against the exact derivative with the
 // verdict of both rules, and the error against the step size h.
+import { start } from "../kit/page.js";
 import { post } from "../kit/api.js";
 import { CURVE, METHOD } from "../kit/colors.js";
 import { interp, kinkAt } from "../kit/curves.js";
@@ -408,3 +409,5 @@ function yRange(y) {
   const pad = (hi - lo) * 0.08 || Math.max(1, Math.abs(hi)) * 0.1;
   return [lo - pad, hi + pad];
 }
+
+start(init);

@@ -1,5 +1,6 @@
 // Gradient-descent lab: a contour of a typed f(x1, x2), several optimizers' paths on it, f and
 // |∇f| per step, the learning-rate limit 2/λmax, and warnings when f has no minimum in view.
+import { start } from "../kit/page.js";
 import { post } from "../kit/api.js";
 import { diverging, optimizerColor } from "../kit/colors.js";
 import { byId, chips, h, logSlider, numberInput, radios } from "../kit/dom.js";
@@ -76,7 +77,7 @@ export const PRESETS = {
   },
 };
 const P0 = PRESETS.valley;
-const GRID = 80;
+const GRID = 64; // grid points per side of the contour
 const SYMBOL = /** @type {Record<string, string>} */ ({ momentum: "μ", rho: "ρ", beta1: "β1", beta2: "β2", eps: "ε" });
 // 1e-6 rather than 0.000001, so a small ε fits its narrow input.
 const short = (/** @type {number} */ v) =>
@@ -264,7 +265,7 @@ export async function init() {
         z,
         ...colours,
         ...(colours.zmin === -colours.zmax ? { zmid: 0 } : {}),
-        ncontours: 28,
+        ncontours: 24,
         contours: { coloring: "fill", showlines: true },
         line: { color: "rgba(30,41,59,0.18)", width: 0.7 },
         colorbar: { title: { text: logc ? "sign·log₁₀(1+|f|)" : "f", side: "right" }, thickness: 10, outlinewidth: 0 },
@@ -505,12 +506,14 @@ export async function init() {
         byId("grid-note", HTMLElement).textContent = g.nonfinite ? `${g.nonfinite} grid points not finite (blank)` : "";
         showResults(g);
         showGradient(grad);
-        await Promise.all([drawContour(g), drawCurves()]);
+        // The light per-step plots first: they are on screen while the contour is drawn.
+        await Promise.all([drawCurves(), drawContour(g)]);
       },
     );
   };
   const runSoon = debounce(() => refresh(), 150);
   const gridSoon = debounce(() => refresh({ withGrid: true }), 350);
+  const first = refresh({ withGrid: true }); // on its way while the rest of the page is wired
 
   // ---- events ----------------------------------------------------------------------------------
   form.addEventListener("submit", (e) => e.preventDefault());
@@ -592,5 +595,7 @@ export async function init() {
 
   syncControls();
   if (Object.keys(state.hp).length) settings.open = true; // a shared link shows its settings
-  await refresh({ withGrid: true });
+  await first;
 }
+
+start(init);

@@ -1,6 +1,7 @@
 // Network explorer: build a layer stack, run it forward and backward (with a gradient check) on
 // the API, and look at every tensor as a heatmap: values, the gradient flowing back, parameter
 // gradients; the softmax Jacobian of one sample.
+import { start } from "../../kit/page.js";
 import { get, post } from "../../kit/api.js";
 import { byId, numberInput } from "../../kit/dom.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
@@ -276,3 +277,5 @@ export async function init() {
   showLayers();
   await run();
 }
+
+start(init);

@@ -1,26 +1,24 @@
-// The one script every page loads: wires the top bar, then imports the page's module (named by
-// body[data-module], preloaded by the template with everything it imports) and runs its init().
-// Until init() has drawn, the page counts as busy (`activity`, kit/api.js), so tests wait; then
-// the formulas are rendered (the home page, without a module, renders them at once).
-import { activity } from "./kit/api.js";
-import * as tex from "./kit/tex.js";
+// What every page runs first: start(init) wires the top bar, then runs the page's init(). Each
+// page module ends with start(init), so its whole module graph is one static import tree that
+// the template preloads at once. Until init() has drawn, the page counts as busy (`activity`),
+// so tests wait; then the formulas are rendered (see tex.js).
+import { activity } from "./api.js";
+import * as tex from "./tex.js";
 
-performance.mark("bpx:boot");
-wireCopyLink();
-const module = document.body.dataset.module;
-if (module) {
+/**
+ * @param {() => unknown} [init] the page's own start; none on the home page
+ */
+export async function start(init) {
+  performance.mark("bpx:boot");
+  wireCopyLink();
+  if (!init) return tex.start();
   activity.pending++;
   try {
-    /** @type {{init: () => unknown}} */
-    const page = await import(module);
-    performance.mark("bpx:init");
-    await page.init();
+    await init();
   } finally {
     void tex.start();
     activity.pending--;
   }
-} else {
-  void tex.start();
 }
 
 /** Copy the page's URL (which holds its whole state) to the clipboard. */
