@@ -118,30 +118,28 @@ def nudge(
         raise EngineError("a nudged forward pass overflowed; use smaller nudges.", ("deltas",))
     predicted = g * d
     gap = np.abs(actual - predicted)
-    smooth = ~crossed & (gap > 0) & (d != 0)
-    order = None
-    if smooth.sum() >= 2:
-        order = float(np.polyfit(np.log(np.abs(d[smooth])), np.log(gap[smooth]), 1)[0])
-    warns = []
-    if crossed.any():
-        warns.append(
-            warning(
-                "nudge_crosses_kink",
-                f"{int(crossed.sum())} of {d.size} nudges of {what}{list(entry)} move an input "
-                "of a relu-like layer across its kink: there the loss is not smooth, so the gap "
-                "between the actual change and the gradient's prediction shrinks only like Δ, "
-                "not Δ².",
-                ("entry",),
-            )
-        )
-    return {
-        "loss": L,
-        "grad": g,
-        "deltas": d,
-        "actual": actual,
-        "predicted": predicted,
+    return {"loss": L, "grad": g, "deltas": d, "actual": actual, "predicted": predicted} | {
         "gap": gap,
         "crossed_kink": crossed,
-        "order": order,
-        "warnings": warns,
+        "order": _order(d, gap, crossed),
+        "warnings": _kink_warnings(crossed, f"{what}{list(entry)}"),
     }
+
+
+def _order(d: np.ndarray, gap: np.ndarray, crossed: np.ndarray) -> float | None:
+    """The slope of log gap against log |d| over the nudges that crossed no kink (2 if smooth)."""
+    smooth = ~crossed & (gap > 0) & (d != 0)
+    if smooth.sum() < 2:
+        return None
+    return float(np.polyfit(np.log(np.abs(d[smooth])), np.log(gap[smooth]), 1)[0])
+
+
+def _kink_warnings(crossed: np.ndarray, what: str) -> list[dict]:
+    if not crossed.any():
+        return []
+    msg = (
+        f"{int(crossed.sum())} of {crossed.size} nudges of {what} move an input of a relu-like "
+        "layer across its kink: there the loss is not smooth, so the gap between the actual "
+        "change and the gradient's prediction shrinks only like Δ, not Δ²."
+    )
+    return [warning("nudge_crosses_kink", msg, ("entry",))]
