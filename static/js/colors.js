@@ -39,3 +39,19 @@ const EXTRA = ["#2a9d8f", "#9c6644", "#6d597a", "#264653"];
 export function activationColor(name, i = 0) {
   return ACTIVATION[name] || EXTRA[i % EXTRA.length];
 }
+
+// The two passes of a computational graph: values going forward, gradients coming back.
+export const PASS = { forward: "#15803d", backward: CURVE.backward };
+
+/** The DIVERGING colour of `v` on a scale symmetric about 0 reaching ±`vmax`. */
+export function divergingColor(v, vmax) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "#ffffff";
+  const t = vmax > 0 ? Math.max(0, Math.min(1, 0.5 + 0.5 * (v / vmax))) : 0.5;
+  let i = 1;
+  while (i < DIVERGING.length - 1 && DIVERGING[i][0] < t) i++;
+  const [t0, c0] = DIVERGING[i - 1], [t1, c1] = DIVERGING[i];
+  const w = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
+  const rgb = (c) => [1, 3, 5].map((j) => parseInt(c.slice(j, j + 2), 16));
+  const a = rgb(c0), b = rgb(c1);
+  return `rgb(${a.map((x, j) => Math.round(x + w * (b[j] - x))).join(", ")})`;
+}
