@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.engine.expr import USER_FUNCTIONS
+from app.engine.expr.table import CONSTANTS, FUNCTIONS
 from app.engine.optimizers import OPTIMIZERS
 from app.paths import TEMPLATES_DIR
 
@@ -23,6 +24,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("/activations", "activations.html", "Activations"),
     ("/descent", "descent.html", "Gradient descent"),
     ("/network", "network.html", "Network"),
+    ("/graph", "graph.html", "Graph"),
 ]
 
 
@@ -35,6 +37,9 @@ def _render(request: Request, template: str, page: str) -> HTMLResponse:
         "nav": PAGES,
         "version": __version__,
         "functions": USER_FUNCTIONS,
+        # Each function's derivative rule (e.g. "cos(u)*du"), for formulas the pages write out.
+        "function_rules": {f.name: f.derivative for f in FUNCTIONS.values()},
+        "constants": list(CONSTANTS),
         "optimizers": [{"name": o.name, "defaults": dict(o.defaults)} for o in OPTIMIZERS.values()],
     }
     return templates.TemplateResponse(request, template, context)
