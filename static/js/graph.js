@@ -148,12 +148,12 @@ function renderVariables() {
       box.value = String(values[name]);
       fetchSoon();
     });
-    box.addEventListener("change", () => {
+    box.addEventListener("input", () => {
       const v = Number(box.value);
       if (box.value.trim() === "" || !Number.isFinite(v)) return;
       values[name] = v;
       setVariableInputs(name);
-      fetchSoon();
+      fetchTyped();
     });
     row.append(label, range, box);
     list.appendChild(row);
