@@ -83,12 +83,9 @@ export function variablesOf(expr) {
   };
   for (const stmt of expr.split(/[\n;]/)) {
     const m = stmt.match(ASSIGN);
-    const rhs = m ? m[3] : stmt;
-    for (const tok of rhs.match(TOKEN) || []) if (!/^[\d.]/.test(tok)) read(tok);
-    if (m) {
-      if (m[2] !== "=") read(m[1]);
-      assigned.add(m[1]);
-    }
+    if (m && m[2] !== "=") read(m[1]); // x += 1 reads x
+    for (const tok of (m ? m[3] : stmt).match(TOKEN) || []) if (!/^[\d.]/.test(tok)) read(tok);
+    if (m) assigned.add(m[1]);
   }
   return vars;
 }

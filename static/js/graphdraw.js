@@ -105,7 +105,7 @@ export class GraphView {
     this.onSelect = onSelect;
     /** @type {Layout|null} */
     this.layout = null;
-    /** @type {Map<number, {g: SVGGElement, head: SVGTextElement, value: SVGTextElement, grad: SVGTextElement, vs: SVGRectElement, gs: SVGRectElement}>} */
+    /** @type {Map<number, {g: SVGGElement, tip: SVGTitleElement, head: SVGTextElement, value: SVGTextElement, grad: SVGTextElement, vs: SVGRectElement, gs: SVGRectElement}>} */
     this.nodes = new Map();
     /** @type {Map<string, {path: SVGPathElement, label: SVGTextElement, text: SVGTSpanElement, title: SVGTitleElement}>} */
     this.edges = new Map();
@@ -138,6 +138,7 @@ export class GraphView {
       const n = graph.nodes[b.id];
       const g = el("g", { class: `gnode op-${n.op}`, transform: `translate(${b.x},${b.y})`, tabindex: 0, role: "button", "data-id": n.id }, nodeLayer);
       el("rect", { class: "gbox", width: b.w, height: b.h, rx: 8 }, g);
+      const tip = el("title", {}, g);
       const head = el("text", { class: "ghead", x: 7, y: 15 }, g);
       const sym = el("tspan", { class: "gop" }, head);
       sym.textContent = opSymbol(n);
@@ -156,7 +157,7 @@ export class GraphView {
         ev.stopPropagation();
         this.onSelect(n.id);
       });
-      this.nodes.set(n.id, { g, head, value, grad, vs, gs });
+      this.nodes.set(n.id, { g, tip, head, value, grad, vs, gs });
     }
   }
 
@@ -193,6 +194,8 @@ export class GraphView {
       const what = n.op === "var" || n.op === "const" ? `${opWords(n)} ${syms[n.id]}` : `${syms[n.id]}, ${opWords(n)} ${opSymbol(n)}`;
       v.g.setAttribute("aria-label", `${what}: value ${known ? fmt(n.value) : "not yet computed"}, `
         + `gradient ${graded ? fmt(unused ? 0 : n.grad) : "not yet computed"}`);
+      const f = syms[graph.output_id];
+      v.tip.textContent = `${syms[n.id]} = ${known ? fmt(n.value, 15) : "?"}\n∂${f}/∂${syms[n.id]} = ${graded ? fmt(unused ? 0 : n.grad, 15) : "?"}`;
     }
     for (const [key, e] of this.edges) {
       const [to, k] = key.split(":").map(Number);
