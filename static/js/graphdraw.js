@@ -178,8 +178,9 @@ export class GraphView {
       const known = view.values.has(n.id);
       const unused = view.done && !inBackward.has(n.id);
       const graded = view.grads.has(n.id) || unused;
-      v.value.textContent = known ? fmt(n.value, 4) : "·";
-      v.grad.textContent = graded ? fmt(unused ? 0 : n.grad, 4) : "·";
+      // A leading space (not drawn) keeps the node's text "x −2 −4" for assistive technology.
+      v.value.textContent = ` ${known ? fmt(n.value, 4) : "·"}`;
+      v.grad.textContent = ` ${graded ? fmt(unused ? 0 : n.grad, 4) : "·"}`;
       v.vs.setAttribute("fill", known ? divergingColor(n.value, vmax) : "none");
       v.gs.setAttribute("fill", graded ? divergingColor(unused ? 0 : n.grad, gmax) : "none");
       v.g.dataset.value = known && n.value !== null ? String(n.value) : "";
@@ -192,7 +193,9 @@ export class GraphView {
       v.g.classList.toggle("output", n.id === graph.output_id);
       v.g.setAttribute("aria-pressed", String(n.id === selected));
       const what = n.op === "var" || n.op === "const" ? `${opWords(n)} ${syms[n.id]}` : `${syms[n.id]}, ${opWords(n)} ${opSymbol(n)}`;
-      v.g.setAttribute("aria-label", `${what}: value ${known ? fmt(n.value) : "not yet computed"}, `
+      // The name starts with the text drawn in the node (WCAG 2.5.3), then says what it is.
+      const shown = [v.head, v.value, v.grad].map((t) => (t.textContent || "").trim()).join(" ");
+      v.g.setAttribute("aria-label", `${shown}: ${what}, value ${known ? fmt(n.value) : "not yet computed"}, `
         + `gradient ${graded ? fmt(unused ? 0 : n.grad) : "not yet computed"}`);
       const f = syms[graph.output_id];
       v.tip.textContent = `${syms[n.id]} = ${known ? fmt(n.value, 15) : "?"}\n∂${f}/∂${syms[n.id]} = ${graded ? fmt(unused ? 0 : n.grad, 15) : "?"}`;
