@@ -308,8 +308,8 @@ function renderGradients(v) {
     body.appendChild(tr);
   }
   const e = (x) => x.toExponential().replace("e+", "e").replace(/-/g, "−");
-  $("grad-rule").textContent = `error = |reverse − numeric|, numeric by central differences with h = ${e(graph.h)}; `
-    + `pass when ≤ ${e(GRADCHECK.atol)} + ${e(GRADCHECK.rtol)}·|numeric|`;
+  $("grad-rule").textContent = `numeric: central differences, h = ${e(graph.h)}; `
+    + `pass: |reverse − numeric| ≤ ${e(GRADCHECK.atol)} + ${e(GRADCHECK.rtol)}·|numeric|`;
   $("grad-note").textContent = graph.nonfinite ? `${graph.nonfinite} numbers are not finite (shown as —)` : "";
 }
 
