@@ -2,13 +2,20 @@
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
+from fastapi.routing import APIRoute
 
 from app import __version__, errors
 from app.api import activations, graph, meta, network, numdiff, pages, softmax
+from app.assets import AssetFiles
+from app.compression import GzipMiddleware
 from app.config import Settings, get_settings
 from app.logging_setup import AccessLogMiddleware, configure_logging
-from app.middleware import BodyLimitMiddleware, LimitsMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    ComputeSlotsMiddleware,
+    LimitsMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.paths import STATIC_DIR
 from app.responses import NumpyJSONResponse
 
@@ -18,8 +25,16 @@ See and check how a neural network computes its forward and backward passes.
 Run a stack of layers with a loss forward and backward and compare every gradient with central
 differences; differentiate typed functions numerically beside their exact derivatives; run
 gradient descent with six optimizers. Invalid input gets a 422 whose `detail[].msg` says what is
-wrong; a body over the size limit gets a 413.
+wrong; a body over the size limit gets a 413; a request that finds every compute slot busy for
+a few seconds gets a 503 with `Retry-After`.
 """
+
+
+def operation_id(route: APIRoute) -> str:
+    """A readable operationId for generated clients: the route's name in camelCase (``runNetwork``,
+    ``stepSweep``) instead of FastAPI's ``run_api_v1_network_run_post``."""
+    head, *rest = route.name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,14 +49,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=NumpyJSONResponse,
         docs_url=None,  # /docs is served by app.api.pages from vendored Swagger UI (offline, CSP)
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     for router in (meta, activations, network, softmax, numdiff, graph, pages):
         app.include_router(router.router)
     app.state.limits = settings.limits()
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
+    # Added innermost first: a request meets the access log, the body limit, CORS, the security
+    # headers (so a 503 carries them), then waits for a compute slot.
+    app.add_middleware(LimitsMiddleware, limits=app.state.limits)
+    app.add_middleware(
+        ComputeSlotsMiddleware, slots=settings.slots(), timeout=settings.queue_timeout
+    )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(GzipMiddleware, max_bytes=settings.gzip_max_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -49,7 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )
-    app.add_middleware(LimitsMiddleware, limits=app.state.limits)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLogMiddleware)  # outermost: times everything, 413s included
     return app

@@ -9,6 +9,7 @@ from app.engine.nn.presets import PRESETS, TITLES
 from app.responses import respond
 from app.schemas import (
     ERROR_RESPONSES,
+    OVERLOAD_RESPONSES,
     NetworkOut,
     NetworkRequest,
     NudgeOut,
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/api/v1/network", tags=["network"])
 
 @router.post(
     "/run",
+    name="run_network",
     response_model=None,
     responses={200: {"model": NetworkOut}, **ERROR_RESPONSES},
     summary="Forward, backward and gradient check of a layer stack",
@@ -54,8 +56,9 @@ def nudge(body: NudgeRequest, limits: LimitsDep):
 
 @router.get(
     "/presets",
+    name="network_presets",
     response_model=None,
-    responses={200: {"model": PresetsOut}},
+    responses={200: {"model": PresetsOut}, **OVERLOAD_RESPONSES},
     summary="Ready-made networks",
     description="Example inputs for `/network/run`: the seed notebook's example (1000 points, "
     "4 classes, Affine → Sigmoid → Softmax → cross-entropy) and a small 2-D toy set.",
