@@ -7,6 +7,7 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.assets import asset_url, module_closure
 from app.engine.expr import USER_FUNCTIONS
+from app.engine.expr.table import CONSTANTS, FUNCTIONS
 from app.paths import TEMPLATES_DIR
 
 router = APIRouter()
@@ -18,6 +19,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("/activations", "activations.html", "Activations"),
     ("/descent", "descent.html", "Gradient descent"),
     ("/network", "network.html", "Network"),
+    ("/graph", "graph.html", "Graph"),
 ]
 
 
@@ -31,6 +33,9 @@ def _render(request: Request, template: str, page: str) -> HTMLResponse:
         "nav": PAGES,
         "version": __version__,
         "functions": USER_FUNCTIONS,
+        # Each function's derivative rule (e.g. "cos(u)*du"), for formulas the pages write out.
+        "function_rules": {f.name: f.derivative for f in FUNCTIONS.values()},
+        "constants": list(CONSTANTS),
         "asset": lambda path: asset_url(root, path),
         "modules": module_closure,
     }

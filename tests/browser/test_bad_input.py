@@ -34,6 +34,9 @@ CASES = [
     ),
     ("/network?data=toy_2d", "[aria-label='random seed of layer 0']", "-1", "layer-0", "seed"),
     ("/network", "#sample", "1.5", "sample", "whole number"),
+    ("/graph", "#expr", "q = x +", "expr", "could not parse"),
+    ("/graph", "#var-x-num", "1e", "var-x", "x must be a number"),
+    ("/graph", "#var-y-num", "", "var-y", "y is empty"),
 ]
 
 

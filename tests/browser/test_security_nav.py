@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["/", "/derivative", "/activations", "/descent", "/network", "/docs"]
+PAGES = ["/", "/derivative", "/activations", "/descent", "/network", "/graph", "/docs"]
 
 
 def _get(url: str):
@@ -61,8 +61,8 @@ def test_no_external_hosts_in_templates_or_static():
 def test_home_nav_and_copy_link(page, ui, context):
     ui.open(page, "/")
     links = page.locator(".cards a.card")
-    assert links.count() == 4
-    assert page.locator(".card-formula .katex").count() == 4  # formulas rendered
+    assert links.count() == 5
+    assert page.locator(".card-formula .katex").count() == 5  # formulas rendered
     ui.shot(page, "home")
     page.click("nav >> text=Gradient descent")
     page.wait_for_url("**/descent")

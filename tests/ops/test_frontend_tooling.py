@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCK = json.loads((ROOT / "package-lock.json").read_text())["packages"]
 VENDORED = {  # npm package -> (file in the package, its copy in the tree)
     "axe-core": ("axe.min.js", "tests/browser/vendor"),
+    "@dagrejs/dagre": ("dist/dagre.esm.js", "static/vendor/dagre"),
 }
 BUNDLER = ROOT / "scripts" / "plotly-bundle"
 PLOTLY = ROOT / "static" / "vendor" / "plotly"
@@ -40,10 +41,10 @@ def test_dev_tools_are_pinned_exactly():
 def test_vendored_bundles_are_the_pinned_packages(package):
     file, where = VENDORED[package]
     version = LOCK[f"node_modules/{package}"]["version"]
-    copy = ROOT / where / file
+    copy = ROOT / where / Path(file).name
     assert (ROOT / where / "VERSION").read_text().strip() == version
     assert (ROOT / where / "LICENSE").is_file()
-    assert version in copy.read_text(errors="replace")[:600]  # the bundle's own banner
+    assert version in copy.read_text(errors="replace")  # its banner or its version constant
     installed = ROOT / "node_modules" / package / file
     if installed.exists():
         assert copy.read_bytes() == installed.read_bytes(), "run scripts/vendor-js"
