@@ -217,7 +217,7 @@ class Affine:
         def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
             dx = dy @ W.T  # dL/dx = dy W^T
             dW = x.T @ dy  # dL/dW = x^T dy
-            db = dy.sum(axis=0)  # dL/db = sum over the batch
+            db = np.add.reduce(dy, 0)  # dL/db = sum over the batch (dy.sum(0) without its wrappers)
             return dx, {"W": dW, "b": db}
 
         return y, backward
