@@ -37,6 +37,7 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(PY) scripts/bench_engine.py
 	$(PY) scripts/bench_numdiff.py
+	$(PY) bench/bench_expr_guards.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     max_variables: int = Field(
         _D.max_variables, ge=1, le=26, description="Most variables x1..xn of a typed function."
     )
+    max_graph_lines: int = Field(
+        _D.max_graph_lines, ge=1, description="Most lines of a program for the graph explorer."
+    )
+    max_graph_chars: int = Field(
+        _D.max_graph_chars, ge=1, description="Longest program for the graph explorer."
+    )
+    max_graph_nodes: int = Field(
+        _D.max_graph_nodes, ge=1, description="Most nodes of a computational graph."
+    )
     gradcheck_budget: float = Field(
         _D.gradcheck_budget, gt=0, description="Most multiply-adds one gradient check may spend."
     )

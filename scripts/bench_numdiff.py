@@ -16,9 +16,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine.errors import EngineError
-from app.engine.expressions import parse
-from app.engine.numdiff import derivative, gradient
-from app.engine.optimizers import descent
+from app.engine.expr import parse
+from app.engine.numdiff import derivative, descent, gradient
 from tests.attacks import ATTACKS
 
 

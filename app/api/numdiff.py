@@ -3,9 +3,8 @@
 from fastapi import APIRouter
 
 from app.api.deps import LimitsDep
-from app.engine import numdiff, optimizers
-from app.engine.expressions import ExprLimits
-from app.engine.limits import Limits
+from app.engine import numdiff
+from app.engine.expr.table import FUNCTION_HELP, USER_FUNCTIONS
 from app.responses import respond
 from app.schemas import (
     ERROR_RESPONSES,
@@ -24,13 +23,10 @@ from app.schemas import (
 router = APIRouter(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
 
 
-def _expr(limits: Limits) -> ExprLimits:
-    return ExprLimits(limits.max_expr_chars, limits.max_expr_nodes, limits.max_expr_depth)
-
-
 _EXPR_HELP = (
     " Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, "
-    "`pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu`; nothing else is evaluated."
+    f"`pi`, `e` and `{' '.join(USER_FUNCTIONS)}`; nothing else is evaluated. "
+    f"Functions: {'; '.join(FUNCTION_HELP)}."
 )
 
 
@@ -44,9 +40,7 @@ _EXPR_HELP = (
     "line and f, its tangent and f' over `linspace(x_min, x_max, num)`." + _EXPR_HELP,
 )
 def derivative(body: DerivativeRequest, limits: LimitsDep):
-    return respond(
-        numdiff.derivative(**body.model_dump(), limits=_expr(limits), max_points=limits.max_points)
-    )
+    return respond(numdiff.derivative(**body.model_dump(), limits=limits))
 
 
 @router.post(
@@ -59,7 +53,7 @@ def derivative(body: DerivativeRequest, limits: LimitsDep):
     + _EXPR_HELP,
 )
 def gradient(body: GradientRequest, limits: LimitsDep):
-    return respond(numdiff.gradient(**body.model_dump(), limits=_expr(limits)))
+    return respond(numdiff.gradient(**body.model_dump(), limits=limits))
 
 
 @router.post(
@@ -74,20 +68,7 @@ def gradient(body: GradientRequest, limits: LimitsDep):
     + _EXPR_HELP,
 )
 def descent(body: DescentRequest, limits: LimitsDep):
-    return respond(
-        optimizers.descent(
-            body.expr,
-            body.start,
-            lr=body.lr,
-            steps=body.steps,
-            optimizer=body.optimizer,
-            h=body.h,
-            tol=body.tol,
-            options=body.options(),
-            limits=_expr(limits),
-            max_steps=limits.max_steps,
-        )
-    )
+    return respond(numdiff.descent(**body.engine_args(), limits=limits))
 
 
 @router.post(
@@ -100,9 +81,7 @@ def descent(body: DescentRequest, limits: LimitsDep):
     "round-off error grows as h shrinks, and `best_h` is where their sum is smallest." + _EXPR_HELP,
 )
 def step_sweep(body: StepSweepRequest, limits: LimitsDep):
-    return respond(
-        numdiff.step_sweep(**body.model_dump(), limits=_expr(limits), max_points=limits.max_points)
-    )
+    return respond(numdiff.step_sweep(**body.model_dump(), limits=limits))
 
 
 @router.post(
@@ -114,6 +93,4 @@ def step_sweep(body: StepSweepRequest, limits: LimitsDep):
     + _EXPR_HELP,
 )
 def grid(body: GridRequest, limits: LimitsDep):
-    return respond(
-        numdiff.grid2d(**body.model_dump(), limits=_expr(limits), max_points=limits.max_points)
-    )
+    return respond(numdiff.grid2d(**body.model_dump(), limits=limits))

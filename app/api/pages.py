@@ -8,7 +8,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.engine import optimizers
+from app.engine.expr import USER_FUNCTIONS
+from app.engine.optimizers import OPTIMIZERS
 from app.paths import TEMPLATES_DIR
 
 router = APIRouter()
@@ -33,7 +34,8 @@ def _render(request: Request, template: str, page: str) -> HTMLResponse:
         "page": page,
         "nav": PAGES,
         "version": __version__,
-        "optimizers": [{"name": n, "defaults": d} for n, d in optimizers.DEFAULTS.items()],
+        "functions": USER_FUNCTIONS,
+        "optimizers": [{"name": o.name, "defaults": dict(o.defaults)} for o in OPTIMIZERS.values()],
     }
     return templates.TemplateResponse(request, template, context)
 

@@ -1,4 +1,5 @@
-"""Pure numpy engine: layers, losses, stacks, gradient checks, expressions, numerical calculus.
+"""Pure numpy engine: layers, losses, stacks, gradient checks, expressions (``expr``),
+numerical calculus, optimizers.
 
 Nothing in this package imports web code, and nothing keeps state between calls.
 """

@@ -27,6 +27,9 @@ class Limits:
     max_expr_nodes: int = 200  # syntax-tree nodes of an expression
     max_expr_depth: int = 32  # nesting depth of an expression
     max_variables: int = 5  # variables x1..xn of a typed function
+    max_graph_lines: int = 32  # statements of a program for the computational graph
+    max_graph_chars: int = 1024  # characters of such a program
+    max_graph_nodes: int = 200  # nodes of its graph (after expanding composites)
     gradcheck_budget: float = 2e9  # multiply-adds a gradient check may spend
 
     @classmethod

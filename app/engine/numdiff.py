@@ -1,36 +1,37 @@
-"""Numerical differentiation of typed functions: derivative, gradient, Hessian, step sweep, grids.
+"""Numerical differentiation of typed functions: derivative, gradient, Hessian, step sweep, grids,
+and gradient descent with the optimizers of :mod:`app.engine.optimizers`.
 
-Every function here parses its expression with the safe language of
-:mod:`app.engine.expressions`, evaluates it vectorised (one numpy call per batch of points) and
-compares finite differences with the exact symbolic derivative. Inputs are never modified: every
-perturbed point is a new array (the notebook's ``dn_diff`` perturbed the caller's array in place).
-Bad input and non-finite scalar results raise :class:`EngineError`.
+Every function here parses its expression with the safe language of :mod:`app.engine.expr`,
+evaluates it vectorised (one numpy call per batch of points) and compares finite differences with
+the exact symbolic derivative. Inputs are never modified: every perturbed point is a new array
+(the notebook's ``dn_diff`` perturbed the caller's array in place).
+
+The request schemas (:mod:`app.schemas.numdiff`) check types and ranges (``h > 0``, ``num`` and
+``steps`` within the limits, ``x_min < x_max``, known method and optimizer, 1 to
+``limits.max_variables`` coordinates); these functions take such values as given and check what
+only they can see: the expression (syntax and size, under ``limits``) and whether the numbers that
+must be finite are. Those failures raise :class:`EngineError`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from app.engine.errors import EngineError
-from app.engine.expressions import (
-    DEFAULT_LIMITS,
-    Expression,
-    ExprLimits,
-    multi_variables,
-    parse,
-)
+from app.engine.expr import Expression, gradient_offsets, multi_variables, parse
+from app.engine.limits import DEFAULT_LIMITS, Limits
+from app.engine.optimizers import OPTIMIZERS
 
 __all__ = [
-    "MAX_POINTS",
-    "MAX_VARIABLES",
+    "DIVERGENCE_THRESHOLD",
     "METHODS",
     "count_nonfinite",
     "derivative",
+    "descent",
     "gradient",
-    "gradient_offsets",
     "gradient_points",
     "grid2d",
     "hessian",
@@ -39,64 +40,15 @@ __all__ = [
 ]
 
 METHODS = ("central", "forward", "backward")
-MAX_POINTS = 10_001
-MAX_VARIABLES = 5
+DIVERGENCE_THRESHOLD = 1e12
 
 
-# --------------------------------------------------------------------------------------------
-# Input checks shared by the endpoints.
+def _vector(point: Sequence[float] | np.ndarray) -> np.ndarray:
+    """A fresh float64 copy of ``point`` (ints accepted, the caller's array never touched)."""
+    return np.array(point, dtype=np.float64)
 
 
-def _finite(value: object, name: str, loc: tuple[str | int, ...] | None = None) -> float:
-    """``value`` as a float, or EngineError if it is not a finite real number."""
-    loc = loc if loc is not None else (name,)
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise EngineError(f"{name} must be a number", loc)
-    x = float(value)
-    if not math.isfinite(x):
-        raise EngineError(f"{name} must be a finite number", loc)
-    return x
-
-
-def _step(h: object, name: str = "h") -> float:
-    x = _finite(h, name)
-    if x <= 0:
-        raise EngineError(f"the step {name} must be positive, got {x:g}", (name,))
-    return x
-
-
-def _count(num: object, name: str, max_points: int, low: int = 2) -> int:
-    if isinstance(num, bool) or not isinstance(num, int | np.integer):
-        raise EngineError(f"{name} must be a whole number", (name,))
-    n = int(num)
-    if n < low:
-        raise EngineError(f"{name} must be at least {low}, got {n}", (name,))
-    if n > max_points:
-        raise EngineError(f"{name} is {n}; the limit is {max_points} points", (name,))
-    return n
-
-
-def _interval(lo: object, hi: object, lo_name: str, hi_name: str) -> tuple[float, float]:
-    a, b = _finite(lo, lo_name), _finite(hi, hi_name)
-    if not a < b:
-        raise EngineError(
-            f"{lo_name} must be less than {hi_name} (got {a:g} and {b:g})", (hi_name,)
-        )
-    return a, b
-
-
-def _point(point: object, name: str = "point") -> np.ndarray:
-    """A fresh float64 copy of ``point`` (ints accepted), 1 to 5 finite coordinates."""
-    if isinstance(point, str | bytes) or not isinstance(point, Sequence | np.ndarray):
-        raise EngineError(f"{name} must be a list of numbers", (name,))
-    if not 1 <= len(point) <= MAX_VARIABLES:
-        raise EngineError(
-            f"{name} must have 1 to {MAX_VARIABLES} coordinates, got {len(point)}", (name,)
-        )
-    return np.array([_finite(v, f"{name}[{i}]", (name, i)) for i, v in enumerate(point)])
-
-
-def parse_multi(expr: str | Expression, n: int, limits: ExprLimits = DEFAULT_LIMITS) -> Expression:
+def parse_multi(expr: str | Expression, n: int, limits: Limits = DEFAULT_LIMITS) -> Expression:
     """Parses ``expr`` over ``x1..xn`` (an Expression is checked to have n variables)."""
     if isinstance(expr, Expression):
         if len(expr.variables) != n:
@@ -136,8 +88,7 @@ def derivative(
     x_min: float = -5,
     x_max: float = 5,
     num: int = 1001,
-    limits: ExprLimits = DEFAULT_LIMITS,
-    max_points: int = MAX_POINTS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict:
     """f(x0), its finite-difference derivative, the exact derivative and the tangent line.
 
@@ -147,14 +98,7 @@ def derivative(
     Curves: ``x = linspace(x_min, x_max, num)``; ``nonfinite`` counts NaN/inf entries of
     ``y``, ``tangent`` and ``dy``.
     """
-    x0 = _finite(x0, "x0")
-    h = _step(h)
-    if method not in METHODS:
-        raise EngineError(
-            f"method must be one of {', '.join(METHODS)}; got {method!r}", ("method",)
-        )
-    x_min, x_max = _interval(x_min, x_max, "x_min", "x_max")
-    num = _count(num, "num", max_points)
+    x0 = float(x0)
     f = parse(expr, ("x",), limits)
     df = f.diff("x")
 
@@ -168,9 +112,11 @@ def derivative(
     elif method == "forward":
         d = (f_plus - value) / h
         used = [f_plus], [x0 + h]
-    else:
+    elif method == "backward":
         d = (value - f_minus) / h
         used = [f_minus], [x0 - h]
+    else:
+        raise EngineError(f"method must be one of {', '.join(METHODS)}", ("method",))
     for fv, xv in zip(*used, strict=True):
         _require_finite(fv, f"f at x0 {'+' if xv > x0 else '-'} h", f, [xv], ("x0",))
     d = _require_finite(d, "the numerical derivative at x0", f, [x0], ("x0",))
@@ -204,8 +150,7 @@ def step_sweep(
     h_max: float = 1e-1,
     num: int = 61,
     dtype: str = "float64",
-    limits: ExprLimits = DEFAULT_LIMITS,
-    max_points: int = MAX_POINTS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict:
     """Errors of forward and central differences against the exact derivative, over ``h``.
 
@@ -214,16 +159,8 @@ def step_sweep(
     are always measured in float64 against the exact float64 derivative. Small ``h`` shows
     round-off error (~eps |f| / h), large ``h`` truncation error (~h |f''| or h² |f'''|).
     """
-    x0 = _finite(x0, "x0")
-    h_min, h_max = _step(h_min, "h_min"), _step(h_max, "h_max")
-    if not h_min < h_max:
-        raise EngineError(
-            f"h_min must be less than h_max (got {h_min:g} and {h_max:g})", ("h_max",)
-        )
-    num = _count(num, "num", max_points)
-    if dtype not in ("float64", "float32"):
-        raise EngineError(f"dtype must be float64 or float32; got {dtype!r}", ("dtype",))
-    dt = np.float64 if dtype == "float64" else np.float32
+    x0 = float(x0)
+    dt = {"float64": np.float64, "float32": np.float32}[dtype]
     f = parse(expr, ("x",), limits)
     df = f.diff("x")
 
@@ -272,12 +209,6 @@ def step_sweep(
 # Several variables.
 
 
-def gradient_offsets(n: int, h: float) -> np.ndarray:
-    """Offsets of the 2n+1 central-difference points, shape (2n+1, n): 0, +h e_i, -h e_i."""
-    E = h * np.eye(n)
-    return np.concatenate([np.zeros((1, n)), E, -E])
-
-
 def gradient_points(x: np.ndarray, h: float) -> np.ndarray:
     """The 2n+1 points of a central-difference gradient, shape (2n+1, n).
 
@@ -286,18 +217,8 @@ def gradient_points(x: np.ndarray, h: float) -> np.ndarray:
     return x + gradient_offsets(x.shape[0], h)
 
 
-def _central_gradient(f: Expression, x: np.ndarray, h: float) -> tuple[float, np.ndarray]:
-    """f(x) and the central-difference gradient from ONE call of f on 2n+1 points."""
-    n = x.shape[0]
-    X = gradient_points(x, h)
-    y = f(*X.T)
-    with np.errstate(all="ignore"):
-        g = (y[1 : n + 1] - y[n + 1 :]) / (2 * h)  # (f(x + h e_i) - f(x - h e_i)) / 2h
-    return float(y[0]), g
-
-
 def gradient(
-    expr: str, point: Sequence[float], h: float = 1e-5, limits: ExprLimits = DEFAULT_LIMITS
+    expr: str, point: Sequence[float], h: float = 1e-5, limits: Limits = DEFAULT_LIMITS
 ) -> dict:
     """f(point), the central-difference gradient and the exact gradient.
 
@@ -305,11 +226,11 @@ def gradient(
     ``(∂f/∂x1, ..., ∂f/∂xn)`` (not their sum, as the notebook's text had it); shape (n,).
     ``point`` is copied to float64, so an integer list works and nothing is modified.
     """
-    x = _point(point)
-    h = _step(h)
+    x = _vector(point)
     f = parse_multi(expr, x.shape[0], limits)
-    value, g = _central_gradient(f, x, h)
-    value = _require_finite(value, "f(point)", f, list(x), ("point",))
+    with np.errstate(all="ignore"):
+        value, g = f.central_gradient(h)(x)
+    value = _require_finite(float(value), "f(point)", f, list(x), ("point",))
     for i in range(x.shape[0]):
         if not math.isfinite(g[i]):
             for sign in (1.0, -1.0):
@@ -331,15 +252,19 @@ def gradient(
     return {"value": value, "gradient": g, "exact": exact}
 
 
-def hessian(expr: str | Expression, point: Sequence[float], h: float = 1e-4) -> np.ndarray:
+def hessian(
+    expr: str | Expression,
+    point: Sequence[float],
+    h: float = 1e-4,
+    limits: Limits = DEFAULT_LIMITS,
+) -> np.ndarray:
     """The Hessian by central differences, shape (n, n), from ONE call of f on 4n² points.
 
     ``H_ij ≈ [f(x + h e_i + h e_j) - f(x + h e_i - h e_j) - f(x - h e_i + h e_j)
     + f(x - h e_i - h e_j)] / 4h²`` (symmetric by construction; error O(h²)).
     """
-    x = _point(point)
-    h = _step(h)
-    f = parse_multi(expr, x.shape[0])
+    x = _vector(point)
+    f = parse_multi(expr, x.shape[0], limits)
     n = x.shape[0]
     E = h * np.eye(n)
     # (4, n, n, n): the four sign combinations for every pair (i, j).
@@ -364,26 +289,89 @@ def grid2d(
     x2_min: float,
     x2_max: float,
     num: int = 81,
-    limits: ExprLimits = DEFAULT_LIMITS,
-    max_points: int = MAX_POINTS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict:
-    """f on a num × num grid for contour plots: ``z[i, j] = f(x1[j], x2[i])`` (Plotly's order).
-
-    ``num²`` must not exceed ``max_points``.
-    """
-    x1_min, x1_max = _interval(x1_min, x1_max, "x1_min", "x1_max")
-    x2_min, x2_max = _interval(x2_min, x2_max, "x2_min", "x2_max")
-    num = _count(num, "num", max_points)
-    if num * num > max_points:
-        side = math.isqrt(max_points)
-        raise EngineError(
-            f"a {num} × {num} grid has {num * num} points; the limit is {max_points} "
-            f"(at most {side} per side)",
-            ("num",),
-        )
+    """f on a num × num grid for contour plots: ``z[i, j] = f(x1[j], x2[i])`` (Plotly's order)."""
     f = parse(expr, multi_variables(2), limits)
     with np.errstate(all="ignore"):
         x1 = np.linspace(x1_min, x1_max, num)
         x2 = np.linspace(x2_min, x2_max, num)
     z = f(x1[None, :], x2[:, None])  # broadcast: rows follow x2, columns x1
     return {"x1": x1, "x2": x2, "z": z, "nonfinite": count_nonfinite(z)}
+
+
+# --------------------------------------------------------------------------------------------
+# Gradient descent.
+
+
+def _lr_limit(f: Expression, x0: np.ndarray) -> float | None:
+    """2/λmax of the Hessian at x0 (plain gradient descent's stability bound), if λmax > 0."""
+    H = hessian(f, x0)
+    if not np.all(np.isfinite(H)):
+        return None
+    lam = float(np.linalg.eigvalsh(H).max())
+    return 2 / lam if lam > 0 else None
+
+
+def descent(
+    expr: str,
+    start: Sequence[float],
+    lr: float = 0.01,
+    steps: int = 1000,
+    optimizer: str = "sgd",
+    h: float = 1e-5,
+    tol: float = 1e-8,
+    options: Mapping[str, float] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict:
+    """Minimises ``expr`` over ``x1..xn`` from ``start`` (n = len(start)) with numerical
+    gradients: each step evaluates f ONCE on the 2n+1 points ``x, x ± h e_i``, then applies the
+    update of ``OPTIMIZERS[optimizer]`` with ``options`` over its defaults. ``steps`` >= 1.
+
+    Returns ``path`` (k+1, n) with the start included, ``values`` (k+1,), ``grad_norms`` (k+1,),
+    ``final`` (n,), ``stopped`` ("max_steps", "converged": ‖∇f‖ < tol, or "diverged": a value
+    non-finite or above 1e12 in magnitude, that point kept), ``steps_taken`` k, ``nonfinite``,
+    ``lr_limit`` (2/λmax of the Hessian at the start), ``warning`` and ``options``.
+    """
+    rule = OPTIMIZERS[optimizer]
+    o = rule.options(options)
+    x = _vector(start)  # a float64 copy: the caller's list/array is never touched
+    n = x.shape[0]
+    f = parse_multi(expr, n, limits)
+    value_and_gradient = f.central_gradient(h)
+    state = rule.init([x.shape])
+
+    limit = _lr_limit(f, x)
+    path = np.empty((steps + 1, n))
+    values = np.empty(steps + 1)
+    grad_norms = np.empty(steps + 1)
+    stopped = "max_steps"
+    k = 0
+    with np.errstate(all="ignore"):
+        while True:
+            y, g = value_and_gradient(x)
+            gn = math.sqrt(float(g @ g))
+            path[k], values[k], grad_norms[k] = x, y, gn
+            if not (math.isfinite(y) and math.isfinite(gn)) or abs(y) > DIVERGENCE_THRESHOLD:
+                stopped = "diverged"
+                break
+            if gn < tol:
+                stopped = "converged"
+                break
+            if k == steps:
+                break
+            k += 1
+            (x,), state = rule.step([x], [g], state, k, lr, o)
+    path, values, grad_norms = path[: k + 1], values[: k + 1], grad_norms[: k + 1]
+    return {
+        "path": path,
+        "values": values,
+        "grad_norms": grad_norms,
+        "final": path[k].copy(),
+        "stopped": stopped,
+        "steps_taken": k,
+        "nonfinite": count_nonfinite(path, values, grad_norms),
+        "lr_limit": limit,
+        "warning": rule.warning(lr, limit, o),
+        "options": o,
+    }

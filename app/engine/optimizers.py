@@ -1,10 +1,19 @@
-"""Gradient descent with numerical gradients: SGD, momentum, Nesterov, Adagrad, RMSprop, Adam.
+"""Update rules of six optimizers, one record each: SGD, momentum, Nesterov, Adagrad, RMSprop, Adam.
 
-Each step evaluates the function ONCE on the 2n+1 points ``x, x ± h e_i`` (a vectorised call) to
-get the value and the central-difference gradient, then applies the optimizer's update. Updates
-build new arrays (``x = x - lr * g``), so the caller's start point is never modified (the
-notebook's ``gradient_descent`` updated its argument in place, and an integer array silently
-truncated every step).
+A record (:class:`Optimizer`) holds everything about one optimizer: its hyper-parameters and
+their defaults, its update rule on one tensor, and its stability bound on a quadratic. The rules
+work on any list of parameter tensors of any shapes, so the descent of a typed expression
+(:func:`app.engine.numdiff.descent`) and a training loop use the same code::
+
+    adam = OPTIMIZERS["adam"]
+    options = adam.options({"beta1": 0.8})        # the defaults with these overrides
+    state = adam.init([W.shape, b.shape])          # {"m": [zeros, zeros], "v": [zeros, zeros]}
+    for t in range(1, steps + 1):                  # t counts steps from 1
+        (W, b), state = adam.step([W, b], [dW, db], state, t, lr, options)
+
+``step`` is pure: it returns new arrays and never writes into ``params``, ``grads`` or ``state``.
+The state is a dict of lists of float64 arrays, one per parameter; :func:`state_to_json` and
+:func:`state_from_json` turn it into nested lists and back bit for bit.
 
 Hyper-parameters follow PyTorch's conventions and defaults:
 
@@ -19,218 +28,166 @@ Hyper-parameters follow PyTorch's conventions and defaults:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
 from app.engine.errors import EngineError
-from app.engine.expressions import DEFAULT_LIMITS, ExprLimits
-from app.engine.numdiff import (
-    _finite,
-    _point,
-    _step,
-    count_nonfinite,
-    gradient_offsets,
-    hessian,
-    parse_multi,
-)
 
-__all__ = ["DEFAULTS", "DIVERGENCE_THRESHOLD", "MAX_STEPS", "OPTIMIZERS", "descent"]
+__all__ = ["OPTIMIZERS", "Optimizer", "State", "state_from_json", "state_to_json"]
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+State = dict[str, list[np.ndarray]]
+# The rule on one tensor: (x, g, its slots in order, t, lr, options) -> (new x, new slots).
+Rule = Callable[
+    [np.ndarray, np.ndarray, tuple[np.ndarray, ...], int, float, Mapping[str, float]],
+    tuple[np.ndarray, tuple[np.ndarray, ...]],
+]
 
-DEFAULTS: dict[str, dict[str, float]] = {
-    "sgd": {},
-    "momentum": {"momentum": 0.9},
-    "nesterov": {"momentum": 0.9},
-    "adagrad": {"eps": 1e-10},
-    "rmsprop": {"rho": 0.99, "eps": 1e-8},
-    "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One optimizer: its defaults, its update rule and its stability bound."""
+
+    name: str
+    defaults: Mapping[str, float]  # every hyper-parameter it takes, with PyTorch's default
+    slots: tuple[str, ...]  # names of its per-parameter state arrays, e.g. ("m", "v")
+    rule: Rule
+    # On f = ½ λ x², stable iff lr·λ < 2·factor(options); None for adaptive methods, which scale
+    # their step themselves. ``bound`` writes that limit, ``who`` names the method.
+    factor: Callable[[Mapping[str, float]], float] | None = None
+    bound: str = ""
+    who: str = ""
+
+    def options(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+        """The defaults with ``overrides`` applied; EngineError for a name it does not take."""
+        merged = dict(self.defaults)
+        for key, value in (overrides or {}).items():
+            if key not in merged:
+                allowed = ", ".join(merged) or "none"
+                raise EngineError(
+                    f"{self.name} has no option {key!r}; its options are: {allowed}", (key,)
+                )
+            merged[key] = float(value)
+        return merged
+
+    def init(self, shapes: Sequence[tuple[int, ...]]) -> State:
+        """The state before the first step: zeros for each slot and each parameter shape."""
+        return {slot: [np.zeros(shape) for shape in shapes] for slot in self.slots}
+
+    def step(
+        self,
+        params: Sequence[np.ndarray],
+        grads: Sequence[np.ndarray],
+        state: State,
+        t: int,
+        lr: float,
+        options: Mapping[str, float] | None = None,
+    ) -> tuple[list[np.ndarray], State]:
+        """Step ``t`` (1, 2, ...) on every parameter: the new parameters and the new state.
+
+        ``options`` is the full set from :meth:`options` (the defaults if None).
+        """
+        o = self.defaults if options is None else options
+        new_params: list[np.ndarray] = []
+        new_slots: list[tuple[np.ndarray, ...]] = []
+        for i, (x, g) in enumerate(zip(params, grads, strict=True)):
+            x, s = self.rule(x, g, tuple(state[k][i] for k in self.slots), t, lr, o)
+            new_params.append(x)
+            new_slots.append(s)
+        return new_params, {k: [s[j] for s in new_slots] for j, k in enumerate(self.slots)}
+
+    def warning(
+        self, lr: float, lr_limit: float | None, options: Mapping[str, float]
+    ) -> str | None:
+        """A warning when ``lr`` is above this method's bound for ``lr_limit`` = 2/λmax."""
+        if lr_limit is None or self.factor is None:
+            return None
+        limit = lr_limit * self.factor(options)
+        if lr <= limit:
+            return None
+        return (
+            f"lr {lr:g} is above {self.bound} = {limit:.3g} at the start point: "
+            f"{self.who} will likely diverge"
+        )
+
+
+def _sgd(x, g, s, t, lr, o):
+    return x - lr * g, s  # x - lr ∇f
+
+
+def _momentum(x, g, s, t, lr, o):
+    v = o["momentum"] * s[0] + g  # v = μ v + g
+    return x - lr * v, (v,)
+
+
+def _nesterov(x, g, s, t, lr, o):
+    mu = o["momentum"]
+    v = mu * s[0] + g  # v = μ v + g
+    return x - lr * (g + mu * v), (v,)  # look ahead along v
+
+
+def _adagrad(x, g, s, t, lr, o):
+    G = s[0] + g * g  # running sum of g²
+    return x - lr * g / (np.sqrt(G) + o["eps"]), (G,)
+
+
+def _rmsprop(x, g, s, t, lr, o):
+    rho = o["rho"]
+    sq = rho * s[0] + (1 - rho) * g * g  # moving average of g²
+    return x - lr * g / (np.sqrt(sq) + o["eps"]), (sq,)
+
+
+def _adam(x, g, s, t, lr, o):
+    b1, b2 = o["beta1"], o["beta2"]
+    m = b1 * s[0] + (1 - b1) * g  # first moment
+    v = b2 * s[1] + (1 - b2) * g * g  # second moment
+    m_hat = m / (1 - b1**t)
+    v_hat = v / (1 - b2**t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + o["eps"]), (m, v)
+
+
+def _frozen(d: dict[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(d)
+
+
+OPTIMIZERS: dict[str, Optimizer] = {
+    o.name: o
+    for o in (
+        Optimizer("sgd", _frozen({}), (), _sgd, lambda o: 1.0, "2/λmax", "plain gradient descent"),
+        # Heavy ball on a quadratic: stable iff lr·λ < 2(1+μ).
+        Optimizer(
+            "momentum",
+            _frozen({"momentum": 0.9}),
+            ("v",),
+            _momentum,
+            lambda o: 1 + o["momentum"],
+            "2(1+μ)/λmax",
+            "momentum",
+        ),
+        # Nesterov on a quadratic: stable iff lr·λ < 2(1+μ)/(1+2μ).
+        Optimizer(
+            "nesterov",
+            _frozen({"momentum": 0.9}),
+            ("v",),
+            _nesterov,
+            lambda o: (1 + o["momentum"]) / (1 + 2 * o["momentum"]),
+            "2(1+μ)/((1+2μ)λmax)",
+            "nesterov",
+        ),
+        Optimizer("adagrad", _frozen({"eps": 1e-10}), ("G",), _adagrad),
+        Optimizer("rmsprop", _frozen({"rho": 0.99, "eps": 1e-8}), ("s",), _rmsprop),
+        Optimizer("adam", _frozen({"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}), ("m", "v"), _adam),
+    )
 }
 
-MAX_STEPS = 10_000
-DIVERGENCE_THRESHOLD = 1e12
 
-# Every option is a decay rate in [0, 1) or a positive epsilon.
-_DECAYS = ("momentum", "rho", "beta1", "beta2")
-
-State = tuple[np.ndarray, ...]
-Update = Callable[[np.ndarray, np.ndarray, State, int], tuple[np.ndarray, State]]
+def state_to_json(state: State) -> dict[str, list]:
+    """The state as nested lists of floats (JSON writes each float so that it reads back exact)."""
+    return {k: [a.tolist() for a in arrays] for k, arrays in state.items()}
 
 
-def _options(optimizer: str, options: dict | None) -> dict[str, float]:
-    merged = dict(DEFAULTS[optimizer])
-    for key, value in (options or {}).items():
-        if key not in merged:
-            allowed = ", ".join(merged) or "none"
-            raise EngineError(
-                f"{optimizer} has no option {key!r}; its options are: {allowed}", (key,)
-            )
-        v = _finite(value, key)
-        if key in _DECAYS and not 0 <= v < 1:
-            raise EngineError(f"{key} must be in [0, 1), got {v:g}", (key,))
-        if key == "eps" and v <= 0:
-            raise EngineError(f"eps must be positive, got {v:g}", (key,))
-        merged[key] = v
-    return merged
-
-
-def _make_update(optimizer: str, lr: float, o: dict[str, float], n: int) -> tuple[Update, State]:
-    """The update rule ``(x, g, state, t) -> (new x, new state)`` and the initial state."""
-    zeros = np.zeros(n)
-    if optimizer == "sgd":
-
-        def update(x, g, s, t):
-            return x - lr * g, s  # x - lr ∇f
-
-        return update, ()
-    if optimizer in ("momentum", "nesterov"):
-        mu = o["momentum"]
-        nesterov = optimizer == "nesterov"
-
-        def update(x, g, s, t):
-            v = mu * s[0] + g  # v = μ v + g
-            return x - lr * (g + mu * v if nesterov else v), (v,)
-
-        return update, (zeros,)
-    if optimizer == "adagrad":
-        eps = o["eps"]
-
-        def update(x, g, s, t):
-            G = s[0] + g * g  # running sum of g²
-            return x - lr * g / (np.sqrt(G) + eps), (G,)
-
-        return update, (zeros,)
-    if optimizer == "rmsprop":
-        rho, eps = o["rho"], o["eps"]
-
-        def update(x, g, s, t):
-            sq = rho * s[0] + (1 - rho) * g * g  # moving average of g²
-            return x - lr * g / (np.sqrt(sq) + eps), (sq,)
-
-        return update, (zeros,)
-    b1, b2, eps = o["beta1"], o["beta2"], o["eps"]
-
-    def update(x, g, s, t):
-        m = b1 * s[0] + (1 - b1) * g  # first moment
-        v = b2 * s[1] + (1 - b2) * g * g  # second moment
-        m_hat = m / (1 - b1**t)
-        v_hat = v / (1 - b2**t)
-        return x - lr * m_hat / (np.sqrt(v_hat) + eps), (m, v)
-
-    return update, (zeros, zeros)
-
-
-def _lr_limit(f, x0: np.ndarray) -> float | None:
-    """2/λmax of the Hessian at x0 (plain gradient descent's stability bound), if λmax > 0."""
-    H = hessian(f, x0)
-    if not np.all(np.isfinite(H)):
-        return None
-    lam = float(np.linalg.eigvalsh(H).max())
-    return 2 / lam if lam > 0 else None
-
-
-def _warning(optimizer: str, lr: float, limit: float | None, o: dict[str, float]) -> str | None:
-    """A warning when lr exceeds the stability bound of the quadratic model at the start."""
-    if limit is None:
-        return None
-    if optimizer == "sgd":
-        if lr > limit:
-            return (
-                f"lr {lr:g} is above 2/λmax = {limit:.3g} at the start point: "
-                "plain gradient descent will likely diverge"
-            )
-        return None
-    if optimizer in ("momentum", "nesterov"):
-        mu = o["momentum"]
-        # Stable on a quadratic iff lr·λ < 2(1+μ) (heavy ball) or 2(1+μ)/(1+2μ) (Nesterov).
-        factor = (1 + mu) if optimizer == "momentum" else (1 + mu) / (1 + 2 * mu)
-        bound = limit * factor
-        if lr > bound:
-            formula = "2(1+μ)/λmax" if optimizer == "momentum" else "2(1+μ)/((1+2μ)λmax)"
-            return (
-                f"lr {lr:g} is above {formula} = {bound:.3g} at the start point: "
-                f"{optimizer} will likely diverge"
-            )
-    return None  # adaptive methods scale the step themselves
-
-
-def descent(
-    expr: str,
-    start: Sequence[float],
-    lr: float = 0.01,
-    steps: int = 1000,
-    optimizer: str = "sgd",
-    h: float = 1e-5,
-    tol: float = 1e-8,
-    options: dict | None = None,
-    limits: ExprLimits = DEFAULT_LIMITS,
-    max_steps: int = MAX_STEPS,
-) -> dict:
-    """Minimises ``expr`` over ``x1..xn`` from ``start`` (n = len(start), 1 to 5).
-
-    Returns ``path`` (k+1, n) with the start included, ``values`` (k+1,), ``grad_norms`` (k+1,),
-    ``final`` (n,), ``stopped`` ("max_steps", "converged": ‖∇f‖ < tol, or "diverged": a value
-    non-finite or above 1e12 in magnitude, that point kept), ``steps_taken`` k, ``nonfinite``,
-    ``lr_limit`` (2/λmax of the Hessian at the start) and ``warning``.
-    """
-    x = _point(start, "start")  # a float64 copy: the caller's list/array is never touched
-    lr = _step(lr, "lr")
-    h = _step(h)
-    tol = _finite(tol, "tol")
-    if tol < 0:
-        raise EngineError(f"tol must not be negative, got {tol:g}", ("tol",))
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
-        raise EngineError("steps must be a whole number", ("steps",))
-    steps = int(steps)
-    if not 0 <= steps <= max_steps:
-        raise EngineError(f"steps must be between 0 and {max_steps}, got {steps}", ("steps",))
-    if optimizer not in OPTIMIZERS:
-        raise EngineError(
-            f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}", ("optimizer",)
-        )
-    o = _options(optimizer, options)
-    n = x.shape[0]
-    f = parse_multi(expr, n, limits)
-    update, state = _make_update(optimizer, lr, o, n)
-
-    limit = _lr_limit(f, x)
-    path = np.empty((steps + 1, n))
-    values = np.empty(steps + 1)
-    grad_norms = np.empty(steps + 1)
-    stopped = "max_steps"
-    k = 0
-    D = gradient_offsets(n, h)
-    fx = f.evaluator()
-    with np.errstate(all="ignore"):
-        while True:
-            y = fx(tuple((x + D).T))  # one call: f(x), f(x + h e_i), f(x - h e_i)
-            if y.shape != (2 * n + 1,):  # a constant function gives a scalar
-                y = np.broadcast_to(y, (2 * n + 1,))
-            g = (y[1 : n + 1] - y[n + 1 :]) / (2 * h)
-            gn = math.sqrt(float(g @ g))
-            path[k], values[k], grad_norms[k] = x, y[0], gn
-            if not (math.isfinite(y[0]) and math.isfinite(gn)) or abs(y[0]) > DIVERGENCE_THRESHOLD:
-                stopped = "diverged"
-                break
-            if gn < tol:
-                stopped = "converged"
-                break
-            if k == steps:
-                break
-            k += 1
-            x, state = update(x, g, state, k)
-    path, values, grad_norms = path[: k + 1], values[: k + 1], grad_norms[: k + 1]
-    return {
-        "path": path,
-        "values": values,
-        "grad_norms": grad_norms,
-        "final": path[k].copy(),
-        "stopped": stopped,
-        "steps_taken": k,
-        "nonfinite": count_nonfinite(path, values, grad_norms),
-        "lr_limit": limit,
-        "warning": _warning(optimizer, lr, limit, o),
-        "options": o,
-    }
+def state_from_json(data: Mapping[str, Sequence]) -> State:
+    """The state written by :func:`state_to_json`, as float64 arrays again."""
+    return {k: [np.array(a, dtype=np.float64) for a in arrays] for k, arrays in data.items()}

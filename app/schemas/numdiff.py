@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
+from app.engine.numdiff import METHODS
 from app.engine.optimizers import OPTIMIZERS
 from app.schemas.base import (
     DType,
@@ -20,14 +21,14 @@ from app.schemas.base import (
     current_limits,
 )
 
-OptimizerName = Literal[OPTIMIZERS]  # type: ignore[valid-type]
+OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 
 
 class DerivativeRequest(Request):
     expr: Expr
     x0: float = 1.0
     h: Step = 1e-5
-    method: Literal["central", "forward", "backward"] = "central"
+    method: Literal[METHODS] = "central"  # type: ignore[valid-type]
     x_min: float = -5.0
     x_max: float = 5.0
     num: Points = 1001
@@ -91,6 +92,9 @@ class GradientOut(Response):
     exact: list[float]
 
 
+_HYPER = ("momentum", "beta1", "beta2", "rho", "eps")
+
+
 class DescentRequest(Request):
     expr: Expr
     start: Point
@@ -122,10 +126,12 @@ class DescentRequest(Request):
         }
     )
 
-    def options(self) -> dict[str, float]:
-        """The optimizer hyper-parameters the request sets."""
-        names = ("momentum", "beta1", "beta2", "rho", "eps")
-        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+    def engine_args(self) -> dict:
+        """The arguments of :func:`app.engine.numdiff.descent`: the optimizer hyper-parameters
+        the request sets go into ``options``."""
+        args = self.model_dump()
+        hyper = {n: args.pop(n) for n in _HYPER}
+        return {**args, "options": {n: v for n, v in hyper.items() if v is not None}}
 
 
 class DescentOut(Response):

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from tests.api.helpers import assert_error, finite_or_null
 
@@ -122,3 +123,64 @@ def test_grid_is_plotly_oriented(client):
     assert d["z"][2][1] == 0.5 + 20.0  # z[i][j] = f(x1[j], x2[i])
     body["num"] = 101
     assert_error(client.post("/api/v1/numdiff/grid", json=body), 422, "num")
+
+
+# The request schemas are the one place that checks types and ranges (the engine takes them as
+# given): each bad field is a 422 naming it.
+BAD_FIELDS = [
+    ("derivative", {"h": 0.0}, "h"),
+    ("derivative", {"h": -1e-5}, "h"),
+    ("derivative", {"h": 2.0}, "h"),
+    ("derivative", {"method": "complex"}, "method"),
+    ("derivative", {"x_min": 1, "x_max": 1}, "x_max"),
+    ("derivative", {"num": 1}, "num"),
+    ("derivative", {"num": 10_002}, "num"),
+    ("derivative", {"num": 10.5}, "num"),
+    ("derivative", {"x0": "1.0"}, "x0"),
+    ("derivative", {"x0": True}, "x0"),
+    ("gradient", {"point": []}, "point"),
+    ("gradient", {"point": [1, 2, 3, 4, 5, 6]}, "point"),
+    ("step-sweep", {"h_min": 1e-2, "h_max": 1e-3}, "h_max"),
+    ("step-sweep", {"dtype": "float16"}, "dtype"),
+    ("grid", {"x2_min": 1, "x2_max": 0}, "x2_max"),
+    ("grid", {"num": 101}, "num"),
+    ("descent", {"lr": 0.0}, "lr"),
+    ("descent", {"lr": -1}, "lr"),
+    ("descent", {"steps": 10_001}, "steps"),
+    ("descent", {"steps": 0}, "steps"),
+    ("descent", {"steps": 2.5}, "steps"),
+    ("descent", {"optimizer": "lbfgs"}, "optimizer"),
+    ("descent", {"h": 0.0}, "h"),
+    ("descent", {"tol": -1.0}, "tol"),
+    ("descent", {"start": []}, "start"),
+    ("descent", {"optimizer": "adam", "beta2": 1.0}, "beta2"),
+    ("descent", {"optimizer": "rmsprop", "eps": 0}, "eps"),
+    ("descent", {"optimizer": "adam", "momentum": 0.9}, "momentum"),  # the record says so
+]
+GOOD = {
+    "derivative": {"expr": "x**2", "x0": 1.0},
+    "gradient": {"expr": "x1**2", "point": [1.0]},
+    "step-sweep": {"expr": "x**2", "x0": 1.0},
+    "grid": {"expr": "x1*x2"},
+    "descent": {"expr": "x1**2", "start": [1.0], "steps": 3},
+}
+
+
+@pytest.mark.parametrize(("path", "change", "loc"), BAD_FIELDS, ids=lambda v: str(v))
+def test_each_bad_field_is_a_422_naming_it(client, path, change, loc):
+    assert client.post(f"/api/v1/numdiff/{path}", json=GOOD[path]).status_code == 200
+    r = client.post(f"/api/v1/numdiff/{path}", json={**GOOD[path], **change})
+    assert_error(r, 422, loc)
+
+
+def test_help_texts_list_every_function_of_the_table(client):
+    from app.engine.expr import FUNCTIONS, USER_FUNCTIONS
+
+    spec = client.get("/openapi.json").json()
+    page = client.get("/derivative").text
+    for path in ("derivative", "gradient", "descent", "step-sweep", "grid"):
+        description = spec["paths"][f"/api/v1/numdiff/{path}"]["post"]["description"]
+        for name in USER_FUNCTIONS:
+            assert f"`{name}` {FUNCTIONS[name].help}" in description, (path, name)
+    assert " ".join(USER_FUNCTIONS) in page
+    assert "sign" not in USER_FUNCTIONS and "step" not in USER_FUNCTIONS

@@ -1,7 +1,6 @@
 """Strict typing, finite numbers, body limits and quiet error messages."""
 
 import json
-import time
 
 import pytest
 
@@ -66,7 +65,6 @@ def test_chunked_body_over_the_limit_is_413(live_server):
             yield b"a" * 8192
         yield b'"}'
 
-    t0 = time.perf_counter()
     r = httpx.post(
         live_server + GRAD,
         content=chunks(),
@@ -74,7 +72,7 @@ def test_chunked_body_over_the_limit_is_413(live_server):
         timeout=10,
     )
     assert r.status_code == 413
-    assert time.perf_counter() - t0 < 5
+    assert "limit" in r.json()["detail"][0]["msg"]
 
 
 def test_chunked_body_under_the_limit_works(live_server):

@@ -1,8 +1,8 @@
 """The safe expression language: allow-list, attack strings, limits, messages, evaluation."""
 
 import ast
+import dataclasses
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -10,17 +10,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.engine import expressions
+from app.engine import expr
 from app.engine.errors import EngineError
-from app.engine.expressions import (
-    FUNCTIONS,
+from app.engine.expr import (
+    USER_FUNCTIONS,
     Expression,
-    ExprLimits,
     multi_variables,
     parse,
     variables_for,
 )
+from app.engine.limits import DEFAULT_LIMITS
 from app.engine.numdiff import derivative
+from tests.attacks import CONSTRUCTS
+
+
+def limits(**kw):
+    """The default limits with some expression limits changed, e.g. ``limits(max_expr_chars=5)``."""
+    return dataclasses.replace(DEFAULT_LIMITS, **kw)
+
 
 X = ("x",)
 X12 = ("x1", "x2")
@@ -47,20 +54,18 @@ ATTACKS = [
     ("", "empty"),
     ("   ", "empty"),
     ("ｘ**2", "character 'ｘ' (U+FF58) is not allowed; use plain ASCII"),
+    *CONSTRUCTS,
 ]
 
 
 @pytest.mark.parametrize(("source", "phrase"), ATTACKS, ids=[repr(a[0][:30]) for a in ATTACKS])
-def test_attack_is_rejected_quickly_with_a_clear_message(source, phrase, tmp_path, monkeypatch):
+def test_attack_is_rejected_with_a_clear_message(source, phrase, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    parse("x", X)  # warm up imports
-    t0 = time.perf_counter()
     with pytest.raises(EngineError) as info:
         parse(source, X)
-    elapsed = time.perf_counter() - t0
     assert phrase in info.value.msg
     assert info.value.loc == ("expr",)
-    assert elapsed < 0.05, f"{elapsed * 1e3:.2f} ms"  # measured ~0.01-0.15 ms; budget 10 ms
+    assert len(info.value.msg) < 200  # the input is not echoed in bulk
     assert list(tmp_path.iterdir()) == []  # no side effect (e.g. x.tofile)
     # The public entry point rejects it the same way.
     with pytest.raises(EngineError):
@@ -75,18 +80,23 @@ def test_attacks_leave_no_file_behind():
     assert not Path("/tmp/bpx_attack_g").exists()
 
 
-def test_deep_brackets_rejected_by_the_linear_scan_before_parsing():
-    limits = ExprLimits(max_chars=10**7)
+def test_deep_brackets_rejected_by_the_linear_scan_before_parsing(monkeypatch):
+    # Counting work, not seconds: Python's parser is never called on deep brackets.
+    calls = []
+    real = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda *a, **k: calls.append(1) or real(*a, **k))
+    big = limits(max_expr_chars=10**7)
     for source in ("(" * 1000 + "x" + ")" * 1000, "(" * 100_000 + "x" + ")" * 100_000):
-        t0 = time.perf_counter()
         with pytest.raises(EngineError, match=r"nested too deeply: \d+ levels \(limit 32\)"):
-            parse(source, X, limits)
-        assert time.perf_counter() - t0 < 0.5
+            parse(source, X, big)
+    assert calls == []
     # A long unbracketed chain is caught by the node/depth limits, not by a RecursionError.
     with pytest.raises(EngineError, match=r"too big|nested too deeply"):
-        parse("-" * 5000 + "x", X, limits)
+        parse("-" * 5000 + "x", X, big)
     with pytest.raises(EngineError, match=r"too big|nested too deeply"):
-        parse("x**" * 3000 + "x", X, limits)
+        parse("x**" * 3000 + "x", X, big)
+    with pytest.raises(EngineError, match=r"too big|nested too deeply"):
+        parse("-" * 5000 + "x(1)", X, big)  # what stands where a function name should
 
 
 @pytest.mark.parametrize(
@@ -133,6 +143,8 @@ def test_messages_list_the_variables_of_the_endpoint():
         parse("x", X12)
     with pytest.raises(EngineError, match=r"allowed: sin, cos, tan, exp, log, sqrt, abs, tanh"):
         parse("eval(x)", X)
+    with pytest.raises(EngineError, match=r"^name 'yyyyyyyyyyyyyyyyyyy…' is not allowed; use x$"):
+        parse("y" * 200, X)  # a long name is not echoed whole
 
 
 def test_error_is_a_value_error_and_parse_error_has_column():
@@ -140,10 +152,22 @@ def test_error_is_a_value_error_and_parse_error_has_column():
         parse("x + * 2", X)
 
 
-def test_limits():
-    parse("x" + "+x" * 99, X, ExprLimits(max_depth=200))  # 199 nodes
+def test_size_limits_count_the_nodes_they_visit(monkeypatch):
+    # The node limit stops the walk at the first node over it, however big the tree.
+    from app.engine.expr import parser as parse_module
+
+    visited = []
+    real = parse_module._syntax_children
+    monkeypatch.setattr(parse_module, "_syntax_children", lambda n: visited.append(1) or real(n))
     with pytest.raises(EngineError, match="more than 200 nodes"):
-        parse("x" + "+x" * 101, X, ExprLimits(max_depth=300))
+        parse("sin(" + ", ".join(["x"] * 5000) + ")", X, limits(max_expr_chars=10**6))
+    assert len(visited) <= 201
+
+
+def test_limits():
+    parse("x" + "+x" * 99, X, limits(max_expr_depth=200))  # 199 nodes
+    with pytest.raises(EngineError, match="more than 200 nodes"):
+        parse("x" + "+x" * 101, X, limits(max_expr_depth=300))
     with pytest.raises(EngineError, match=r"nested too deeply: depth 34 \(limit 32\)"):
         parse("-" * 33 + "x", X)  # no brackets: the tree depth check
     with pytest.raises(EngineError, match=r"brackets are nested too deeply: 33 levels"):
@@ -151,7 +175,7 @@ def test_limits():
     parse("-" * 31 + "x", X)
     parse("sin(" * 31 + "x" + ")" * 31, X)  # depth 32 is allowed
     with pytest.raises(EngineError, match=r"too long: 11 characters \(limit 10\)"):
-        parse("x + x + x12", X, ExprLimits(max_chars=10))
+        parse("x + x + x12", X, limits(max_expr_chars=10))
     parse("x" * 0 + "x + 1" + " " * 250, X)  # 256 characters
 
 
@@ -237,10 +261,8 @@ def test_nonfinite_results_are_left_in_and_explained():
 def test_nonfinite_constant_reported_at_evaluation(source, phrase):
     f = parse(source, X)  # accepted: only a constant power overflow is refused at parse time
     assert not np.isfinite(f(1.0))
-    t0 = time.perf_counter()
     with pytest.raises(EngineError) as info:
         derivative(source, 1.0)
-    assert time.perf_counter() - t0 < 0.05
     assert "f(x0) is not finite" in info.value.msg and phrase in info.value.msg
     assert info.value.loc == ("x0",)
 
@@ -254,23 +276,17 @@ def test_sigmoid_is_stable_and_relu_at_zero():
     assert parse("abs(x)", X).diff("x")(np.array([-2.0, 0.0, 3.0])).tolist() == [-1, 0, 1]
 
 
-def test_no_eval_exec_or_compile_in_the_module():
-    tree = ast.parse(Path(expressions.__file__).read_text())
-    called = {
-        n.func.id
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-    }
-    assert not called & {"eval", "exec", "compile", "__import__", "sympify"}
-
-
-def test_evaluation_over_a_grid_is_fast():
-    f = parse("sin(x)*exp(-x**2/10) + sigmoid(3*x) + relu(x - 1)", X)
-    x = np.linspace(-5, 5, 10_001)
-    f(x)
-    t0 = time.perf_counter()
-    f(x)
-    assert time.perf_counter() - t0 < 0.05
+def test_no_eval_exec_or_compile_in_the_package():
+    files = sorted(Path(expr.__file__).parent.glob("*.py"))
+    assert len(files) >= 8
+    for path in files:
+        tree = ast.parse(path.read_text())
+        called = {
+            n.func.id
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        assert not called & {"eval", "exec", "compile", "__import__", "sympify"}, path
 
 
 # ----------------------------------------------------------------------------------------------
@@ -283,7 +299,7 @@ def _extend(children):
     binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "**"]), children).map(
         lambda t: f"({t[0]}){t[1]}({t[2]})"
     )
-    call = st.tuples(st.sampled_from(FUNCTIONS), children).map(lambda t: f"{t[0]}({t[1]})")
+    call = st.tuples(st.sampled_from(USER_FUNCTIONS), children).map(lambda t: f"{t[0]}({t[1]})")
     unary = children.map(lambda c: f"-({c})")
     return binary | call | unary
 
@@ -313,7 +329,7 @@ def test_vectorised_equals_pointwise(source, xs):
 
 
 def test_expression_built_from_a_tree():
-    tree = expressions.Bin("+", expressions.Var("x"), expressions.Const(1.0))
+    tree = expr.Bin("+", expr.Var("x"), expr.Const(1.0))
     f = Expression(tree, X)
     assert f.source == "x + 1"
     assert f(2.0) == 3.0

@@ -7,8 +7,7 @@ the engine gets it right.
 import numpy as np
 import pytest
 
-from app.engine.numdiff import derivative, gradient
-from app.engine.optimizers import descent
+from app.engine.numdiff import derivative, descent, gradient
 
 H = 1e-5
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.engine.errors import EngineError
-from app.engine.expressions import parse
+from app.engine.expr import parse
 
 # (expression in x, interval of test points: away from kinks and singularities)
 CASES = [
@@ -48,6 +48,12 @@ CASES = [
     ("1/(1 + exp(-x))", (-5, 5)),
     ("5", (-1, 1)),
     ("pi*x/e", (-1, 1)),
+    ("sinh(x)", (-5, 5)),
+    ("cosh(2*x - 1)", (-3, 3)),
+    ("sinh(x)*cosh(x)", (-2, 2)),
+    ("log1p(x)", (-0.9, 5)),
+    ("log1p(x**2)", (-3, 3)),
+    ("log1p(exp(x))", (-5, 5)),
 ]
 
 
@@ -104,6 +110,10 @@ def test_partial_derivatives(source, var, derivative):
         ("relu(x)", "step(x)"),
         ("abs(x)", "sign(x)"),
         ("7", "0"),
+        ("sinh(x)", "cosh(x)"),
+        ("cosh(3*x)", "3*sinh(3*x)"),
+        ("log1p(x)", "1/(1 + x)"),
+        ("log1p(x**2)", "2*x/(1 + x**2)"),
     ],
 )
 def test_derivative_is_lightly_simplified(source, printed):
@@ -135,3 +145,52 @@ def test_derivative_source_reparses_to_the_same_values():
             continue  # internal functions, not part of the user language
         again = parse(df.source, ("x",))
         np.testing.assert_allclose(again(x), df(x), rtol=1e-14, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("source", "latex", "dlatex"),
+    [
+        ("sinh(x)", r"\sinh\left(x\right)", r"\cosh\left(x\right)"),
+        ("cosh(x1)", r"\cosh\left(x_{1}\right)", r"\sinh\left(x_{1}\right)"),
+        ("log1p(x)", r"\operatorname{log1p}\left(x\right)", r"\frac{1}{1 + x}"),
+    ],
+)
+def test_new_functions_latex(source, latex, dlatex):
+    var = "x1" if "x1" in source else "x"
+    f = parse(source, (var,))
+    assert f.latex() == latex
+    assert f.diff(var).latex() == dlatex
+
+
+@pytest.mark.parametrize(
+    ("source", "x", "phrase"),
+    [
+        ("sinh(x)", 800.0, "sinh(x) overflowed (sinh of 800 is beyond the largest float)"),
+        ("sinh(x)", -800.0, "sinh(x) overflowed (sinh of -800 is beyond the largest float)"),
+        ("cosh(x)", -800.0, "cosh(x) overflowed (cosh of -800 is above the largest float)"),
+        ("log1p(x)", -1.0, "log1p(x) is -infinity (log1p of -1)"),
+        ("log1p(x)", -3.0, "log1p(x) is undefined (log1p of -3, which is below -1)"),
+        ("2*log1p(x - 1)", -1.0, "log1p(x - 1) is undefined (log1p of -2, which is below -1)"),
+    ],
+)
+def test_new_functions_say_why_they_are_not_finite(source, x, phrase):
+    assert parse(source, ("x",)).explain_nonfinite(x) == phrase
+
+
+def test_log1p_is_accurate_where_log_of_1_plus_x_is_not():
+    x = 1e-12
+    assert parse("log1p(x)", ("x",))(x) == pytest.approx(x - x * x / 2, rel=1e-15)
+    assert abs(parse("log(1 + x)", ("x",))(x) - x) / x > 1e-6  # 1 + x rounds
+
+
+def test_every_function_of_the_table_is_complete():
+    from app.engine.expr import FUNCTIONS, USER_FUNCTIONS
+
+    for f in FUNCTIONS.values():
+        assert "@" in f.latex and f.derivative
+        e = parse(f"{f.name}(x)", ("x",)) if f.user else None
+        if f.user:
+            assert f.help, f.name
+            assert isinstance(e.diff("x").source, str)
+    assert set(USER_FUNCTIONS) == {f.name for f in FUNCTIONS.values() if f.user}
+    assert {"sinh", "cosh", "log1p"} <= set(USER_FUNCTIONS)
