@@ -145,7 +145,8 @@ def _mse_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _mse(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     d = y - t
     N = y.shape[-2]
-    return _total(d, d) * (0.5 / N), d / N  # L = sum (y - t)^2 / 2N, dL/dy = (y - t) / N
+    L = (np.vdot(d, d) if d.ndim == 2 else np.add.reduce(d * d, (-2, -1))) * (0.5 / N)
+    return L, d / N  # L = sum (y - t)^2 / 2N, dL/dy = (y - t) / N
 
 
 def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:

@@ -25,6 +25,7 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -298,6 +299,35 @@ class Training:
 
     # --------------------------------------------------------------------- the loop
 
+    def _epoch(self, epoch: int, theta: np.ndarray, run: dict, slots: tuple, step: int) -> tuple:
+        """Train one epoch in place on ``theta``: ``(slots, step, update, diverged_loss)`` with
+        ``update`` the last step's change of θ and ``diverged_loss`` None unless the loss blew
+        up (then the epoch stops there). ``run`` holds what every epoch reuses."""
+        net, loss, rule, options = self.net, self.net.loss, self.optimizer.rule, self.options
+        lr, bs, keys = self.lr, self.batch_size, self.layout.keys
+        params, l2_mask = run["params"], run["l2_mask"]  # params: views of theta
+        order = run["shuffle"](epoch)
+        xs, ts = self.x.take(order, 0), self.t.take(order, 0)
+        n = len(xs)
+        update = None
+        for i in range(0, n, bs):
+            outputs, backs = forward(net, params, xs[i : i + bs], check=False)
+            L, loss_backward = loss.forward(outputs[-1], ts[i : i + bs])
+            if not L <= DIVERGENCE_THRESHOLD:  # also catches NaN
+                return slots, step, update, float(L)
+            dy, _ = loss_backward(1.0)
+            grads = backward(net, backs, dy, check=False)
+            g = np.concatenate([grads[li][1][k] for li, k in keys], axis=None)
+            if l2_mask is not None:
+                g += l2_mask * theta  # d/dθ of (l2/2)·Σ‖W‖²
+            step += 1
+            # one flat tensor: the optimizer record's rule is its whole step
+            new, slots = rule(theta, g, slots, step, lr, options)
+            if i + bs >= n:
+                update = new - theta  # the epoch's last step, for update_ratios
+            theta[...] = new
+        return slots, step, update, None
+
     def stream(
         self,
         stop: Callable[[], bool] = lambda: False,
@@ -306,70 +336,57 @@ class Training:
         """One report per reported epoch, then ``{"done": true, "reason": ...}`` with what a
         resume needs. Ends early on ``stop()`` (nothing more is yielded), on the time limit
         (reason ``time_limit``, checked after every epoch) or when the loss diverges.
+
+        The caller may resume this generator from different threads (a web server's pool):
+        numpy's error state is set around each piece of work, never across a ``yield``.
         """
         t0 = clock()
-        net, loss, options = self.net, self.net.loss, self.options
-        rule = self.optimizer.rule  # one flat tensor: the record's rule is its whole step
-        lr, l2, seed, bs = self.lr, self.l2, self.seed, self.batch_size
         theta, slots, step = self.theta.copy(), self.slots, self.step
-        params = self.layout.params(theta)  # views: the update below writes through them
-        keys = self.layout.keys
-        l2_mask = l2 * self.layout.weight_mask() if l2 else None
-        x, t = self.x, self.t
-        n = len(x)
-        last_batch = ((n - 1) // bs) * bs
-        epoch, reason = self.start, "max_epochs"
-        outcome = self.outcome
-        shuffle = epoch_order(seed, n)
-        with np.errstate(all="ignore"):
-            if self.start == 0:
-                yield self._report(0, theta, slots, step, None, self.boundary_every > 0)
-            for epoch in range(self.start + 1, self.end + 1):
-                if stop():
-                    outcome.reason = "cancelled"
-                    return
-                order = shuffle(epoch)
-                xs, ts = x.take(order, 0), t.take(order, 0)
-                reported = epoch % self.report_every == 0 or epoch == self.end
-                for i in range(0, n, bs):
-                    outputs, backs = forward(net, params, xs[i : i + bs], check=False)
-                    L, loss_backward = loss.forward(outputs[-1], ts[i : i + bs])
-                    if not L <= DIVERGENCE_THRESHOLD:  # also catches NaN
-                        yield from self._diverged(epoch, step, float(L))
-                        return
-                    dy, _ = loss_backward(1.0)
-                    grads = backward(net, backs, dy, check=False)
-                    g = np.concatenate([grads[li][1][k] for li, k in keys], axis=None)
-                    if l2_mask is not None:
-                        g += l2_mask * theta  # d/dθ of (l2/2)·Σ‖W‖²
-                    step += 1
-                    new, slots = rule(theta, g, slots, step, lr, options)
-                    if i == last_batch:
-                        update = new - theta  # the epoch's last step, for update_ratios
-                    theta[...] = new
-                outcome.epoch, outcome.epochs_run = epoch, epoch - self.start
-                if stop():
-                    outcome.reason = "cancelled"
-                    return
-                over_time = epoch < self.end and clock() - t0 > self.time_limit
-                if reported or over_time:
-                    boundary = self.boundary_every > 0 and (
-                        epoch % self.boundary_every == 0 or epoch == self.end or over_time
-                    )
-                    yield self._report(epoch, theta, slots, step, update, boundary)
-                if over_time:
-                    reason = "time_limit"
-                    break
-            outcome.reason = reason
-            done = {"done": True, "reason": reason, "seed": seed}
-            yield done | self._state(theta, slots, epoch, step)
+        epoch, reason, outcome = self.start, "max_epochs", self.outcome
+        run = {
+            "params": self.layout.params(theta),  # views: each update writes through them
+            "l2_mask": self.l2 * self.layout.weight_mask() if self.l2 else None,
+            "shuffle": epoch_order(self.seed, len(self.x)),
+        }
+        quiet = partial(np.errstate, all="ignore")  # overflow shows as a diverged loss instead
+        if self.start == 0:
+            with quiet():
+                line = self._report(0, theta, slots, step, None, self.boundary_every > 0)
+            yield line
+        for epoch in range(self.start + 1, self.end + 1):
+            if stop():
+                outcome.reason = "cancelled"
+                return
+            with quiet():
+                slots, step, update, bad = self._epoch(epoch, theta, run, slots, step)
+            if bad is not None:
+                yield self._diverged(epoch, step, bad)
+                return
+            outcome.epoch, outcome.epochs_run = epoch, epoch - self.start
+            if stop():
+                outcome.reason = "cancelled"
+                return
+            over_time = epoch < self.end and clock() - t0 > self.time_limit
+            if epoch % self.report_every == 0 or epoch == self.end or over_time:
+                boundary = self.boundary_every > 0 and (
+                    epoch % self.boundary_every == 0 or epoch == self.end or over_time
+                )
+                with quiet():
+                    line = self._report(epoch, theta, slots, step, update, boundary)
+                yield line
+            if over_time:
+                reason = "time_limit"
+                break
+        outcome.reason = reason
+        done = {"done": True, "reason": reason, "seed": self.seed}
+        yield done | self._state(theta, slots, epoch, step)
 
-    def _diverged(self, epoch: int, step: int, loss: float) -> Iterator[dict]:
+    def _diverged(self, epoch: int, step: int, loss: float) -> dict:
         """The last line of a run whose loss blew up: where it happened and what to do. No
         parameters: a resume would only blow up again."""
         self.outcome.reason, self.outcome.epoch = "diverged", epoch
         what = "not a number" if math.isnan(loss) else f"{loss:.3g}"
-        yield {
+        return {
             "done": True,
             "reason": "diverged",
             "epoch": epoch,
