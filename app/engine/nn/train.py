@@ -482,6 +482,8 @@ def prepare(
     net, params = build_network(layers, data.width, loss)
     task = make_task(data, net, loss)
     layout = Layout.of(params)
+    if not layout.keys:
+        raise EngineError("the stack has no affine layer, so nothing to train.", ("layers",))
     theta = layout.flatten([params[i][name] for i, name in layout.keys])
     start, step = 0, 0
     slots = tuple(opt.init([theta.shape])[name][0] for name in opt.slots)
