@@ -27,7 +27,8 @@ FORWARD_CODE: dict[str, str] = {
     "leaky_relu": "np.where(x > 0, x, a * x)",
     "elu": "np.where(x > 0, x, a * np.expm1(np.minimum(x, 0.0)))",
     "softplus": "np.logaddexp(0.0, x)",
-    "gelu": "0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
+    # gelu's tanh form 0.5 x (1 + tanh u) as x sigmoid(2u): no cancellation for x << 0
+    "gelu": "x * np.exp(-np.logaddexp(0.0, -2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
     "identity": "x",
     "silu": "x * np.exp(-np.logaddexp(0.0, -x))",
     "softsign": "x / (1 + np.abs(x))",
