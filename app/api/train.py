@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api.deps import LimitsDep
-from app.engine.nn.datasets import DATASETS, make_data
+from app.engine.limits import Limits
+from app.engine.nn.datasets import DATASETS, Data, make_data
 from app.engine.nn.export import python_script
 from app.engine.nn.train import Training, prepare
 from app.responses import NDJSONResponse, ndjson_line, ndjson_stream, respond
@@ -55,6 +56,10 @@ as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the train
 bit for bit, on any replica. Closing the connection stops the training within one epoch."""
 
 
+def _data(dataset: DatasetIn, limits: Limits) -> Data:
+    return make_data(**dataset.engine_args(), max_rows=limits.max_train_points)
+
+
 def _logged(training: Training) -> Callable[[Callable[[], bool]], Iterator[dict]]:
     """``training.stream`` that logs how the stream ended, from the thread that ran it."""
 
@@ -86,8 +91,7 @@ def _logged(training: Training) -> Callable[[Callable[[], bool]], Iterator[dict]
     "and a seeded shuffle, deterministic to the last bit. " + STREAM_DOC,
 )
 def train(body: TrainRequest, request: Request, limits: LimitsDep):
-    data = make_data(**body.dataset.engine_args(), max_rows=limits.max_train_points)
-    training = prepare(data, **body.engine_args(), limits=limits)
+    training = prepare(_data(body.dataset, limits), **body.engine_args(), limits=limits)
     return NDJSONResponse(ndjson_stream(_logged(training), request))
 
 
@@ -119,7 +123,7 @@ def datasets(limits: LimitsDep):
     "a bad row is named in the 422 (`row 17: label 'cat' is not a whole number`).",
 )
 def data(body: DatasetIn, limits: LimitsDep):
-    return respond(make_data(**body.engine_args(), max_rows=limits.max_train_points).preview())
+    return respond(_data(body, limits).preview())
 
 
 @router.post(
@@ -135,7 +139,7 @@ def data(body: DatasetIn, limits: LimitsDep):
     "accuracy the stream reported.",
 )
 def script(body: TrainRequest, limits: LimitsDep) -> Response:
-    data = make_data(**body.dataset.engine_args(), max_rows=limits.max_train_points)
+    data = _data(body.dataset, limits)
     trained = body.resume.engine().params if body.resume else []
     text = python_script(data, [layer.spec() for layer in body.layers], trained, body.loss)
     name = f"trained_{data.name}.py"
