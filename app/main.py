@@ -5,7 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__, errors
-from app.api import activations, meta, network, numdiff, pages, softmax, train
+from app.api import activations, graph, meta, network, numdiff, pages, softmax, train
 from app.config import Settings, get_settings
 from app.logging_setup import AccessLogMiddleware, configure_logging
 from app.middleware import BodyLimitMiddleware, LimitsMiddleware, SecurityHeadersMiddleware
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # /docs is served by app.api.pages from vendored Swagger UI (offline, CSP)
         redoc_url=None,
     )
-    for router in (meta, activations, network, softmax, numdiff, train, pages):
+    for router in (meta, activations, network, softmax, numdiff, graph, train, pages):
         app.include_router(router.router)
     app.state.limits = settings.limits()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

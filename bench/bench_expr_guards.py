@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine.errors import EngineError
 from app.engine.expr import parse
+from app.engine.expr.graph import compute_graph
 from app.engine.limits import DEFAULT_LIMITS
 from app.engine.numdiff import derivative, descent
 from scripts.bench_numdiff import median_time
@@ -43,7 +44,7 @@ def line(what: str, seconds: float, budget: float) -> None:
 
 
 def main() -> None:
-    print("guard or path (budget from the old wall-clock test)         median   share")
+    print("guard or path (budget: the old test's, a round number for the graph)  median  share")
     worst = max((median_time(refused(lambda s=s: parse(s, ("x",)))), s) for s in ATTACKS)
     line(f"slowest attack to refuse: {worst[1][:20]!r}", worst[0], 0.05)
     big = dataclasses.replace(DEFAULT_LIMITS, max_expr_chars=10**7)
@@ -62,6 +63,21 @@ def main() -> None:
     f = parse("sin(x)*exp(-x**2/10) + sigmoid(3*x) + relu(x - 1)", ("x",))
     x = np.linspace(-5, 5, 10_001)
     line("10,001-point evaluation", median_time(lambda: f(x)), 0.05)
+    neuron = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
+    line(
+        "graph of the CS231n neuron, expanded",
+        median_time(lambda: compute_graph("sigmoid(w0*x0 + w1*x1 + w2)", neuron, expand=True)),
+        0.05,
+    )
+    program = "\n".join(
+        f"h{i} = sigmoid(w{i % 7}*x + h{i - 1})" if i else "h0 = sigmoid(w0*x)" for i in range(32)
+    )
+    weights = {f"w{i}": 0.1 * i for i in range(7)} | {"x": 0.5}
+    line(
+        "graph of a 32-line program (103 nodes, 8 variables)",
+        median_time(lambda: compute_graph(program, weights), repeats=5),
+        0.5,
+    )
     line(
         "1000 SGD steps, 2 variables",
         median_time(

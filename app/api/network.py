@@ -1,12 +1,20 @@
-"""Run a stack of layers forward and backward, with a gradient check; the network presets."""
+"""Run a stack of layers forward and backward with a gradient check; nudge one entry; presets."""
 
 from fastapi import APIRouter
 
 from app.api.deps import LimitsDep
 from app.engine.nn.network import run_network
+from app.engine.nn.nudge import nudge as nudge_entry
 from app.engine.nn.presets import PRESETS, TITLES
 from app.responses import respond
-from app.schemas import ERROR_RESPONSES, NetworkOut, NetworkRequest, PresetsOut
+from app.schemas import (
+    ERROR_RESPONSES,
+    NetworkOut,
+    NetworkRequest,
+    NudgeOut,
+    NudgeRequest,
+    PresetsOut,
+)
 
 router = APIRouter(prefix="/api/v1/network", tags=["network"])
 
@@ -22,17 +30,25 @@ router = APIRouter(prefix="/api/v1/network", tags=["network"])
     "gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3).",
 )
 def run(body: NetworkRequest, limits: LimitsDep):
+    result = run_network(**body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits)
+    return respond(body.select(result))
+
+
+@router.post(
+    "/nudge",
+    response_model=None,
+    responses={200: {"model": NudgeOut}, **ERROR_RESPONSES},
+    summary="Nudge one parameter entry: the actual loss change against the gradient's prediction",
+    description="Moves entry `entry` of parameter `param` of layer `index` (or of the input, "
+    '`param: "x"`) by each Δ, re-runs the forward pass, and returns the actual change '
+    "L(w + Δ) − L(w) beside the first-order prediction dL/dw · Δ. Where the loss is smooth the "
+    "gap shrinks like Δ² (`order` ≈ 2); nudges that move a relu-like input across its kink are "
+    "flagged in `crossed_kink` and a warning.",
+)
+def nudge(body: NudgeRequest, limits: LimitsDep):
+    where = {"index": body.index, "param": body.param, "entry": body.entry}
     return respond(
-        run_network(
-            body.x,
-            body.targets,
-            [layer.spec() for layer in body.layers],
-            body.loss,
-            gradcheck=body.gradcheck,
-            h=body.h,
-            dtype=body.dtype,
-            limits=limits,
-        )
+        nudge_entry(**body.network(), **where, deltas=body.delta_values(), limits=limits)
     )
 
 

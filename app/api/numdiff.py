@@ -23,7 +23,7 @@ from app.schemas import (
 router = APIRouter(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
 
 
-_EXPR_HELP = (
+EXPR_HELP = (
     " Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, "
     f"`pi`, `e` and `{' '.join(USER_FUNCTIONS)}`; nothing else is evaluated. "
     f"Functions: {'; '.join(FUNCTION_HELP)}."
@@ -37,7 +37,7 @@ _EXPR_HELP = (
     summary="Derivative and tangent line of f(x)",
     description="Differentiates f(x) at `x0` by a central, forward or backward difference with "
     "step `h`, beside the exact derivative from symbolic differentiation; returns the tangent "
-    "line and f, its tangent and f' over `linspace(x_min, x_max, num)`." + _EXPR_HELP,
+    "line and f, its tangent and f' over `linspace(x_min, x_max, num)`." + EXPR_HELP,
 )
 def derivative(body: DerivativeRequest, limits: LimitsDep):
     return respond(numdiff.derivative(**body.model_dump(), limits=limits))
@@ -50,7 +50,7 @@ def derivative(body: DerivativeRequest, limits: LimitsDep):
     summary="Gradient of f(x1, ..., xn)",
     description="The vector of partial derivatives (∂f/∂x1, ..., ∂f/∂xn) at `point` by central "
     "differences, beside the exact gradient. The variables are x1..xn with n = len(point)."
-    + _EXPR_HELP,
+    + EXPR_HELP,
 )
 def gradient(body: GradientRequest, limits: LimitsDep):
     return respond(numdiff.gradient(**body.model_dump(), limits=limits))
@@ -65,7 +65,7 @@ def gradient(body: GradientRequest, limits: LimitsDep):
     "or adam, using numerical gradients. `path` has one point per step taken, start included; "
     "`stopped` says why it stopped: `max_steps`, `converged` (gradient norm below `tol`) or "
     "`diverged` (a value non-finite or beyond 1e12). `warning` flags an lr above 2/λmax."
-    + _EXPR_HELP,
+    + EXPR_HELP,
 )
 def descent(body: DescentRequest, limits: LimitsDep):
     return respond(numdiff.descent(**body.engine_args(), limits=limits))
@@ -78,7 +78,7 @@ def descent(body: DescentRequest, limits: LimitsDep):
     summary="Error of finite differences versus the step size h",
     description="For h on a log grid from `h_min` to `h_max`, the error of the forward and "
     "central differences against the exact derivative at `x0`: truncation error falls with h, "
-    "round-off error grows as h shrinks, and `best_h` is where their sum is smallest." + _EXPR_HELP,
+    "round-off error grows as h shrinks, and `best_h` is where their sum is smallest." + EXPR_HELP,
 )
 def step_sweep(body: StepSweepRequest, limits: LimitsDep):
     return respond(numdiff.step_sweep(**body.model_dump(), limits=limits))
@@ -90,7 +90,7 @@ def step_sweep(body: StepSweepRequest, limits: LimitsDep):
     responses={200: {"model": GridOut}, **ERROR_RESPONSES},
     summary="f(x1, x2) on a grid, for contour plots",
     description="Evaluates f(x1, x2) on a `num` × `num` grid; `z[i][j] = f(x1[j], x2[i])`."
-    + _EXPR_HELP,
+    + EXPR_HELP,
 )
 def grid(body: GridRequest, limits: LimitsDep):
     return respond(numdiff.grid2d(**body.model_dump(), limits=limits))

@@ -1,11 +1,12 @@
-"""The network run, its presets and the softmax Jacobian."""
+"""The network run, the nudge test, the presets and the softmax Jacobian."""
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from app.engine.nn.activations import ActivationSpec
-from app.engine.nn.layers import INITS, AffineSpec, SoftmaxSpec
+from app.engine.nn.layers import INITS, AffineSpec, LayerNormSpec, SoftmaxSpec
 from app.engine.nn.losses import LOSSES
 from app.engine.nn.presets import contract_example
 from app.schemas.activations import ActivationName
@@ -22,6 +23,7 @@ from app.schemas.base import (
     Vector,
     WarningItem,
     Width,
+    _range,
     _rectangular,
 )
 
@@ -67,12 +69,26 @@ class SoftmaxLayer(Request):
         return SoftmaxSpec()
 
 
-Layer = Annotated[AffineLayer | ActivationLayer | SoftmaxLayer, Field(discriminator="type")]
+class LayerNormLayer(Request):
+    type: Literal["layernorm"]
+    gamma: Vector | None = Field(None, description="Scale per feature (default ones).")
+    beta: Vector | None = Field(None, description="Shift per feature (default zeros).")
+    eps: float = Field(1e-5, gt=0, le=1, description="Added to the variance.")
+
+    def spec(self) -> LayerNormSpec:
+        return LayerNormSpec(self.gamma, self.beta, self.eps)
+
+
+Layer = Annotated[
+    AffineLayer | ActivationLayer | SoftmaxLayer | LayerNormLayer, Field(discriminator="type")
+]
 
 NETWORK_EXAMPLE = {**contract_example(), "gradcheck": True, "h": 1e-5, "dtype": "float64"}
 
 
-class NetworkRequest(Request):
+class NetworkBody(Request):
+    """What every network endpoint takes: the data, the stack and the loss."""
+
     x: Batch = Field(description="Input batch, shape (N, D).")
     targets: list[int] | Batch = Field(
         description="Class indices (N ints), or rows shaped like the output (one-hot, "
@@ -80,14 +96,10 @@ class NetworkRequest(Request):
     )
     layers: Annotated[list[Layer], Field(min_length=1), Limit("max_layers")]
     loss: LossName = "cross_entropy"
-    gradcheck: bool = Field(True, description="Compare every gradient with central differences.")
-    h: Step = 1e-5
     dtype: DType = "float64"
 
-    model_config = ConfigDict(json_schema_extra={"examples": [NETWORK_EXAMPLE]})
-
     @model_validator(mode="after")
-    def _check(self) -> "NetworkRequest":
+    def _check(self) -> "NetworkBody":
         _rectangular(self.x, "x")
         if self.targets and isinstance(self.targets[0], list):
             _rectangular(self.targets, "targets")  # type: ignore[arg-type]
@@ -97,6 +109,98 @@ class NetworkRequest(Request):
                 "give one target per row"
             )
         return self
+
+    def network(self) -> dict[str, Any]:
+        """The engine's arguments: x, targets, layer specs, loss and dtype."""
+        return {
+            "x": self.x,
+            "targets": self.targets,
+            "layers": [layer.spec() for layer in self.layers],
+            "loss": self.loss,
+            "dtype": self.dtype,
+        }
+
+
+Part = Literal["forward", "backward", "params", "gradcheck_arrays"]
+PARTS: tuple[str, ...] = ("forward", "backward", "params", "gradcheck_arrays")
+
+
+class NetworkRequest(NetworkBody):
+    gradcheck: bool = Field(True, description="Compare every gradient with central differences.")
+    h: Step = 1e-5
+    include: list[Part] = Field(
+        list(PARTS),
+        max_length=len(PARTS),
+        description="The parts of the response to send (all by default): `forward`, `backward` "
+        "and `params` are the tensors; `gradcheck_arrays` the per-entry `numeric`, `rel_error` "
+        "and `at_kink` of each check. `loss`, `warnings` and each check's verdict always come. "
+        "A client that wants only the loss and the verdicts sends `[]` and gets a few hundred "
+        "bytes instead of every tensor.",
+    )
+
+    def select(self, result: dict[str, Any]) -> dict[str, Any]:
+        """``result`` with only the requested parts (the engine computes them all anyway)."""
+        out = {k: v for k, v in result.items() if k not in PARTS or k in self.include}
+        if out.get("gradcheck") and "gradcheck_arrays" not in self.include:
+            arrays = ("numeric", "rel_error", "at_kink")
+            out["gradcheck"] = [
+                {k: v for k, v in c.items() if k not in arrays} for c in out["gradcheck"]
+            ]
+        return out
+
+    model_config = ConfigDict(json_schema_extra={"examples": [NETWORK_EXAMPLE]})
+
+
+NUDGE_EXAMPLE = {
+    **contract_example(),
+    "index": 2,
+    "param": "W",
+    "entry": [1, 0],
+    "delta_min": 1e-6,
+    "delta_max": 1.0,
+    "num": 13,
+}
+
+
+class NudgeRequest(NetworkBody):
+    index: int = Field(0, ge=0, description="The layer whose parameter is nudged.")
+    param: str = Field(
+        "W", pattern=r"^[A-Za-z_]{1,16}$", description="Its name (W, b, gamma, beta) or x."
+    )
+    entry: list[Annotated[int, Field(ge=0)]] = Field(
+        min_length=1, max_length=2, description="The entry's position, e.g. [row, column]."
+    )
+    deltas: Annotated[list[float], Field(min_length=1), Limit("max_points")] | None = Field(
+        None, description="The nudges Δ; if absent, `num` of them from delta_min to delta_max."
+    )
+    delta_min: float = Field(1e-6, gt=0, le=1e3)
+    delta_max: float = Field(1.0, gt=0, le=1e3)
+    num: Annotated[int, Field(ge=2), Limit("max_points")] = 13
+    sign: Literal[1, -1] = Field(1, description="Nudge up (1) or down (-1) when deltas is absent.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [NUDGE_EXAMPLE]})
+
+    _check_delta_max = _range("delta_min", "delta_max")
+
+    def delta_values(self) -> list[float]:
+        """The nudges: as given, or ``sign · logspace(delta_min, delta_max, num)``."""
+        if self.deltas is not None:
+            return self.deltas
+        lo, hi = math.log10(self.delta_min), math.log10(self.delta_max)
+        return [self.sign * 10 ** (lo + (hi - lo) * k / (self.num - 1)) for k in range(self.num)]
+
+
+class NudgeOut(Response):
+    loss: float
+    grad: float = Field(description="dL/dw at the entry, from the backward pass.")
+    deltas: OutVector
+    actual: OutVector = Field(description="L(w + Δ) − L(w), from re-running the forward pass.")
+    predicted: OutVector = Field(description="The first-order prediction dL/dw · Δ.")
+    gap: OutVector = Field(description="|actual − predicted|: shrinks like Δ² where smooth.")
+    crossed_kink: list[bool] = Field(description="Did the nudge move a relu-like input across 0.")
+    order: float | None = Field(description="Slope of log gap against log |Δ| where smooth.")
+    warnings: list[WarningItem]
+    nonfinite: int = 0
 
 
 class ForwardItem(Response):
@@ -115,9 +219,13 @@ class BackwardItem(Response):
 
 
 class ParamsItem(Response):
+    """The parameters a layer used, by name: W and b for affine, gamma and beta for layernorm."""
+
     index: int
-    W: OutMatrix
-    b: OutVector
+    W: OutMatrix | None = None
+    b: OutVector | None = None
+    gamma: OutVector | None = None
+    beta: OutVector | None = None
 
 
 class GradcheckItem(Response):
@@ -125,8 +233,8 @@ class GradcheckItem(Response):
     param: str = Field(description="'W', 'b', or 'x' for the network input.")
     max_rel_error: float | None
     passed: bool
-    numeric: OutMatrix | OutVector
-    rel_error: OutMatrix | OutVector
+    numeric: OutMatrix | OutVector | None = Field(None, description="With gradcheck_arrays.")
+    rel_error: OutMatrix | OutVector | None = Field(None, description="With gradcheck_arrays.")
     kinks: int = Field(
         0, description="Entries whose ±h step crosses a relu-like kink (left out of `passed`)."
     )
@@ -137,9 +245,9 @@ class GradcheckItem(Response):
 
 class NetworkOut(Response):
     loss: float
-    forward: list[ForwardItem]
-    backward: list[BackwardItem]
-    params: list[ParamsItem]
+    forward: list[ForwardItem] | None = Field(None, description="Absent unless included.")
+    backward: list[BackwardItem] | None = Field(None, description="Absent unless included.")
+    params: list[ParamsItem] | None = Field(None, description="Absent unless included.")
     gradcheck: list[GradcheckItem] | None
     warnings: list[WarningItem] = Field(
         default_factory=list,

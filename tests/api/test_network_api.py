@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from app.schemas import NETWORK_EXAMPLE
 from tests.api.helpers import assert_error
@@ -169,3 +170,56 @@ def test_warnings_and_kink_marks_over_http(client):
     assert {w["code"] for w in r["warnings"]} == {"kink_in_step"}
     plain = run(client, {**kinked, "x": [[0.5]]}).json()
     assert plain["warnings"] == [] and "at_kink" not in plain["gradcheck"][0]
+
+
+def test_a_layernorm_layer_runs_and_is_checked(client):
+    body = {
+        "x": [[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]],
+        "targets": [0, 1],
+        "layers": [{"type": "layernorm", "gamma": [1.0, 0.5, 2.0]}, {"type": "affine", "out": 2}],
+        "loss": "softmax_cross_entropy",
+    }
+    d = run(client, body).json()
+    assert d["params"][0] == {"index": 0, "gamma": [1.0, 0.5, 2.0], "beta": [0.0, 0.0, 0.0]}
+    assert {(c["index"], c["param"]) for c in d["gradcheck"]} >= {(0, "gamma"), (0, "beta")}
+    assert all(c["passed"] for c in d["gradcheck"])
+    bad = {**body, "layers": [{"type": "layernorm", "gamma": [1.0]}, body["layers"][1]]}
+    assert_error(run(client, bad), 422, "gamma", "3 entries")
+
+
+def test_nudge_over_http(client):
+    from app.schemas import NUDGE_EXAMPLE
+
+    r = client.post("/api/v1/network/nudge", json=NUDGE_EXAMPLE)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert len(d["deltas"]) == len(d["actual"]) == len(d["gap"]) == 13
+    assert d["deltas"][0] == pytest.approx(1e-6) and d["deltas"][-1] == pytest.approx(1.0)
+    grad = run(client, NETWORK_EXAMPLE).json()["backward"][2]["grads"]["W"][1][0]
+    assert d["grad"] == grad and d["predicted"][-1] == pytest.approx(grad)
+    assert 1.8 < d["order"] < 2.2 and d["crossed_kink"] == [False] * 13
+    down = client.post("/api/v1/network/nudge", json={**NUDGE_EXAMPLE, "sign": -1}).json()
+    assert down["deltas"][0] == pytest.approx(-1e-6)
+    bad = {**NUDGE_EXAMPLE, "index": 1}
+    assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "param", "no parameter")
+    bad = {**NUDGE_EXAMPLE, "entry": [9, 0]}
+    assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "entry", "shape is [4, 3]")
+
+
+def test_include_trims_the_response_to_what_the_client_draws(client):
+    body = {**NETWORK_EXAMPLE, "x": [[1.0, 2.0]] * 200, "targets": [0, 2] * 100}
+    full = run(client, body)
+    lean = run(client, {**body, "include": []})
+    assert lean.status_code == 200
+    d = lean.json()
+    assert set(d) == {"loss", "gradcheck", "warnings", "nonfinite"}
+    assert d["loss"] == full.json()["loss"]
+    verdicts = [(c["param"], c["passed"], c["max_rel_error"]) for c in d["gradcheck"]]
+    assert verdicts == [
+        (c["param"], c["passed"], c["max_rel_error"]) for c in full.json()["gradcheck"]
+    ]
+    assert "numeric" not in d["gradcheck"][0]
+    assert len(lean.content) * 50 < len(full.content)  # bytes, not seconds
+    some = run(client, {**body, "include": ["params"]}).json()
+    assert "params" in some and "forward" not in some and "backward" not in some
+    assert_error(run(client, {**body, "include": ["everything"]}), 422, "include")

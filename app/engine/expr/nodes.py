@@ -123,6 +123,8 @@ def substitute(
     wherever it occurs), operations rebuilt by ``rebuild`` (e.g. simplifying constructors)."""
     if isinstance(template, Var) and template.name in args:
         return args[template.name]
+    if isinstance(template, Const):
+        return Const(template.value, template.name)  # each use its own literal
     kids = children(template)
     if not kids:
         return template

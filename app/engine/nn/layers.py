@@ -54,7 +54,17 @@ class SoftmaxSpec:
     type: str = "softmax"
 
 
-LayerSpec = AffineSpec | ActivationSpec | SoftmaxSpec
+@dataclass(frozen=True)
+class LayerNormSpec:
+    """Layer normalisation over each row's features, with a learned scale and shift."""
+
+    gamma: Any = None
+    beta: Any = None
+    eps: float = 1e-5
+    type: str = "layernorm"
+
+
+LayerSpec = AffineSpec | ActivationSpec | SoftmaxSpec | LayerNormSpec
 
 
 def spec_from_dict(d: Mapping[str, Any], index: int = 0) -> LayerSpec:
@@ -71,6 +81,8 @@ def spec_from_dict(d: Mapping[str, Any], index: int = 0) -> LayerSpec:
         )
     if kind == "softmax":
         return SoftmaxSpec()
+    if kind == "layernorm":
+        return LayerNormSpec(d.get("gamma"), d.get("beta"), d.get("eps", 1e-5))
     if isinstance(kind, str) and kind in ACTIVATIONS:
         return ActivationSpec(kind, d.get("alpha"))
     raise EngineError(
@@ -154,8 +166,17 @@ def init_affine(
 # ------------------------------------------------------------------------------------ kinds
 
 
+class Smooth:
+    """Mixin for layers without kinks: nothing for the gradient check to mark."""
+
+    __slots__ = ()
+
+    def regions(self, x: np.ndarray) -> None:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
-class Affine:
+class Affine(Smooth):
     """:math:`y = xW + b`; backward :math:`dx = dy\\,W^T`, :math:`dW = x^T dy`,
     :math:`db = \\sum_n dy_n`. Shapes ``x: (N, D_in)``, ``W: (D_in, D_out)``, ``b: (D_out,)``."""
 
@@ -237,15 +258,12 @@ class Affine:
 
         return y, backward
 
-    def regions(self, x: np.ndarray) -> None:
-        return None
-
     def macs(self, N: int) -> int:
         return N * self.n_in * self.n_out
 
 
 @dataclass(frozen=True, slots=True)
-class Softmax:
+class Softmax(Smooth):
     """Row-wise softmax; backward is the Jacobian-vector product
     :math:`dx = y \\odot (dy - \\sum_i dy_i\\,y_i)`, not the Jacobian's diagonal."""
 
@@ -268,17 +286,74 @@ class Softmax:
 
         return y, backward
 
-    def regions(self, x: np.ndarray) -> None:
-        return None
-
     def macs(self, N: int) -> int:
         return 3 * N * self.n_out
+
+
+def _row_param(p: np.ndarray) -> np.ndarray:
+    """A per-feature parameter ``(D,)`` as is, or ``(K, D)`` copies as ``(K, 1, D)``."""
+    return p if p.ndim == 1 else np.expand_dims(p, -2)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerNorm(Smooth):
+    """:math:`\\hat x = (x - \\mu) / \\sqrt{\\sigma^2 + \\epsilon}` per row,
+    :math:`y = \\gamma \\odot \\hat x + \\beta`. Backward, with :math:`g = dy \\odot \\gamma`:
+    :math:`dx = (g - \\bar g - \\hat x\\,\\overline{g \\hat x}) / \\sqrt{\\sigma^2 + \\epsilon}`
+    (means over the row's D features), :math:`d\\gamma = \\sum_n dy \\odot \\hat x`,
+    :math:`d\\beta = \\sum_n dy`. Shapes ``x, y: (N, D)``, ``gamma, beta: (D,)``. It mixes the
+    features of a row but never two rows, so the row-wise input check still holds."""
+
+    index: int
+    n_in: int
+    n_out: int
+    eps: float
+    kind: ClassVar[str] = "layernorm"
+    formula: ClassVar[str] = r"y = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta"
+
+    @classmethod
+    def build(cls, spec: LayerNormSpec, index: int, width: int, source: str, dtype) -> tuple:
+        loc: Loc = ("layers", index)
+        params = {"gamma": np.ones(width, dtype=dtype), "beta": np.zeros(width, dtype=dtype)}
+        for name in params:
+            given = getattr(spec, name)
+            if given is not None:
+                v = finite_array(given, f"layer {index} (layernorm) {name}", (*loc, name), dtype)
+                if v.shape != (width,):
+                    raise EngineError(
+                        f"layer {index} (layernorm): {name} must have {width} entries (one per "
+                        f"column of {source}), got shape {v.shape}.",
+                        (*loc, name),
+                    )
+                params[name] = v
+        return cls(index, width, width, float(spec.eps)), params
+
+    def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:
+        gamma = p["gamma"]
+        mu = x.mean(axis=-1, keepdims=True)
+        xc = x - mu
+        inv = 1.0 / np.sqrt((xc * xc).mean(axis=-1, keepdims=True) + self.eps)  # 1/sqrt(var+eps)
+        xhat = xc * inv
+        y = _row_param(gamma) * xhat + _row_param(p["beta"])
+
+        def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
+            g = dy * gamma  # dL/dxhat
+            mean_g = g.mean(axis=-1, keepdims=True)
+            mean_gx = (g * xhat).mean(axis=-1, keepdims=True)
+            dx = (g - mean_g - xhat * mean_gx) * inv
+            return dx, {"gamma": (dy * xhat).sum(axis=0), "beta": dy.sum(axis=0)}
+
+        return y, backward
+
+    def macs(self, N: int) -> int:
+        return 8 * N * self.n_out
 
 
 # The one registry of layer kinds: name -> build(spec, index, width, source, dtype).
 LAYERS: dict[str, Callable[..., tuple[Layer, Params]]] = {
     "affine": Affine.build,
     "softmax": Softmax.build,
+    "layernorm": LayerNorm.build,
     **dict.fromkeys(ACTIVATIONS, ActivationLayer.build),
 }
 

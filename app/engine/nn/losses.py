@@ -34,61 +34,69 @@ def as_targets(
     - For ``mse``, rows ``(N, C)`` hold any real values; 1-D floats are accepted when ``C == 1``
       (one real target per input).
 
-    Every problem raises :class:`EngineError` at ``loc ("targets",)``.
+    ``source`` names what set the width C in messages ("layer 2 (affine)"). Every problem raises
+    :class:`EngineError` at ``loc ("targets",)``.
     """
-    get_loss(loss)
-    loc = ("targets",)
-    N, C = y_shape
+    regression = get_loss(loss).expects == "values"
     try:
         arr = np.asarray(t)
     except ValueError as exc:
-        raise EngineError("targets must be a list of class indices or of rows.", loc) from exc
+        raise EngineError("targets must be a list of class indices or of rows.", _LOC) from exc
     if arr.dtype.kind not in "iuf" or arr.size == 0:
-        raise EngineError("targets must be whole-number class indices or rows of numbers.", loc)
+        raise EngineError("targets must be whole-number class indices or rows of numbers.", _LOC)
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-        raise EngineError("targets must be finite numbers (no NaN or infinity).", loc)
-
+        raise EngineError("targets must be finite numbers (no NaN or infinity).", _LOC)
     if arr.ndim == 1:
-        if arr.shape[0] != N:
-            raise EngineError(
-                f"there are {arr.shape[0]} targets for {N} inputs; give one each.", loc
-            )
-        if loss == "mse" and arr.dtype.kind == "f":
-            if C != 1:
-                raise EngineError(
-                    f"for mse give one row of {C} real values per input "
-                    "(or integer class indices).",
-                    loc,
-                )
-            return arr.astype(dtype).reshape(N, 1)
-        if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
-            raise EngineError(
-                "1-D targets are class indices and must be whole numbers; "
-                f"give rows of {C} probabilities instead for soft targets.",
-                loc,
-            )
-        bad = np.flatnonzero((arr < 0) | (arr >= C))
-        if bad.size:
-            n = int(bad[0])
-            raise EngineError(
-                f"target {arr[n]:g} (row {n}) is not a class index: {source} outputs {C} "
-                f"column{'s' if C != 1 else ''}, so the classes are 0 to {C - 1}.",
-                loc,
-            )
-        onehot = np.zeros((N, C), dtype=dtype)
-        onehot[np.arange(N), arr.astype(np.intp)] = 1.0  # row n has a 1 in column t_n
-        return onehot
+        return _from_indices(arr, y_shape, regression, dtype, source)
+    return _from_rows(arr, y_shape, regression, dtype, source)
 
+
+_LOC = ("targets",)
+
+
+def _from_indices(arr: np.ndarray, y_shape, regression: bool, dtype, source: str) -> np.ndarray:
+    """One-hot rows from class indices (or, for a 1-column regression, the values as rows)."""
+    N, C = y_shape
+    if arr.shape[0] != N:
+        raise EngineError(f"there are {arr.shape[0]} targets for {N} inputs; give one each.", _LOC)
+    if regression and arr.dtype.kind == "f":
+        if C != 1:
+            raise EngineError(
+                f"for mse give one row of {C} real values per input (or integer class indices).",
+                _LOC,
+            )
+        return arr.astype(dtype).reshape(N, 1)
+    if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+        raise EngineError(
+            "1-D targets are class indices and must be whole numbers; "
+            f"give rows of {C} probabilities instead for soft targets.",
+            _LOC,
+        )
+    bad = np.flatnonzero((arr < 0) | (arr >= C))
+    if bad.size:
+        n = int(bad[0])
+        raise EngineError(
+            f"target {arr[n]:g} (row {n}) is not a class index: {source} outputs {C} "
+            f"column{'s' if C != 1 else ''}, so the classes are 0 to {C - 1}.",
+            _LOC,
+        )
+    onehot = np.zeros((N, C), dtype=dtype)
+    onehot[np.arange(N), arr.astype(np.intp)] = 1.0  # row n has a 1 in column t_n
+    return onehot
+
+
+def _from_rows(arr: np.ndarray, y_shape, regression: bool, dtype, source: str) -> np.ndarray:
+    """Rows shaped like the output: any reals for a regression, else distributions."""
     if arr.shape != tuple(y_shape):
         raise EngineError(
             f"targets have shape {arr.shape} but {source} outputs shape {tuple(y_shape)}; "
-            f"give one class index per input or one row of {C} values per input.",
-            loc,
+            f"give one class index per input or one row of {y_shape[1]} values per input.",
+            _LOC,
         )
     rows = arr.astype(np.float64)
-    if loss != "mse":
+    if not regression:
         if np.any(rows < 0):
-            raise EngineError("target rows are probabilities and cannot be negative.", loc)
+            raise EngineError("target rows are probabilities and cannot be negative.", _LOC)
         sums = rows.sum(axis=1)
         bad = np.flatnonzero(np.abs(sums - 1.0) > _ROW_SUM_TOL)
         if bad.size:
@@ -96,7 +104,7 @@ def as_targets(
             raise EngineError(
                 f"each target row must sum to 1 (a probability distribution); "
                 f"row {n} sums to {sums[n]:.6g}.",
-                loc,
+                _LOC,
             )
     return rows.astype(dtype)
 

@@ -24,7 +24,7 @@ from app.engine.nn.losses import Loss, as_targets, get_loss
 from app.engine.nn.protocol import Backward, Layer, Params
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
-_CHUNK_ELEMENTS = 1 << 21  # bound on the size of one batched array of perturbed forward passes
+CHUNK_ELEMENTS = 1 << 21  # bound on the size of one batched array of perturbed forward passes
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,75 @@ def _check_cost(net: Network, params: Sequence[Params], x: np.ndarray, budget: f
         )
 
 
+@dataclass(frozen=True)
+class Perturbed:
+    """Runs perturbed copies from some layer on: the float64 network state they share."""
+
+    net: Network
+    params: list[Params]  # float64 copies of the parameters the pass used
+    t: np.ndarray
+    inputs: list[np.ndarray]  # inputs[l] = float64 input of layer l
+
+    @classmethod
+    def of(cls, net: Network, params: Sequence[Params], x: np.ndarray, t: np.ndarray):
+        """Float64 copies of exactly the values a (possibly float32) pass used, and every
+        layer's input, computed once."""
+        p64 = [{k: v.astype(np.float64) for k, v in p.items()} for p in params]
+        inputs = [x.astype(np.float64)]
+        for layer, p in zip(net.layers, p64, strict=True):
+            inputs.append(layer.forward(inputs[-1], p)[0])
+        return cls(net, p64, t.astype(np.float64), inputs)
+
+    def rows_from(self, start: int, a: np.ndarray, moved: Params | None = None):
+        """Per-row loss terms ``(K, N)`` of copies ``a`` entering layer ``start`` (with its
+        parameters ``moved``), and the kink marks of every kinked layer they pass."""
+        marks = []
+        for layer in self.net.layers[start:]:
+            own = moved is not None and layer.index == start  # its input is not perturbed
+            r = None if own else layer.regions(a)
+            if r is not None:
+                marks.append(r)
+            a, _ = layer.forward(a, moved if own else self.params[layer.index])
+        return self.net.loss.rows(a, self.t), marks
+
+    def loss_of(self, i: int, name: str) -> Callable:
+        """``f(P_k) -> (losses, marks)`` for K copies of parameter ``name`` of layer ``i``."""
+
+        def f(Pk: np.ndarray):
+            rows, marks = self.rows_from(i, self.inputs[i], {**self.params[i], name: Pk})
+            return rows.mean(axis=-1), marks
+
+        return f
+
+
+def _check_item(
+    net: Network, i: int, name: str, analytic: np.ndarray, num: tuple, h: float
+) -> tuple[dict, list[dict]]:
+    """One gradient-check entry (and its kink warning) from the numeric gradient and marks."""
+    numeric, at_kink = num
+    if not np.isfinite(numeric).all():
+        raise EngineError(
+            "the gradient check's perturbed forward passes overflowed; "
+            "use smaller inputs, weights or h.",
+            ("gradcheck",),
+        )
+    rel_error, max_rel_error, passed = compare(analytic, numeric, at_kink)
+    kinks = 0 if at_kink is None else int(at_kink.sum())
+    item = {"index": i, "param": name, "max_rel_error": max_rel_error, "passed": passed}
+    item |= {"numeric": numeric, "rel_error": rel_error, "kinks": kinks}
+    if not kinks:
+        return item, []
+    item["at_kink"] = at_kink
+    what = "the input x" if name == "x" else f"{net.describe(i)} {name}"
+    msg = (
+        f"gradient check of {what}: for {kinks} of {at_kink.size} entries a step of ±h "
+        f"(h = {h:g}) moves an input of a kinked activation (relu-like) across its kink, so the "
+        "central difference there is no derivative. Those entries are marked at_kink and left "
+        "out of 'passed'; the analytic value is the one-sided derivative the layer defines."
+    )
+    return item, [warning("kink_in_step", msg, ("x",) if name == "x" else ("layers", i))]
+
+
 def gradient_check(
     net: Network,
     params: Sequence[Params],
@@ -169,77 +238,62 @@ def gradient_check(
     ``±h`` moves some input across a kink (a relu at 0, say) are marked ``at_kink`` and left out
     of the verdict, with a warning. Returns the check items and the warnings.
     """
-    p64 = [{k: v.astype(np.float64) for k, v in p.items()} for p in params]
-    x64, t64 = x.astype(np.float64), t.astype(np.float64)
-    inputs = [x64]  # inputs[l] = float64 input of layer l
-    for layer, p in zip(net.layers, p64, strict=True):
-        inputs.append(layer.forward(inputs[-1], p)[0])
-    N = x.shape[0]
+    run = Perturbed.of(net, params, x, t)
+    p64, inputs = run.params, run.inputs
     widest = max([x.shape[1], *(layer.n_out for layer in net.layers)])
 
-    def rows_from(start: int, a: np.ndarray, moved: Params | None = None):
-        """Per-row loss terms of copies entering layer ``start`` (its params ``moved``)."""
-        marks = []
-        for layer in net.layers[start:]:
-            r = layer.regions(a)
-            if r is not None:
-                marks.append(r)
-            p = moved if moved is not None and layer.index == start else p64[layer.index]
-            a, _ = layer.forward(a, p)
-        return net.loss.rows(a, t64), marks  # (K, N) for K perturbed copies
-
-    def batched(i: int, name: str) -> Callable:
-        def f(Pk: np.ndarray):
-            rows, marks = rows_from(i, inputs[i], {**p64[i], name: Pk})
-            return rows.mean(axis=-1), marks
-
-        return f
-
     def chunk(a: np.ndarray) -> int:
-        return max(1, _CHUNK_ELEMENTS // max(N * widest, a.size))
+        return max(1, CHUNK_ELEMENTS // max(x.shape[0] * widest, a.size))
 
     items, warns = [], []
-
-    def entry(i: int, name: str, analytic: np.ndarray, num: tuple) -> None:
-        numeric, at_kink = num
-        if not np.isfinite(numeric).all():
-            raise EngineError(
-                "the gradient check's perturbed forward passes overflowed; "
-                "use smaller inputs, weights or h.",
-                ("gradcheck",),
-            )
-        rel_error, max_rel_error, passed = compare(analytic, numeric, at_kink)
-        kinks = 0 if at_kink is None else int(at_kink.sum())
-        item = {"index": i, "param": name, "max_rel_error": max_rel_error, "passed": passed}
-        item |= {"numeric": numeric, "rel_error": rel_error, "kinks": kinks}
-        if kinks:
-            item["at_kink"] = at_kink
-            what = "the input x" if name == "x" else f"{net.describe(i)} {name}"
-            warns.append(
-                warning(
-                    "kink_in_step",
-                    f"gradient check of {what}: for {kinks} of {at_kink.size} entries a step of "
-                    f"±h (h = {h:g}) moves an input of a kinked activation (relu-like) across "
-                    "its kink, so the central difference there is no derivative. Those entries "
-                    "are marked at_kink and left out of 'passed'; the analytic value is the "
-                    "one-sided derivative the layer defines.",
-                    ("x",) if name == "x" else ("layers", i),
-                )
-            )
-        items.append(item)
-
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for layer, p in zip(net.layers, p64, strict=True):
             for name, P in p.items():
-                num = numeric_gradient_batched(batched(layer.index, name), P, h, chunk(P))
-                entry(layer.index, name, grads[layer.index][1][name], num)
+                num = numeric_gradient_batched(run.loss_of(layer.index, name), P, h, chunk(P))
+                item, w = _check_item(net, layer.index, name, grads[layer.index][1][name], num, h)
+                items.append(item)
+                warns += w
         # Every layer maps row n to row n, so the input check moves a column at a time.
-        num_x = numeric_gradient_rows(lambda xk: rows_from(0, xk), x64, h, chunk(x64))
-    entry(0, "x", grads[0][0], num_x)
-    return items, warns
+        num_x = numeric_gradient_rows(lambda xk: run.rows_from(0, xk), inputs[0], h, chunk(x))
+    item, w = _check_item(net, 0, "x", grads[0][0], num_x, h)
+    return [*items, item], warns + w
 
 
 # ------------------------------------------------------------------------ the page's call
+
+
+def prepare(
+    x: Any, targets: Any, layers: Sequence[LayerSpec | Mapping[str, Any]], loss: str, dtype: str
+) -> tuple[Network, list[Params], np.ndarray, np.ndarray]:
+    """The built network, its parameters, ``x`` and the target rows, every shape checked."""
+    if dtype not in DTYPES:
+        raise EngineError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}.", ("dtype",))
+    dt = DTYPES[dtype]
+    x = finite_array(x, "x", ("x",), dt)
+    if x.ndim != 2 or 0 in x.shape:
+        raise EngineError(
+            f"x must be a non-empty 2-D list (one row per input), got shape {x.shape}.", ("x",)
+        )
+    net, params = build_network(layers, x.shape[1], loss, dt)
+    last = net.describe(len(net.layers) - 1)
+    return net, params, x, as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last)
+
+
+def passes(
+    net: Network, params: Sequence[Params], x: np.ndarray, t: np.ndarray
+) -> tuple[float, list[np.ndarray], list[tuple[np.ndarray, Params]]]:
+    """The loss, every layer's output and every layer's gradients; overflow is an error."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        outputs, backs = forward(net, params, x)
+        L, loss_backward = net.loss.forward(outputs[-1], t)
+        if not np.isfinite(L):
+            raise EngineError(
+                f"the {net.loss.name} loss overflowed {x.dtype.name} (the outputs are too far "
+                "from the targets); use smaller inputs or weights.",
+                ("loss",),
+            )
+        dy, _ = loss_backward(1.0)
+        return float(L), outputs, backward(net, backs, dy)
 
 
 def run_network(
@@ -283,38 +337,24 @@ def run_network(
     whose gradient is near the 1e-8 floor of ``rel_error``. Affine layers without ``seed`` use
     seed 0, so a run is reproducible.
     """
-    if dtype not in DTYPES:
-        raise EngineError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}.", ("dtype",))
-    dt = DTYPES[dtype]
-    x = finite_array(x, "x", ("x",), dt)
-    if x.ndim != 2 or 0 in x.shape:
-        raise EngineError(
-            f"x must be a non-empty 2-D list (one row per input), got shape {x.shape}.", ("x",)
-        )
-    net, params = build_network(layers, x.shape[1], loss, dt)
-    last = net.describe(len(net.layers) - 1)
-    t = as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last)
+    net, params, x, t = prepare(x, targets, layers, loss, dtype)
     if gradcheck:
         _check_cost(net, params, x, limits.gradcheck_budget)
-
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        outputs, backs = forward(net, params, x)
-        L, loss_backward = net.loss.forward(outputs[-1], t)
-        if not np.isfinite(L):
-            raise EngineError(
-                f"the {loss} loss overflowed {dt.__name__} (the outputs are too far from the "
-                "targets); use smaller inputs or weights.",
-                ("loss",),
-            )
-        dy, _ = loss_backward(1.0)
-        grads = backward(net, backs, dy)
+    L, outputs, grads = passes(net, params, x, t)
     warns = network_warnings(net, outputs[-1], t)
     checks = None
     if gradcheck:
         checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h))
         warns += kink_warnings
+    return {"loss": L, **_tensors(net, outputs, grads, params)} | {
+        "gradcheck": checks,
+        "warnings": warns,
+    }
+
+
+def _tensors(net: Network, outputs: list, grads: list, params: list[Params]) -> dict:
+    """The ``forward``, ``backward`` and ``params`` lists of the response, layer by layer."""
     return {
-        "loss": float(L),
         "forward": [
             {"index": layer.index, "type": layer.kind, "output": y}
             for layer, y in zip(net.layers, outputs, strict=True)
@@ -325,6 +365,4 @@ def run_network(
             for layer, (dx, g) in zip(net.layers, grads, strict=True)
         ],
         "params": [{"index": i, **p} for i, p in enumerate(params) if p],
-        "gradcheck": checks,
-        "warnings": warns,
     }

@@ -13,6 +13,7 @@ from app.engine.nn.gradcheck import layer_check, numeric_gradient
 from app.engine.nn.layers import (
     LAYERS,
     AffineSpec,
+    LayerNormSpec,
     SoftmaxSpec,
     build_layer,
     init_affine,
@@ -30,6 +31,7 @@ def build(spec, width, dtype=np.float64):
 KINDS = [
     ("affine", AffineSpec(n_out=3, seed=1)),
     ("softmax", SoftmaxSpec()),
+    ("layernorm", LayerNormSpec()),
     *[(name, ActivationSpec(name)) for name in ACTIVATIONS],
     ("leaky_relu alpha=0.2", ActivationSpec("leaky_relu", 0.2)),
     ("elu alpha=2", ActivationSpec("elu", 2.0)),
@@ -208,3 +210,25 @@ def test_float32_cast_of_huge_inputs_is_reported_not_warned():
     layers = [{"type": "gelu"}, {"type": "affine", "out": 1}]
     with pytest.raises(EngineError, match="finite"):
         run_network([[1e300, 1.0]], [[0.5]], layers, "mse", dtype="float32")
+
+
+def test_layernorm_normalises_each_row_and_is_checked_through_a_network():
+    from app.engine.nn.network import run_network
+
+    x = np.random.default_rng(3).normal(2.0, 3.0, size=(5, 4))
+    layer, params = build(LayerNormSpec(), 4)
+    y = layer.forward(x, params)[0]
+    np.testing.assert_allclose(y.mean(axis=1), 0.0, atol=1e-12)
+    v = x.var(axis=1)
+    np.testing.assert_allclose(y.var(axis=1), v / (v + 1e-5), rtol=1e-12)
+    layers = [
+        {"type": "affine", "out": 3, "seed": 2},
+        {"type": "layernorm", "gamma": [1.0, 2.0, 0.5], "beta": [0.1, 0.0, -0.2]},
+        {"type": "tanh"},
+        {"type": "affine", "out": 2, "seed": 3},
+    ]
+    r = run_network(x, [0, 1, 1, 0, 1], layers, "softmax_cross_entropy", gradcheck=True)
+    checked = [(c["index"], c["param"]) for c in r["gradcheck"]]
+    assert (1, "gamma") in checked and (1, "beta") in checked
+    assert all(c["passed"] and c["max_rel_error"] < 1e-6 for c in r["gradcheck"]), checked
+    assert r["params"][1]["gamma"].tolist() == [1.0, 2.0, 0.5]

@@ -1,0 +1,76 @@
+"""The computational graph of a typed expression or small program."""
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field
+
+from app.engine.expr.graph import MAX_NAMES
+from app.schemas.base import Request, Response, Step
+
+Value = Annotated[float, Field(ge=-1e6, le=1e6)]
+
+
+class GraphRequest(Request):
+    expr: str = Field(
+        description="An expression such as `(x + y) * z`, or a program: lines (or `;`-separated "
+        "statements) `name = expression` or `name += expression` (also `-=`, `*=`, `/=`), the "
+        "last line an expression or a name, which is the output."
+    )
+    values: dict[str, Value] = Field(
+        min_length=1,
+        max_length=MAX_NAMES,
+        description=f"The variables and their values: 1 to {MAX_NAMES} names of 1 to 8 "
+        "characters (a lowercase letter, then lowercase letters, digits or `_`), none of them a "
+        "function or constant name; values within ±1e6.",
+    )
+    expand: bool = Field(
+        False, description="Stage composite functions in primitives: sigmoid(u) as 1/(1 + exp(-u))."
+    )
+    h: Step = 1e-5
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"expr": "(x + y) * z", "values": {"x": -2, "y": 5, "z": -4}},
+                {"expr": "q = x + y\nf = q * z", "values": {"x": -2, "y": 5, "z": -4}},
+                {
+                    "expr": "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))",
+                    "values": {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3},
+                },
+            ]
+        }
+    )
+
+
+class GraphNodeOut(Response):
+    id: int
+    op: str = Field(
+        description='"var", "const", "add", "sub", "mul", "div", "pow", "neg" or a function name.'
+    )
+    label: str
+    inputs: list[int] = Field(description="Ids of the nodes this one computes from, in order.")
+    value: float | None = Field(description="The forward value (null if not finite).")
+    grad: float | None = Field(description="d(output)/d(this node), from the reverse pass.")
+    local: list[float | None] = Field(
+        description="local[k] = d(this node)/d(inputs[k]) at the forward values."
+    )
+    name: str | None = Field(
+        None, description='The step that assigns it: "q", or "q (2)" when q is assigned again.'
+    )
+
+
+class GraphOut(Response):
+    output: float
+    output_id: int = Field(description="The id of the output node.")
+    nodes: list[GraphNodeOut]
+    forward_order: list[int] = Field(description="The order the forward pass fills in values.")
+    backward_order: list[int] = Field(
+        description="The order the backward pass completes gradients, the output first (nodes "
+        "that do not lead to the output are left out; their grad is 0)."
+    )
+    gradients: dict[str, float | None] = Field(description="Reverse mode, per variable.")
+    exact: dict[str, float | None] = Field(description="The symbolic derivative, per variable.")
+    numeric: dict[str, float | None] = Field(description="Central differences with step h.")
+    nonfinite: int = Field(description="How many numbers above are null (not finite).")
+    expand: bool
+    h: float
