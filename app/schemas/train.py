@@ -66,13 +66,18 @@ class DatasetIn(Request):
 
 
 class ParamsIn(Request):
-    index: int = Field(ge=0, description="The affine layer these belong to.")
-    W: Matrix
-    b: Vector
+    """One layer's trained parameters, as a stream's last line gives them."""
+
+    index: int = Field(ge=0, description="The layer these belong to.")
+    W: Matrix | None = Field(None, description="affine")
+    b: Vector | None = Field(None, description="affine")
+    gamma: Vector | None = Field(None, description="layernorm")
+    beta: Vector | None = Field(None, description="layernorm")
 
     @model_validator(mode="after")
     def _check(self) -> "ParamsIn":
-        _rectangular(self.W, "W")
+        if self.W is not None:
+            _rectangular(self.W, "W")
         return self
 
 
@@ -87,7 +92,7 @@ class ResumeIn(Request):
     step: int | None = Field(None, ge=0, description="Optimizer steps done (Adam's t).")
 
     def engine(self) -> Resume:
-        params = [p.model_dump() for p in self.params]
+        params = [p.model_dump(exclude_none=True) for p in self.params]
         return Resume(params, self.optimizer_state, self.epoch, self.step)
 
 
@@ -174,8 +179,8 @@ class TrainReport(Response):
     train_accuracy: float | None = Field(description="null for a regression set.")
     test_accuracy: float | None
     grad_norms: OutVector = Field(
-        description="‖dL/dθ‖ over the training rows for every tensor: W then b of each affine "
-        "layer, in layer order."
+        description="‖dL/dθ‖ over the training rows for every parameter tensor in layer order "
+        "(W then b of an affine layer, gamma then beta of a layernorm)."
     )
     update_ratios: list[float | None] | None = Field(
         description="‖ΔW‖/‖W‖ of each affine layer at the epoch's last step (null at epoch 0)."

@@ -122,8 +122,10 @@ def test_the_wall_time_bound_ends_the_stream_early_with_what_resume_needs():
         ({"optimizer": "lbfgs"}, "optimizer", ""),
         ({"report_every": 4, "boundary_every": 10}, "boundary_every", "multiple of report_every"),
         ({"resume": {"params": [{"index": 3, "W": [[1.0]], "b": [0.0]}],
-                     "optimizer_state": {}, "epoch": 0}}, "index", "not an affine layer"),
+                     "optimizer_state": {}, "epoch": 0}}, "index", "not a layer with parameters"),
         ({"layers": [{"type": "tanh"}]}, "layers", "nothing to train"),
+        ({"resume": {"params": [{"index": 0, "W": [[1.0] * 8] * 2}],
+                     "optimizer_state": {}, "epoch": 0}}, "params", "takes W, b; got W"),
     ],
 )  # fmt: skip
 def test_bad_requests_are_422_naming_the_field(client, change, loc, words):

@@ -16,24 +16,27 @@ import numpy as np
 
 from app.engine.errors import EngineError
 from app.engine.nn.datasets import CSV, DATASETS, Data, generator_source
-from app.engine.nn.network import build_network
-from app.engine.nn.train import _with_params, make_task
+from app.engine.nn.train import make_task, place_params
 
-# One numpy line per layer kind: the forward pass the script runs (``a`` is the layer's alpha).
+# One numpy line per layer kind: the forward pass the script runs, ``p`` the layer's arguments
+# (affine: W, b; layernorm: gamma, beta, eps; an activation: its alpha).
 FORWARD_CODE: dict[str, str] = {
+    "affine": "x @ p[0] + p[1]",
+    "layernorm": "(x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True)"
+    " + p[2]) * p[0] + p[1]",
+    "softmax": "np.exp(x - x.max(axis=1, keepdims=True))"
+    " / np.exp(x - x.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)",
     "relu": "np.maximum(x, 0.0)",
     "sigmoid": "np.exp(-np.logaddexp(0.0, -x))",
     "tanh": "np.tanh(x)",
-    "leaky_relu": "np.where(x > 0, x, a * x)",
-    "elu": "np.where(x > 0, x, a * np.expm1(np.minimum(x, 0.0)))",
+    "leaky_relu": "np.where(x > 0, x, p[0] * x)",
+    "elu": "np.where(x > 0, x, p[0] * np.expm1(np.minimum(x, 0.0)))",
     "softplus": "np.logaddexp(0.0, x)",
     # gelu's tanh form 0.5 x (1 + tanh u) as x sigmoid(2u): no cancellation for x << 0
     "gelu": "x * np.exp(-np.logaddexp(0.0, -2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
     "identity": "x",
     "silu": "x * np.exp(-np.logaddexp(0.0, -x))",
     "softsign": "x / (1 + np.abs(x))",
-    "softmax": "np.exp(x - x.max(axis=1, keepdims=True))"
-    " / np.exp(x - x.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)",
 }
 
 
@@ -69,25 +72,22 @@ def python_script(
     loss: str,
     title: str = "",
 ) -> str:
-    """The script for ``layers`` with the trained ``params`` (``[{"index", "W", "b"}]``).
+    """The script for ``layers`` with the trained ``params`` (``[{"index", "W", "b"}, ...]``).
 
     It prints ``test accuracy: 0.9750 (195/200)`` for a classifier (the accuracy to four places,
     as the page shows it) or ``test loss (mse): 0.005123`` for a regression set.
     """
-    specs = _with_params(layers, params)
-    net, built = build_network(specs, data.width, loss)
+    net, built = place_params(layers, params, data.width, loss)
     task = make_task(data, net, loss)
     lines = []
     for layer, p in zip(net.layers, built, strict=True):
-        if layer.kind == "affine":
-            lines.append(f'    ("affine", {_literal(p["W"])}, {_literal(p["b"])}),')
-        elif layer.kind in FORWARD_CODE:
-            alpha = getattr(layer, "alpha", 0.0)
-            lines.append(f'    ("{layer.kind}", {alpha!r}),')
-        else:
-            raise EngineError(f"the export cannot write a {layer.kind} layer.", ("layers",))
-    used = dict.fromkeys(layer.kind for layer in net.layers if layer.kind != "affine")
-    kinds = "\n".join(f'    "{k}": lambda x, a: {FORWARD_CODE[k]},' for k in used)
+        if layer.kind not in FORWARD_CODE:
+            raise EngineError(f"the export cannot write a {layer.kind} layer yet.", ("layers",))
+        args = [_literal(v) for v in p.values()]  # W, b or gamma, beta: exact literals
+        args += [repr(getattr(layer, k)) for k in ("alpha", "eps") if hasattr(layer, k)]
+        lines.append(f"    ({', '.join([repr(layer.kind), *args])},),")
+    used = dict.fromkeys(layer.kind for layer in net.layers)
+    kinds = "\n".join(f'    "{k}": lambda x, *p: {FORWARD_CODE[k]},' for k in used)
     if task.kind == "regression":
         verdict = (
             "loss = 0.5 * np.mean(np.sum((out - Y_TEST) ** 2, axis=1))  # the app's mse\n"
@@ -107,15 +107,12 @@ def python_script(
         'the test accuracy. Run it with:  python this_file.py\n"""\n\n'
         "import numpy as np\n\n"
         f"{_data_code(data)}\n"
-        "# The trained network: affine layers (W, b) and activations (name, alpha).\n"
+        "# The trained network: each layer's kind and arguments (W, b; gamma, beta, eps; alpha).\n"
         f"LAYERS = [\n{chr(10).join(lines)}\n]\n"
         f"FORWARD = {{\n{kinds}\n}}\n\n\n"
         "def forward(x):\n"
-        "    for layer in LAYERS:\n"
-        '        if layer[0] == "affine":\n'
-        "            x = x @ layer[1] + layer[2]\n"
-        "        else:\n"
-        "            x = FORWARD[layer[0]](x, layer[1])\n"
+        "    for kind, *args in LAYERS:\n"
+        "        x = FORWARD[kind](x, *args)\n"
         "    return x\n\n\n"
         "out = forward(X_TEST)\n"
         f"{verdict}"

@@ -33,7 +33,7 @@ import numpy as np
 from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.datasets import Data
-from app.engine.nn.layers import AffineSpec, LayerSpec, softmax, spec_from_dict
+from app.engine.nn.layers import LayerSpec, softmax, spec_from_dict
 from app.engine.nn.losses import as_targets
 from app.engine.nn.network import Network, backward, build_network, forward
 from app.engine.nn.protocol import Params
@@ -397,29 +397,48 @@ class Training:
 
 
 def _with_params(
-    specs: Sequence[LayerSpec | Mapping[str, Any]], given: Sequence[Mapping[str, Any]]
+    specs: Sequence[LayerSpec | Mapping[str, Any]],
+    given: Sequence[Mapping[str, Any]],
+    names: Sequence[set[str]],
 ) -> list[LayerSpec]:
-    """The specs with each affine layer's W and b taken from ``given`` (by ``index``)."""
+    """The specs with the parameters in ``given`` (``{"index", "W", "b"}``, ``{"index",
+    "gamma", "beta"}``, ...) placed into the layers they name; ``names[i]`` are layer i's
+    parameter names, every one of which must be given."""
     specs = [spec_from_dict(s, i) if isinstance(s, Mapping) else s for i, s in enumerate(specs)]
-    by_index: dict[int, Mapping[str, Any]] = {}
+    by_index: dict[int, dict[str, Any]] = {}
     for k, p in enumerate(given):
-        i = p.get("index")
-        if not isinstance(i, int) or not 0 <= i < len(specs) or specs[i].type != "affine":
+        i, loc = p.get("index"), ("resume", "params", k)
+        if not isinstance(i, int) or not 0 <= i < len(specs) or not names[i]:
             raise EngineError(
-                f"resume.params[{k}] names index {i!r}, which is not an affine layer.",
-                ("resume", "params", k, "index"),
+                f"resume.params[{k}] names index {i!r}, not a layer with parameters.",
+                (*loc, "index"),
             )
-        by_index[i] = p
-    out: list[LayerSpec] = []
-    for i, spec in enumerate(specs):
-        if isinstance(spec, AffineSpec):
-            if i not in by_index:
-                raise EngineError(
-                    f"resume.params has no entry for layer {i} (affine).", ("resume", "params")
-                )
-            spec = replace(spec, W=by_index[i].get("W"), b=by_index[i].get("b"), n_out=None)
-        out.append(spec)
-    return out
+        values = {name: v for name, v in p.items() if name != "index" and v is not None}
+        if set(values) != names[i]:
+            raise EngineError(
+                f"resume.params[{k}]: layer {i} ({specs[i].type}) takes "
+                f"{', '.join(sorted(names[i]))}; got {', '.join(sorted(values)) or 'none'}.",
+                loc,
+            )
+        by_index[i] = values
+    for i, wanted in enumerate(names):
+        if wanted and i not in by_index:
+            raise EngineError(
+                f"resume.params has no entry for layer {i} ({specs[i].type}).", ("resume", "params")
+            )
+    return [replace(s, **by_index[i]) if i in by_index else s for i, s in enumerate(specs)]
+
+
+def place_params(
+    layers: Sequence[LayerSpec | Mapping[str, Any]],
+    given: Sequence[Mapping[str, Any]],
+    width: int,
+    loss: str,
+) -> tuple[Network, list[Params]]:
+    """The network of ``layers`` with the trained parameters ``given`` (by layer ``index``, as
+    a stream's last line holds them) in place of their initial values, every shape checked."""
+    _, initial = build_network(layers, width, loss)
+    return build_network(_with_params(layers, given, [set(p) for p in initial]), width, loss)
 
 
 def prepare(
@@ -477,13 +496,16 @@ def prepare(
         if not (math.isfinite(value) and value >= 0) or (name == "lr" and value == 0):
             raise EngineError(f"{name} must be a finite number > 0, got {value!r}.", (name,))
 
-    if resume is not None:
-        layers = _with_params(layers, resume.params)
-    net, params = build_network(layers, data.width, loss)
+    if resume is None:
+        net, params = build_network(layers, data.width, loss)
+    else:
+        net, params = place_params(layers, resume.params, data.width, loss)
     task = make_task(data, net, loss)
     layout = Layout.of(params)
     if not layout.keys:
-        raise EngineError("the stack has no affine layer, so nothing to train.", ("layers",))
+        raise EngineError(
+            "the stack has no parameters (no affine layer): nothing to train.", ("layers",)
+        )
     theta = layout.flatten([params[i][name] for i, name in layout.keys])
     start, step = 0, 0
     slots = tuple(opt.init([theta.shape])[name][0] for name in opt.slots)

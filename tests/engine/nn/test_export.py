@@ -9,27 +9,41 @@ import pytest
 from app.engine.nn.activations import ACTIVATIONS
 from app.engine.nn.datasets import make_data
 from app.engine.nn.export import FORWARD_CODE, python_script
-from app.engine.nn.layers import LAYERS, softmax
+from app.engine.nn.layers import LAYERS
+from app.engine.nn.network import build_network
 from app.engine.nn.train import prepare
 
 
-def test_every_layer_kind_but_affine_has_a_numpy_line():
-    assert set(FORWARD_CODE) == set(LAYERS) - {"affine"}
+def test_every_layer_kind_has_a_numpy_line():
+    assert set(FORWARD_CODE) == set(LAYERS)
+
+
+def line(kind: str):
+    return eval(f"lambda x, *p: {FORWARD_CODE[kind]}", {"np": np})  # noqa: S307
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_the_line_computes_the_registry_function(name):
     act = ACTIVATIONS[name]
-    alpha = act.alpha_or_default(None)
     x = np.linspace(-30, 30, 600).reshape(-1, 3)
-    line = eval(f"lambda x, a: {FORWARD_CODE[name]}", {"np": np})  # noqa: S307
-    np.testing.assert_allclose(line(x, alpha), act.f(x), rtol=1e-12, atol=1e-300)
+    got = line(name)(x, act.alpha_or_default(None))
+    np.testing.assert_allclose(got, act.f(x), rtol=1e-12, atol=1e-300)
 
 
-def test_the_softmax_line():
-    z = np.random.default_rng(0).normal(0, 5, (7, 4))
-    line = eval(f"lambda x, a: {FORWARD_CODE['softmax']}", {"np": np})  # noqa: S307
-    np.testing.assert_allclose(line(z, 0.0), softmax(z), rtol=1e-13)
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"type": "affine", "out": 3, "seed": 4},
+        {"type": "layernorm", "gamma": [1.5, -0.5, 2.0, 1.0], "beta": [0.1, 0.2, 0.3, 0.4]},
+        {"type": "softmax"},
+    ],
+)
+def test_the_line_computes_the_layer(spec):
+    x = np.random.default_rng(0).normal(0, 3, (7, 4))
+    net, params = build_network([spec], 4, "mse")
+    layer, p = net.layers[0], params[0]
+    args = [*p.values()] + [getattr(layer, k) for k in ("alpha", "eps") if hasattr(layer, k)]
+    np.testing.assert_allclose(line(spec["type"])(x, *args), layer.forward(x, p)[0], rtol=1e-12)
 
 
 def run_script(tmp_path, text: str) -> str:
@@ -46,7 +60,7 @@ def run_script(tmp_path, text: str) -> str:
         (
             make_data("csv", csv="\n".join(f"{i % 9},{i % 4},{(i % 9) > 4}" for i in range(80))
                       .replace("True", "1").replace("False", "0"), seed=2),
-            [{"type": "affine", "out": 6}, {"type": "elu", "alpha": 0.5},
+            [{"type": "affine", "out": 6}, {"type": "layernorm"}, {"type": "elu", "alpha": 0.5},
              {"type": "affine", "out": 2}, {"type": "softmax"}],
             "cross_entropy",
         ),

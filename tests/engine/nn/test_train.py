@@ -211,3 +211,17 @@ def test_limits_bound_epochs_and_grid():
         prepare(XOR, stack([2]), SCE, epochs=11, limits=small)
     with pytest.raises(EngineError, match="BPX_MAX_GRID"):
         prepare(XOR, stack([2]), SCE, epochs=5, grid=9, limits=small)
+
+
+def test_layernorm_parameters_train_and_resume_too():
+    layers = [{"type": "affine", "out": 6, "seed": 1}, {"type": "layernorm"}, {"type": "tanh"},
+              {"type": "affine", "out": 2, "seed": 2}]  # fmt: skip
+    whole = as_json(run(XOR, layers, epochs=6, report_every=3))
+    first = as_json(run(XOR, layers, epochs=3, report_every=3))
+    done = first[-1]
+    assert [sorted(p) for p in done["params"]] == [["W", "b", "index"], ["beta", "gamma", "index"],
+                                                   ["W", "b", "index"]]  # fmt: skip
+    assert len(whole[1]["grad_norms"]) == 6  # W, b, gamma, beta, W, b
+    rest = run(XOR, layers, epochs=6, report_every=3,
+               resume=Resume(done["params"], done["optimizer_state"], 3, done["step"]))  # fmt: skip
+    assert first[:-1] + as_json(rest) == whole
