@@ -292,7 +292,7 @@ class ActivationLayer:
             d = act.dfn(x, alpha) if act.dfy is None else act.dfy(y, alpha)
             if d.dtype != x.dtype:
                 d = d.astype(x.dtype)  # e.g. np.where(x > 0, 1.0, alpha) is float64
-            return np.multiply(dy, d, out=d), {}  # chain rule: dy * f'(x), into d (fresh)
+            return np.multiply(dy, d, d), {}  # chain rule: dy * f'(x), into the fresh d
 
         return y, backward
 
