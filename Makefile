@@ -35,9 +35,11 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 
 bench: $(VENV)/.installed
-	$(PY) scripts/bench_engine.py
-	$(PY) scripts/bench_numdiff.py
-	$(PY) bench/bench_expr_guards.py
+	$(PY) -m bench.engine
+	$(PY) -m bench.numdiff
+	$(PY) -m bench.serialise
+	$(PY) -m bench.api_load
+	$(PY) -m bench.bench_expr_guards
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

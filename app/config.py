@@ -1,6 +1,9 @@
 """Settings read from the environment (prefix ``BPX_``); every API limit lives here."""
 
+import math
+import os
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +60,12 @@ class Settings(BaseSettings):
     gradcheck_budget: float = Field(
         _D.gradcheck_budget, gt=0, description="Most multiply-adds one gradient check may spend."
     )
+    compute_slots: int = Field(
+        0, ge=0, description="API requests computing at once per process; 0: one per usable core."
+    )
+    queue_timeout: float = Field(
+        5.0, gt=0, description="Seconds a request may wait for a compute slot (503 after)."
+    )
     log_level: str = Field("info", description="Python log level name.")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
     root_path: str = Field("", description="Path prefix when served behind a reverse proxy.")
@@ -64,6 +73,25 @@ class Settings(BaseSettings):
     def limits(self) -> Limits:
         """The :class:`Limits` these settings describe."""
         return Limits(**{name: getattr(self, name) for name in Limits.names()})
+
+    def slots(self) -> int:
+        """``compute_slots``, or the cores this process may use when it is 0."""
+        return self.compute_slots or usable_cores()
+
+
+def usable_cores(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """Cores this process may run on: its affinity mask, capped by a cgroup v2 CPU quota.
+
+    In a container with ``limits: cpu: "1"`` that is 1, where ``os.cpu_count()`` tells the host's.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        quota, period = cpu_max.read_text().split()
+        if quota != "max":
+            return max(1, min(cores or 1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return cores or 1
 
 
 @lru_cache

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ACCESS_LOGGER = "bpx.access"
@@ -30,7 +31,10 @@ class JsonFormatter(logging.Formatter):
         line.update({k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS})
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        try:  # orjson: half the cost of json.dumps, paid on every request's access line
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # what orjson refuses outright, such as an int beyond 64 bits
+            return json.dumps(line, default=str)
 
 
 class _StdoutHandler(logging.StreamHandler):

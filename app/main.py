@@ -8,7 +8,12 @@ from app import __version__, errors
 from app.api import activations, graph, meta, network, numdiff, pages, softmax, train
 from app.config import Settings, get_settings
 from app.logging_setup import AccessLogMiddleware, configure_logging
-from app.middleware import BodyLimitMiddleware, LimitsMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    ComputeSlotsMiddleware,
+    LimitsMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.paths import STATIC_DIR
 from app.responses import NumpyJSONResponse
 
@@ -18,7 +23,8 @@ See and check how a neural network computes its forward and backward passes.
 Run a stack of layers with a loss forward and backward and compare every gradient with central
 differences; differentiate typed functions numerically beside their exact derivatives; run
 gradient descent with six optimizers. Invalid input gets a 422 whose `detail[].msg` says what is
-wrong; a body over the size limit gets a 413.
+wrong; a body over the size limit gets a 413; a request that finds every compute slot busy for
+a few seconds gets a 503 with `Retry-After`.
 """
 
 
@@ -41,6 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
+    # Added innermost first: a request meets the access log, the body limit, CORS, the security
+    # headers (so a 503 carries them), then waits for a compute slot.
+    app.add_middleware(LimitsMiddleware, limits=app.state.limits)
+    app.add_middleware(
+        ComputeSlotsMiddleware, slots=settings.slots(), timeout=settings.queue_timeout
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -49,7 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type"],
         )
-    app.add_middleware(LimitsMiddleware, limits=app.state.limits)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLogMiddleware)  # outermost: times everything, 413s included
     return app

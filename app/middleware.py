@@ -1,5 +1,9 @@
-"""Pure ASGI middleware: the request-body limit, the security headers and the limits in force."""
+"""Pure ASGI middleware: the body limit, the compute slots, the security headers, the limits."""
 
+import math
+from collections.abc import Collection
+
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.engine.limits import Limits
@@ -115,3 +119,68 @@ class LimitsMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         with limits_in_force(self.limits):
             await self.app(scope, receive, send)
+
+
+class ComputeSlotsMiddleware:
+    """Let at most ``slots`` API requests run at once; one that waits ``timeout`` s gets 503.
+
+    Every request under ``/api/`` except the ``exempt`` paths (health and the constant list of
+    activations) holds a slot from the moment its body has arrived until its response is sent:
+    at most ``slots`` requests are validated, computed and rendered at once, so the event loop and
+    the health probe keep their share of the cores and at most ``slots`` results are in memory.
+    A request that gets no slot within ``timeout`` seconds is answered ``503`` with
+    ``Retry-After`` in the standard error shape, never left hanging.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        slots: int,
+        timeout: float,
+        exempt: Collection[str] = ("/api/v1/health", "/api/v1/activations"),
+    ) -> None:
+        self.app = app
+        self.slots = anyio.Semaphore(slots, fast_acquire=True)
+        self.timeout = timeout
+        self.exempt = frozenset(exempt)
+        retry = max(1, math.ceil(timeout))
+        self.body = (
+            b'{"detail":[{"type":"overloaded","loc":[],"msg":"the server is busy: every compute '
+            b'slot stayed taken for %g s; try again in %d s"}]}' % (timeout, retry)
+        )
+        self.headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(self.body)).encode()),
+            (b"retry-after", str(retry).encode()),
+        ]
+
+    def _gated(self, scope: Scope) -> bool:
+        if scope["type"] != "http":
+            return False
+        path, root = scope["path"], scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        return path.startswith("/api/") and path not in self.exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._gated(scope):
+            await self.app(scope, receive, send)
+            return
+        try:
+            self.slots.acquire_nowait()
+        except anyio.WouldBlock:
+            if not await self._wait():
+                await send({"type": "http.response.start", "status": 503, "headers": self.headers})
+                await send({"type": "http.response.body", "body": self.body})
+                return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.slots.release()
+
+    async def _wait(self) -> bool:
+        """Wait up to ``timeout`` for a slot; whether one was taken."""
+        with anyio.move_on_after(self.timeout):
+            await self.slots.acquire()
+            return True
+        return False

@@ -5,7 +5,7 @@ this script says how long that takes, as the wall-clock assertions the tests use
 (each line gives the old budget and the measured time as a fraction of it). Not a test: it
 prints and never fails. Usage, from the repository root::
 
-    .venv/bin/python bench/bench_expr_guards.py
+    .venv/bin/python -m bench.bench_expr_guards
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from app.engine.expr import parse
 from app.engine.expr.graph import compute_graph
 from app.engine.limits import DEFAULT_LIMITS
 from app.engine.numdiff import derivative, descent
-from scripts.bench_numdiff import median_time
+from bench.timing import median_time
 from tests.attacks import ATTACKS
 
 

@@ -13,9 +13,10 @@ router = APIRouter(prefix="/api/v1", tags=["meta"])
     "/health",
     response_model=HealthOut,
     summary="Is the service up?",
-    description="Answers `ok` and the package version; used by load balancers and probes.",
+    description="Answers `ok` and the package version; used by load balancers and probes. It "
+    "needs no compute slot and runs on the event loop, so it answers while every slot is busy.",
 )
-def health() -> dict:
+async def health() -> dict:
     return {"status": "ok", "version": __version__}
 
 

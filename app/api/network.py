@@ -9,6 +9,7 @@ from app.engine.nn.presets import PRESETS, TITLES
 from app.responses import respond
 from app.schemas import (
     ERROR_RESPONSES,
+    OVERLOAD_RESPONSES,
     NetworkOut,
     NetworkRequest,
     NudgeOut,
@@ -55,7 +56,7 @@ def nudge(body: NudgeRequest, limits: LimitsDep):
 @router.get(
     "/presets",
     response_model=None,
-    responses={200: {"model": PresetsOut}},
+    responses={200: {"model": PresetsOut}, **OVERLOAD_RESPONSES},
     summary="Ready-made networks",
     description="Example inputs for `/network/run`: the seed notebook's example (1000 points, "
     "4 classes, Affine → Sigmoid → Softmax → cross-entropy) and a small 2-D toy set.",

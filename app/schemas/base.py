@@ -154,8 +154,22 @@ class ErrorOut(Response):
     detail: list[ErrorItem]
 
 
+OVERLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorOut,
+        "description": "Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds "
+        "(`type` `overloaded`); retry after the `Retry-After` header's seconds.",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
+}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "The body is not valid JSON."},
     413: {"model": ErrorOut, "description": "The body is larger than the limit."},
     422: {"model": ErrorOut, "description": "A field is invalid; `msg` says what is wrong."},
+    **OVERLOAD_RESPONSES,
 }

@@ -77,3 +77,12 @@ def test_configure_logging_is_idempotent_and_keeps_other_handlers(
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
+
+
+def test_any_extra_value_still_gives_one_json_line() -> None:
+    record = logging.LogRecord("bpx.test", logging.INFO, __file__, 1, "m", None, None)
+    record.huge = 2**70  # beyond orjson's 64-bit integers
+    record.thing = object()  # not JSON at all: written as its str()
+    line = json.loads(JsonFormatter().format(record))
+    assert line["huge"] == 2**70
+    assert line["thing"].startswith("<object")

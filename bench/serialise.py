@@ -1,26 +1,17 @@
 """Serialisation of a 256x256 network result: orjson straight from numpy against the alternatives.
 
-Run: .venv/bin/python scripts/bench_api.py   (prints medians of repeated runs, side by side)
+python -m bench.serialise     (medians of interleaved runs, and the ratios to orjson)
 """
 
 import json
-import statistics
-import time
 
 import numpy as np
 from fastapi.encoders import jsonable_encoder
 
 from app.engine.nn.network import run_network
-from app.responses import NumpyJSONResponse
-
-
-def median_ms(fn, repeat: int = 15) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
+from app.responses import NumpyJSONResponse, PiecewiseJSONResponse
+from bench.machine import describe
+from bench.timing import side_by_side
 
 
 def to_lists(value):
@@ -38,12 +29,24 @@ def main() -> None:
     x = rng.standard_normal((256, 256))
     layers = [{"type": "affine", "in": 256, "out": 256, "seed": i} for i in range(2)]
     result = run_network(x, rng.standard_normal((256, 256)), layers, "mse", gradcheck=False)
-    orjson_ms = median_ms(lambda: NumpyJSONResponse(result).body)
-    encoder_ms = median_ms(lambda: json.dumps(jsonable_encoder(to_lists(result))).encode())
-    stdlib_ms = median_ms(lambda: json.dumps(to_lists(result)).encode())
+    ms = side_by_side(
+        {
+            "orjson": lambda: NumpyJSONResponse(result).body,
+            "pieces": lambda: PiecewiseJSONResponse(result).pieces,
+            "encoder": lambda: json.dumps(jsonable_encoder(to_lists(result))).encode(),
+            "stdlib": lambda: json.dumps(to_lists(result)).encode(),
+        },
+        rounds=15,
+        warmup=False,
+    )
+    ms = {name: 1000 * t for name, t in ms.items()}
+    orjson_ms, encoder_ms, stdlib_ms = ms["orjson"], ms["encoder"], ms["stdlib"]
+    pieces_ms = ms["pieces"]
     size = len(NumpyJSONResponse(result).body) / 1e6
-    print(f"256x256 network result ({size:.1f} MB of JSON), median of 15:")
-    print(f"  orjson from numpy (the app)        {orjson_ms:8.1f} ms  1.0x")
+    print(describe())
+    print(f"\n256x256 network result ({size:.1f} MB of JSON), median of 15 interleaved runs:")
+    print(f"  orjson from numpy, one call        {orjson_ms:8.1f} ms  1.0x")
+    print(f"  orjson per array (the app)         {pieces_ms:8.1f} ms  {pieces_ms / orjson_ms:.1f}x")
     print(f"  json.dumps(.tolist())              {stdlib_ms:8.1f} ms  {stdlib_ms / orjson_ms:.1f}x")
     print(
         f"  jsonable_encoder(.tolist()) + json {encoder_ms:8.1f} ms  {encoder_ms / orjson_ms:.1f}x"

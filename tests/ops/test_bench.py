@@ -1,0 +1,30 @@
+"""The load benchmark of `make bench` runs: a short pass of bench/api_load.py over loopback."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def test_api_load_runs_every_part_and_nothing_hangs() -> None:
+    args = ["--clients", "4", "--seconds", "0.3", "--rounds", "1", "--heavy-seconds", "2"]
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.api_load", *args, "--render-repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    text = out.stdout
+    assert "machine:" in text and "BLAS:" in text
+    health = next(line for line in text.splitlines() if line.startswith("health "))
+    assert "{200:" in health
+    assert "peak (VmHWM)" in text
+    assert "serialisation share" in text
+    assert "Error" not in text, text  # no TimeoutError or ConnectionError among the statuses
