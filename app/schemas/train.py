@@ -105,7 +105,11 @@ class TrainRequest(OptimizerOptions):
     batch_size: Annotated[int, Field(ge=1), Limit("max_batch")] = 32
     epochs: Annotated[
         int,
-        Field(ge=1, description="Epochs in all (a resumed run goes on counting)."),
+        Field(
+            ge=0,
+            description="Epochs in all (a resumed run goes on counting); 0: only the report "
+            "of the initial network.",
+        ),
         Limit("max_epochs"),
     ] = 200
     l2: float = Field(0.0, ge=0, le=100, description="Adds (l2/2)·Σ‖W‖² (weights, not biases).")

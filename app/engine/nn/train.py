@@ -478,7 +478,7 @@ def prepare(
     opt: Optimizer = OPTIMIZERS[optimizer]
     opts = opt.options(options)
     for name, value, lo in (
-        ("epochs", epochs, 1),
+        ("epochs", epochs, 0),
         ("batch_size", batch_size, 1),
         ("report_every", report_every, 1),
         ("boundary_every", boundary_every, 0),

@@ -225,3 +225,9 @@ def test_layernorm_parameters_train_and_resume_too():
     rest = run(XOR, layers, epochs=6, report_every=3,
                resume=Resume(done["params"], done["optimizer_state"], 3, done["step"]))  # fmt: skip
     assert first[:-1] + as_json(rest) == whole
+
+
+def test_zero_epochs_reports_the_initial_network_only():
+    lines = run(XOR, stack([4, 2]), epochs=0, boundary_every=10, grid=5)
+    assert [line.get("epoch") for line in lines] == [0, 0]
+    assert "boundary" in lines[0] and lines[1]["done"] and lines[1]["step"] == 0
