@@ -87,7 +87,10 @@ class ResumeIn(Request):
     params: Annotated[list[ParamsIn], Field(min_length=1), Limit("max_layers")]
     optimizer_state: Annotated[
         dict[str, Annotated[list[Tensor], Limit("max_layers")]], Field(max_length=4)
-    ] = Field(description="Per slot (`m`, `v`, ...), one tensor per W and b, in layer order.")
+    ] = Field(
+        description="Per slot (`m`, `v`, ...), one tensor per parameter tensor, in layer order; "
+        "`{}` starts the optimizer afresh (after a change of optimizer, say)."
+    )
     epoch: int = Field(ge=0, description="Epochs done.")
     step: int | None = Field(None, ge=0, description="Optimizer steps done (Adam's t).")
 

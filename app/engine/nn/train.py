@@ -183,7 +183,8 @@ def make_task(data: Data, net: Network, loss: str) -> Task:
 @dataclass(frozen=True)
 class Resume:
     """Where a paused run stands: the parameters (``[{"index", "W", "b"}]``), the optimizer
-    state (``{slot: [tensor, ...]}`` in :class:`Layout` order), the epochs and steps done."""
+    state (``{slot: [tensor, ...]}`` in :class:`Layout` order; empty: the optimizer starts
+    afresh, e.g. after a change of optimizer, with ``step`` 0), the epochs and steps done."""
 
     params: Sequence[Mapping[str, Any]]
     optimizer_state: Mapping[str, Sequence[Any]]
@@ -518,7 +519,10 @@ def prepare(
             )
         steps_per_epoch = -(-len(data.x_train) // batch_size)
         step = start * steps_per_epoch if resume.step is None else resume.step
-        slots = _state_from(resume.optimizer_state, opt, layout)
+        if opt.slots and not resume.optimizer_state:  # an optimizer started afresh mid-run
+            step = 0 if resume.step is None else resume.step
+        else:
+            slots = _state_from(resume.optimizer_state, opt, layout)
     return Training(
         data=data,
         net=net,

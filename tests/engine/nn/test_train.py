@@ -231,3 +231,13 @@ def test_zero_epochs_reports_the_initial_network_only():
     lines = run(XOR, stack([4, 2]), epochs=0, boundary_every=10, grid=5)
     assert [line.get("epoch") for line in lines] == [0, 0]
     assert "boundary" in lines[0] and lines[1]["done"] and lines[1]["step"] == 0
+
+
+def test_an_empty_optimizer_state_starts_the_optimizer_afresh():
+    """The page switches optimizer mid-run: the trained params go on, Adam starts at t = 0."""
+    sgd = as_json(run(XOR, stack([4, 2]), optimizer="sgd", epochs=3))[-1]
+    fresh = Resume(sgd["params"], {}, 3)
+    switched = as_json(run(XOR, stack([4, 2]), optimizer="adam", epochs=5, resume=fresh))
+    assert switched[-1]["step"] == 2 * 7  # counted from the switch
+    again = as_json(run(XOR, stack([4, 2]), optimizer="adam", epochs=5, resume=fresh))
+    assert again == switched
