@@ -40,6 +40,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.serialise
 	$(PY) -m bench.api_load
 	$(PY) -m bench.bench_expr_guards
+	$(PY) -m bench.train_speed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

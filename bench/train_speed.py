@@ -9,7 +9,7 @@ running on the machine count as little as possible). The product's loop is
 :func:`app.engine.nn.train.prepare` streaming one report at the start and one at the end. Not a
 test: it prints and never fails. Usage, from the repository root::
 
-    .venv/bin/python bench/train_speed.py [--rounds 7]
+    .venv/bin/python -m bench.train_speed [--rounds 7]     (make bench runs it too)
 
 For reference (the training issue, measured on the same machine): the Playground's own ``nn.ts``
 under node 20 trains its default at about 1,390 epochs/s; a plain numpy loop at about 730
@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.engine.nn.datasets import make_data
 from app.engine.nn.network import build_network
 from app.engine.nn.train import prepare
+from bench.machine import describe
 
 PLAYGROUND_EPOCHS_PER_S = 1390  # nn.ts under node 20, from the issue
 DATA = make_data("xor", n=400, noise=0.3, seed=0, test_fraction=0.5)  # 200 training points
@@ -175,6 +176,7 @@ def main() -> None:
             plain_relu_softmax_adam,
         ),
     ]
+    print(describe())
     print(f"{n} training points; best of {args.rounds} alternating rounds; µs per optimizer step")
     print(
         f"{'setting':40} {'batch':>5}  {'plain ep/s':>10} {'µs/step':>8}  "
