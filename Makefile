@@ -1,11 +1,15 @@
 # Quick start: `make run` installs and starts the app; `make test` installs and runs every check.
+# `make run` needs no npm: the browser bundles are vendored in static/vendor. `make test` installs
+# the JS dev tools pinned in package-lock.json (npm ci) to type-check and lint static/js.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean
+NODE_BIN := node_modules/.bin
+
+.PHONY: run test lint lint-js format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,30 +21,46 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 run: $(VENV)/.installed
 	$(PY) -m uvicorn app.main:app --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	scripts/ensure-chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	$(MAKE) --no-print-directory lint-js
+	PYTHON=$(PY) $(PY) -m pytest
 
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed-test node_modules/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(MAKE) --no-print-directory lint-js
 
-format: $(VENV)/.installed-test
+# The pages' JS: strict type check (JSDoc, types generated from /openapi.json), ESLint, Prettier,
+# and the kit's unit tests under Node's own runner.
+lint-js: node_modules/.installed
+	$(NODE_BIN)/tsc -p tsconfig.json
+	$(NODE_BIN)/eslint .
+	$(NODE_BIN)/prettier --check .
+	node --test --test-reporter=dot tests/js/
+
+format: $(VENV)/.installed-test node_modules/.installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+	$(NODE_BIN)/prettier --write .
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(PY) -m bench.engine
 	$(PY) -m bench.numdiff
 	$(PY) -m bench.serialise
 	$(PY) -m bench.api_load
 	$(PY) -m bench.bench_expr_guards
+	$(PY) bench/page_load.py
 	$(PY) -m bench.train_speed
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

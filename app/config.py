@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         5.0, gt=0, description="Seconds a request may wait for a compute slot (503 after)."
     )
     log_level: str = Field("info", description="Python log level name.")
+    gzip_max_bytes: int = Field(
+        262_144,
+        ge=0,
+        description="Largest JSON or HTML response sent gzip-compressed (0: none); see "
+        "app/compression.py for why large ones are not.",
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
     root_path: str = Field("", description="Path prefix when served behind a reverse proxy.")
 

@@ -2,10 +2,12 @@
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
+from fastapi.routing import APIRoute
 
 from app import __version__, errors
 from app.api import activations, graph, meta, network, numdiff, pages, softmax, train
+from app.assets import AssetFiles
+from app.compression import GzipMiddleware
 from app.config import Settings, get_settings
 from app.logging_setup import AccessLogMiddleware, configure_logging
 from app.middleware import (
@@ -28,6 +30,13 @@ a few seconds gets a 503 with `Retry-After`.
 """
 
 
+def operation_id(route: APIRoute) -> str:
+    """A readable operationId for generated clients: the route's name in camelCase (``runNetwork``,
+    ``stepSweep``) instead of FastAPI's ``run_api_v1_network_run_post``."""
+    head, *rest = route.name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application, configured from ``settings`` (default: the environment)."""
     settings = settings or get_settings()
@@ -40,11 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=NumpyJSONResponse,
         docs_url=None,  # /docs is served by app.api.pages from vendored Swagger UI (offline, CSP)
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     for router in (meta, activations, network, softmax, numdiff, graph, train, pages):
         app.include_router(router.router)
     app.state.limits = settings.limits()
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
     # Added innermost first: a request meets the access log, the body limit, CORS, the security
@@ -54,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ComputeSlotsMiddleware, slots=settings.slots(), timeout=settings.queue_timeout
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(GzipMiddleware, max_bytes=settings.gzip_max_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -11,6 +11,7 @@ router = APIRouter(prefix="/api/v1/activations", tags=["activations"])
 
 @router.post(
     "/curve",
+    name="activation_curve",
     response_model=None,
     responses={200: {"model": CurveOut}, **ERROR_RESPONSES},
     summary="Plot an activation and check its derivative",

@@ -1,10 +1,17 @@
-"""Health and the list of activations."""
+"""Health, the list of activations, and the engine's constants the pages show (``/meta``)."""
 
-from fastapi import APIRouter
+import math
+
+from fastapi import APIRouter, Response
 
 from app import __version__
 from app.engine.nn.activations import ACTIVATIONS
-from app.schemas import ActivationInfo, HealthOut
+from app.engine.nn.gradcheck import ATOL, REL_FLOOR, RTOL
+from app.engine.nn.layers import INITS
+from app.engine.nn.losses import LOSS_LATEX
+from app.engine.optimizers import OPTIMIZERS
+from app.engine.verdicts import REL_ERROR_BANDS
+from app.schemas import ActivationInfo, HealthOut, MetaOut
 
 router = APIRouter(prefix="/api/v1", tags=["meta"])
 
@@ -20,6 +27,15 @@ async def health() -> dict:
     return {"status": "ok", "version": __version__}
 
 
+def _activation(a) -> dict:
+    return {
+        "name": a.name,
+        "formula": a.formula,
+        "derivative": a.derivative,
+        "alpha": a.default_alpha,
+    }
+
+
 @router.get(
     "/activations",
     response_model=list[ActivationInfo],
@@ -27,8 +43,43 @@ async def health() -> dict:
     description="Every activation the engine knows, with f and f' as LaTeX, and the default "
     "alpha where it takes one.",
 )
-def activations() -> list[dict]:
-    return [
-        {"name": a.name, "formula": a.formula, "derivative": a.derivative, "alpha": a.default_alpha}
-        for a in ACTIVATIONS.values()
-    ]
+def list_activations() -> list[dict]:
+    return [_activation(a) for a in ACTIVATIONS.values()]
+
+
+def _meta() -> dict:
+    return {
+        "version": __version__,
+        "gradcheck": {"atol": ATOL, "rtol": RTOL, "rel_floor": REL_FLOOR},
+        "rel_error_bands": [
+            {
+                "name": b.name,
+                "below": None if math.isinf(b.below) else b.below,
+                "label": b.label,
+                "meaning": b.meaning,
+            }
+            for b in REL_ERROR_BANDS
+        ],
+        "losses": [{"name": n, **tex} for n, tex in LOSS_LATEX.items()],
+        "inits": list(INITS),
+        "optimizers": [{"name": o.name, "defaults": dict(o.defaults)} for o in OPTIMIZERS.values()],
+        "activations": [
+            {**_activation(a), "nonsmooth": sorted({*a.kinks, *a.alpha_kinks, *a.smooth_breaks})}
+            for a in ACTIVATIONS.values()
+        ],
+    }
+
+
+@router.get(
+    "/meta",
+    response_model=MetaOut,
+    summary="The engine's constants, for clients to show",
+    description="Everything a client needs to label and judge results without copying the "
+    "engine: the gradient check's tolerances and the relative-error bands, each loss's formula "
+    "and seed gradient, the affine initialisations, each optimizer's defaults, and each "
+    "activation with its formulas and the points where it is not smooth. Changes only with the "
+    "version.",
+)
+def meta(response: Response) -> dict:
+    response.headers["Cache-Control"] = "public, max-age=600"
+    return _meta()

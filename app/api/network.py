@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/v1/network", tags=["network"])
 
 @router.post(
     "/run",
+    name="run_network",
     response_model=None,
     responses={200: {"model": NetworkOut}, **ERROR_RESPONSES},
     summary="Forward, backward and gradient check of a layer stack",
@@ -55,6 +56,7 @@ def nudge(body: NudgeRequest, limits: LimitsDep):
 
 @router.get(
     "/presets",
+    name="network_presets",
     response_model=None,
     responses={200: {"model": PresetsOut}, **OVERLOAD_RESPONSES},
     summary="Ready-made networks",

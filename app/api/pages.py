@@ -1,21 +1,16 @@
-"""HTML pages of the explorers, and plotly.js served from the installed ``plotly`` package."""
+"""HTML pages of the explorers, rendered by Jinja2 with versioned asset URLs."""
 
-from pathlib import Path
-
-import plotly
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.assets import asset_url, module_closure
 from app.engine.expr import USER_FUNCTIONS
-from app.engine.optimizers import OPTIMIZERS
 from app.paths import TEMPLATES_DIR
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 # (path, template, nav title); the order is the navigation bar's order.
 PAGES: list[tuple[str, str, str]] = [
@@ -27,7 +22,8 @@ PAGES: list[tuple[str, str, str]] = [
 
 
 def _render(request: Request, template: str, page: str) -> HTMLResponse:
-    """Render one page with the root path (for links behind a proxy) and the navigation."""
+    """Render one page with the root path (for links behind a proxy), the navigation, and
+    ``asset(path)`` / ``modules(path)`` for versioned static URLs and module preloads."""
     root = request.scope.get("root_path", "").rstrip("/")
     context = {
         "root": root,
@@ -35,7 +31,8 @@ def _render(request: Request, template: str, page: str) -> HTMLResponse:
         "nav": PAGES,
         "version": __version__,
         "functions": USER_FUNCTIONS,
-        "optimizers": [{"name": o.name, "defaults": dict(o.defaults)} for o in OPTIMIZERS.values()],
+        "asset": lambda path: asset_url(root, path),
+        "modules": module_closure,
     }
     return templates.TemplateResponse(request, template, context)
 
@@ -64,13 +61,3 @@ for _path, _template, _title in [("/", "index.html", "Home"), *PAGES]:
 def docs(request: Request) -> HTMLResponse:
     """Swagger UI for the OpenAPI schema, served from static/vendor (offline, no inline script)."""
     return _render(request, "docs.html", "/docs")
-
-
-@router.get("/static/vendor/plotly.min.js", include_in_schema=False)
-def plotly_js() -> FileResponse:
-    """The plotly.js bundle shipped inside the ``plotly`` Python package; no CDN involved."""
-    return FileResponse(
-        PLOTLY_JS,
-        media_type="application/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )

@@ -12,6 +12,7 @@ router = APIRouter(prefix="/api/v1/softmax", tags=["network"])
 
 @router.post(
     "/jacobian",
+    name="softmax_jacobian",
     response_model=None,
     responses={200: {"model": JacobianOut}, **ERROR_RESPONSES},
     summary="Softmax and its Jacobian",

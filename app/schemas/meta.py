@@ -17,3 +17,50 @@ class ActivationInfo(Response):
     formula: str = Field(description="LaTeX of f(x).")
     derivative: str = Field(description="LaTeX of f'(x).")
     alpha: float | None = Field(None, description="Default alpha, for activations that take one.")
+
+
+class ActivationMeta(ActivationInfo):
+    nonsmooth: list[float] = Field(
+        description="Points where f' jumps (kinks) or only f'' does, at any alpha: a central "
+        "difference straddling one is not a check of f'."
+    )
+
+
+class Tolerances(Response):
+    atol: float = Field(
+        description="Absolute tolerance of the pass rule |a - n| <= atol + rtol|n|."
+    )
+    rtol: float = Field(description="Relative tolerance of the pass rule (PyTorch gradcheck's).")
+    rel_floor: float = Field(description="rel_error = |a - n| / max(rel_floor, |a| + |n|).")
+
+
+class ErrorBand(Response):
+    name: Literal["good", "kink", "suspicious", "wrong"]
+    below: float | None = Field(
+        description="Exclusive upper bound of the band's relative errors; null for the last band."
+    )
+    label: str
+    meaning: str
+
+
+class LossInfo(Response):
+    name: str
+    formula: str = Field(description="LaTeX of the loss L.")
+    gradient: str = Field(description="LaTeX of the seed gradient the loss hands back.")
+
+
+class OptimizerInfo(Response):
+    name: str
+    defaults: dict[str, float] = Field(description="Its hyper-parameters and their defaults.")
+
+
+class MetaOut(Response):
+    version: str
+    gradcheck: Tolerances
+    rel_error_bands: list[ErrorBand] = Field(
+        description="How to read a relative error, from good to wrong (CS231n's bands)."
+    )
+    losses: list[LossInfo]
+    inits: list[str] = Field(description="Initialisations of an affine layer given `out`.")
+    optimizers: list[OptimizerInfo]
+    activations: list[ActivationMeta]

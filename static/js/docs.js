@@ -1,7 +1,7 @@
 // Swagger UI for /openapi.json, from the vendored bundle: no CDN, no inline script.
-/* global SwaggerUIBundle */
 const root = document.body.dataset.root || "";
-window.ui = SwaggerUIBundle({
+// @ts-expect-error: the vendored bundle defines this global; it has no types here.
+SwaggerUIBundle({
   url: `${root}/openapi.json`,
   dom_id: "#swagger-ui",
   deepLinking: true,

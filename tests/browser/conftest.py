@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core, vendored for the tests only
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -209,6 +210,42 @@ class UI:
         )
         assert sizes["dw"] <= VIEWPORT["width"] and sizes["dh"] <= VIEWPORT["height"], sizes
         assert sizes["sh"] <= sizes["ch"] + 1 and sizes["sw"] <= sizes["cw"] + 1, sizes
+
+    @staticmethod
+    def axe(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+        """axe-core's violations of those impacts on the page as it is now, one line each.
+
+        The script goes in through DevTools (page.evaluate), which the page's CSP does not
+        govern, so the page keeps its real policy while it is checked."""
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(AXE.read_text())
+        found = page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                              where: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))"""
+        )
+        return [f"{v['impact']} {v['id']}: {v['help']} at {v['where']}" for v in found
+                if v["impact"] in impacts]  # fmt: skip
+
+    @staticmethod
+    def tab_order(page, limit: int = 200) -> list[dict]:
+        """Press Tab from the top until focus comes back round; each stop's id, tag, label."""
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        stops: list[dict] = []
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            stop = page.evaluate(
+                """() => { const e = document.activeElement;
+                    if (!e || e === document.body) return null;
+                    if (!e.dataset.tabMark) e.dataset.tabMark = String(Math.random());
+                    return {mark: e.dataset.tabMark, id: e.id, tag: e.tagName.toLowerCase(),
+                            modebar: !!e.closest('.modebar'),
+                            plot: (e.closest('.js-plotly-plot') || {}).id || null}; }"""
+            )
+            if stop is None or (stops and stop["mark"] == stops[0]["mark"]):
+                break
+            stops.append(stop)
+        return stops
 
     def shot(self, page, name: str) -> None:
         page.screenshot(path=str(self.shots / f"{name}.png"))

@@ -33,7 +33,8 @@ def test_default_view_and_click_to_start(page, ui):
     data = ui.data(page, "plot-contour")
     assert data[0]["type"] == "contour"
     assert data[0]["z"] == g["z"] and data[0]["x"] == g["x1"] and data[0]["y"] == g["x2"]
-    assert data[0]["zmid"] == 0  # the app-wide diverging scale centred at 0
+    # f >= 0: the diverging scale's white (0) to blue half, not a colour bar symmetric about 0.
+    assert data[0]["zmin"] == 0 and data[0]["colorscale"][0] == [0, "#f0f1f2"]
     path = adam.value.json()["path"]
     t = _trace(data, "adam")
     assert t["x"] == [p[0] for p in path] and t["y"] == [p[1] for p in path]
@@ -135,4 +136,4 @@ def test_url_round_trip(page, ui):
     assert page.input_value("#hp-rho") == "0.9" and page.input_value("#hp-beta1") == ""
     assert page.is_checked("#opt-nesterov") and not page.is_checked("#opt-sgd")
     names = [d["name"] for d in ui.data(page, "plot-contour")]
-    assert names == ["f", "nesterov", "rmsprop", "start"]
+    assert names == ["f", "nesterov", "rmsprop", "start", "lowest grid point"]

@@ -4,7 +4,7 @@ import re
 import urllib.request
 from pathlib import Path
 
-import plotly
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["/", "/derivative", "/activations", "/descent", "/network", "/docs"]
@@ -32,19 +32,27 @@ def test_security_headers_on_every_page(base_url):
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), path
 
 
-def test_plotly_is_served_from_the_python_package(base_url):
-    status, headers, body = _get(base_url + "/static/vendor/plotly.min.js")
-    assert status == 200
-    assert headers["content-type"].startswith("application/javascript")
-    bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert body == bundle.read_bytes()
+def test_pages_load_the_vendored_partial_plotly_bundle(base_url):
+    html = _get(base_url + "/derivative")[2].decode()
+    url = re.search(r'data-plotly="([^"]+)"', html)[1]
+    assert url.endswith("/vendor/plotly/plotly-explorer.min.js") and "/static/v/" in url
+    status, headers, body = _get(base_url + url)
+    assert status == 200 and headers["content-type"].startswith(
+        ("application/javascript", "text/javascript")
+    )
+    assert body == (ROOT / "static/vendor/plotly/plotly-explorer.min.js").read_bytes()
+    assert "immutable" in headers["cache-control"]
+    # The home page draws nothing, so it loads no plotly at all.
+    assert "plotly" not in _get(base_url + "/")[2].decode()
 
 
 def test_no_external_hosts_in_templates_or_static():
     allowed = {"http://www.w3.org/2000/svg", "http://www.w3.org/1998/Math/MathML"}  # XML namespaces
-    swagger = ROOT / "static" / "vendor" / "swagger-ui"  # links in its docs strings; see test_docs
+    # Links in the vendored bundles' strings: Swagger UI's docs (see test_docs), plotly's logo and
+    # Chart Studio buttons, which the pages' config turns off (test_plots_offer_no_cloud_upload).
+    vendored = [ROOT / "static" / "vendor" / name for name in ("swagger-ui", "plotly")]
     for f in [*ROOT.joinpath("templates").rglob("*"), *ROOT.joinpath("static").rglob("*")]:
-        if f.suffix not in {".html", ".js", ".css"} or f.is_relative_to(swagger):
+        if f.suffix not in {".html", ".js", ".css"} or any(f.is_relative_to(v) for v in vendored):
             continue
         urls = set(re.findall(r"https?://[^\s\"'()<>]+", f.read_text(errors="replace")))
         assert urls <= allowed, (f, urls - allowed)
@@ -76,7 +84,24 @@ def test_docs_render_offline_under_the_csp(page, ui):
     """Swagger UI comes from static/vendor; the page fixture fails on any outside request."""
     ui.open(page, "/docs")
     page.wait_for_selector(
-        "#operations-numerical_differentiation-derivative_api_v1_numdiff_derivative_post"
+        "#operations-numerical_differentiation-derivative"  # operationId "derivative"
     )
     assert page.locator(".opblock").count() >= 10
     ui.shot(page, "docs")
+
+
+@pytest.mark.parametrize("path", ["/derivative", "/activations", "/descent", "/network"])
+def test_the_first_api_request_starts_before_plotly_runs(page, ui, path):
+    """Order, not time: the server computes while plotly.js compiles. /meta is preloaded by the
+    HTML, and the page's own fetch of it reuses that download."""
+    ui.open(page, path)
+    metas = page.evaluate(
+        "performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/meta')).length"
+    )
+    assert metas == 1
+    first_api, plotly_start = page.evaluate(
+        """() => [Math.min(...performance.getEntriesByType('resource')
+                    .filter((e) => e.name.includes('/api/v1/')).map((e) => e.startTime)),
+                  performance.getEntriesByName('bpx:plotly-start')[0].startTime]"""
+    )
+    assert first_api < plotly_start

@@ -1,0 +1,281 @@
+// Network explorer: build a layer stack, run it forward and backward (with a gradient check) on
+// the API, and look at every tensor as a heatmap: values, the gradient flowing back, parameter
+// gradients; the softmax Jacobian of one sample.
+import { start } from "../../kit/page.js";
+import { get, post } from "../../kit/api.js";
+import { byId, numberInput } from "../../kit/dom.js";
+import { Cycle, debounce } from "../../kit/lifecycle.js";
+import { UrlState, bool, num, str } from "../../kit/state.js";
+import { meta } from "../../kit/verdict.js";
+import { compact, matrixText, parseMatrix, parseTargets } from "./data.js";
+import { checkKey, renderGradcheck } from "./gradcheck.js";
+import { formatSelection, markSelected, parseSelection, renderGraph } from "./graph.js";
+import { jacobianView } from "./jacobian.js";
+import { renderLayers } from "./layerlist.js";
+import { apiLayers, decode, encode, fromPreset, seeded, widths } from "./stack.js";
+import { tensorPanel } from "./tensors.js";
+
+/** @typedef {import("../../types/kit").FullNetworkOut} Result */
+/** @typedef {import("../../types/kit").Schemas["NetworkPreset"]} Preset */
+/** @typedef {import("./stack.js").Layer} Layer */
+/** @typedef {{x: number[][], targets: number[] | number[][]}} Data */
+
+const STATE = new UrlState({
+  data: str("notebook"), // a preset's name, or "custom" for the pasted matrices X and T
+  L: str(""), // the stack (stack.js encode); empty: the preset's
+  loss: str("cross_entropy"),
+  gc: bool(true),
+  h: num(1e-5),
+  sel: str("0"), // the selected node: "x", a layer's index, or "loss"
+  gct: str(""), // the gradient-check row shown: "<layer>:<param>"
+  sample: num(0, { min: 0, integer: true }), // the Jacobian's sample
+  X: str(""),
+  T: str(""),
+});
+const AUTO_RUN_MAX_ROWS = 200; // bigger batches wait for the Run button
+const URL_DATA_MAX = 1500; // pasted data longer than this is not put in the link
+
+export async function init() {
+  const state = STATE.read();
+  const form = byId("controls", HTMLFormElement);
+  const xText = byId("x-text", HTMLTextAreaElement);
+  const tText = byId("t-text", HTMLTextAreaElement);
+  const status = byId("status", HTMLElement);
+  const runButton = byId("run", HTMLButtonElement);
+  const graph = byId("graph", HTMLElement);
+  const layerList = byId("layers", HTMLOListElement);
+  const sample = byId("sample", HTMLInputElement);
+  const cycle = new Cycle({
+    scope: form,
+    cards: [byId("card-tensors", HTMLElement), byId("card-gc", HTMLElement)],
+    placement: {
+      locate: (path) =>
+        path[0] === "layers" && typeof path[1] === "number" ? (layerList.children[path[1]] ?? null) : null,
+    },
+  });
+  const onError = (/** @type {unknown} */ err) => cycle.fail(err);
+  const panel = tensorPanel({
+    title: byId("sel-title", HTMLElement),
+    sub: byId("sel-sub", HTMLElement),
+    formula: byId("sel-formula", HTMLElement),
+    slots: ["hm-a", "hm-b", "hm-c", "hm-d"].map((id) => byId(id, HTMLElement)),
+  });
+  const jac = jacobianView({
+    card: byId("card-jac", HTMLElement),
+    gd: byId("hm-jac", HTMLElement),
+    sample,
+    note: byId("jac-note", HTMLElement),
+  });
+  const gcEls = {
+    table: byId("gc-table", HTMLTableElement),
+    heat: byId("hm-rel", HTMLElement),
+    rule: byId("gc-rule", HTMLElement),
+  };
+
+  const [m, pr] = await Promise.all([meta(), get("/api/v1/network/presets")]);
+  /** @type {Record<string, Preset>} */
+  const presets = Object.fromEntries(pr.presets.map((p) => [p.name, p]));
+  const types = ["affine", ...m.activations.map((a) => a.name), "softmax"];
+  if (state.data !== "custom" && !presets[state.data]) state.data = pr.presets[0].name;
+  if (!m.losses.some((l) => l.name === state.loss)) state.loss = m.losses[0].name;
+  /** @type {Layer[]} */
+  let layers = state.L ? decode(state.L, presets, m.inits) : fromPreset(presets[state.data] || pr.presets[0]);
+  if (!state.L && state.data !== "custom") state.loss = presets[state.data].loss;
+  /** @type {Result | null} */
+  let result = null;
+  /** @type {Data | null} */
+  let shownData = null;
+
+  /** The data to run on: a preset's, or the pasted matrices (refused at their box if not numbers). */
+  const currentData = () => {
+    if (state.data !== "custom") {
+      const p = presets[state.data];
+      return /** @type {Data} */ ({ x: p.x, targets: p.targets });
+    }
+    return { x: parseMatrix(xText.value, "x"), targets: parseTargets(tText.value) };
+  };
+  /** The data if it parses (else the run shows why, at its box). */
+  const parsed = () => {
+    try {
+      return currentData();
+    } catch {
+      return null;
+    }
+  };
+  const dataWidth = () => (parsed() ?? shownData)?.x[0]?.length ?? 2;
+
+  const writeUrl = () => {
+    const custom = state.data === "custom";
+    const [X, T] = custom ? [compact(xText.value), compact(tText.value)] : ["", ""];
+    Object.assign(state, { L: encode(layers), ...(X.length + T.length <= URL_DATA_MAX ? { X, T } : { X: "", T: "" }) });
+    STATE.write(state);
+  };
+
+  function showLayers() {
+    renderLayers(layerList, layers, {
+      width: dataWidth(),
+      types,
+      inits: m.inits,
+      onError,
+      onChange: (next) => {
+        layers = next;
+        changed();
+      },
+    });
+    byId("add-type", HTMLSelectElement).replaceChildren(...types.map((t) => new Option(t, t)));
+    const w = widths(layers, dataWidth());
+    const x = parsed()?.x;
+    const rows = x ? `x is ${x.length} × ${x[0]?.length ?? 0}; ` : "";
+    byId("shape-hint", HTMLElement).textContent = `${rows}output width ${w.out}`;
+  }
+
+  /** Whether the gradient check of a node passed: all its rows, or null without a check. */
+  const gcStatus = (/** @type {import("./graph.js").Selection} */ s) => {
+    const rows = (result?.gradcheck ?? []).filter((g) =>
+      s.kind === "input" ? g.param === "x" : s.kind === "layer" ? g.index === s.index && g.param !== "x" : false,
+    );
+    return rows.length ? (rows.every((g) => g.passed) ? "pass" : "fail") : null;
+  };
+
+  const selection = () => parseSelection(state.sel, result?.forward.length ?? layers.length);
+  const select = (/** @type {import("./graph.js").Selection} */ s) => {
+    state.sel = formatSelection(s);
+    writeUrl();
+    markSelected(graph, s);
+    if (result && shownData) void panel.show(s, result, shownData, state.loss, m);
+  };
+  const showGradcheck = () =>
+    renderGradcheck(gcEls, result, {
+      key: state.gct,
+      enabled: state.gc,
+      meta: m,
+      onPick: (key) => {
+        state.gct = key;
+        writeUrl();
+        void showGradcheck();
+      },
+    });
+
+  const run = () => {
+    writeUrl();
+    cycle.placement.alias = state.data === "custom" ? {} : { x: "data", targets: "data" };
+    status.textContent = "running…";
+    runButton.disabled = true;
+    const t0 = performance.now();
+    return cycle
+      .run(
+        async (signal) => {
+          const data = currentData();
+          const body = {
+            x: data.x,
+            targets: data.targets,
+            layers: apiLayers(layers, data.x[0]?.length ?? 0),
+            loss: /** @type {"mse"} */ (state.loss),
+            gradcheck: state.gc,
+            h: state.h,
+          };
+          // The page sends no `include`, so every part comes back: the full answer's type.
+          const r = /** @type {Result} */ (await post("/api/v1/network/run", body, signal));
+          return { data, r };
+        },
+        async ({ data, r }) => {
+          result = r;
+          shownData = data;
+          status.textContent = `done in ${Math.round(performance.now() - t0)} ms`;
+          if (r.gradcheck?.length && !r.gradcheck.some((g) => checkKey(g) === state.gct))
+            state.gct = checkKey(r.gradcheck[0]);
+          const sel = selection();
+          state.sel = formatSelection(sel);
+          writeUrl();
+          renderGraph(graph, r, { x: data.x, selected: sel, loss: state.loss, status: gcStatus, onSelect: select });
+          await Promise.all([
+            panel.show(sel, r, data, state.loss, m),
+            showGradcheck(),
+            jac.update(r, data.x, state.loss, state.sample),
+          ]);
+        },
+      )
+      .finally(() => {
+        runButton.disabled = false;
+        if (status.textContent === "running…") status.textContent = "";
+      });
+  };
+  const runSoon = debounce(run, 250);
+
+  function changed() {
+    showLayers();
+    writeUrl();
+    const rows = parsed()?.x.length ?? 0; // 0: the run shows why the data does not parse
+    if (rows <= AUTO_RUN_MAX_ROWS) runSoon();
+    else status.textContent = `changed: press Run (${rows} samples${state.gc ? ", with gradient check" : ""})`;
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    runSoon.flush();
+  });
+  const dataSelect = byId("data", HTMLSelectElement);
+  dataSelect.addEventListener("change", () => {
+    const prev = state.data;
+    state.data = dataSelect.value;
+    byId("custom-data", HTMLElement).hidden = state.data !== "custom";
+    if (state.data === "custom") {
+      if (!xText.value.trim()) {
+        const src = presets[prev] && presets[prev].x.length <= 60 ? presets[prev] : presets.toy_2d;
+        if (src) [xText.value, tText.value] = [matrixText(src.x), matrixText(src.targets)];
+      }
+    } else {
+      layers = fromPreset(presets[state.data]);
+      state.loss = presets[state.data].loss;
+      byId("loss", HTMLSelectElement).value = state.loss;
+    }
+    state.sel = "0";
+    changed();
+  });
+  for (const box of [xText, tText]) box.addEventListener("input", debounce(changed, 400));
+  byId("loss", HTMLSelectElement).addEventListener("change", (e) => {
+    state.loss = /** @type {HTMLSelectElement} */ (e.target).value;
+    changed();
+  });
+  byId("gc", HTMLInputElement).addEventListener("change", (e) => {
+    state.gc = /** @type {HTMLInputElement} */ (e.target).checked;
+    changed();
+  });
+  byId("h", HTMLSelectElement).addEventListener("change", (e) => {
+    state.h = Number(/** @type {HTMLSelectElement} */ (e.target).value);
+    changed();
+  });
+  byId("add-layer", HTMLButtonElement).addEventListener("click", () => {
+    const t = byId("add-type", HTMLSelectElement).value;
+    layers = [...layers, t === "affine" ? seeded(layers.length) : { kind: "plain", type: t }];
+    changed();
+  });
+  jac.cycle.checks.add(
+    numberInput(sample, {
+      integer: true,
+      label: "sample",
+      onError: (err) => jac.cycle.fail(err),
+      onValue: (v) => {
+        state.sample = Math.max(0, v ?? 0);
+        writeUrl();
+        if (result && shownData) void jac.update(result, shownData.x, state.loss, state.sample);
+      },
+    }),
+  );
+
+  // ---- first view ------------------------------------------------------------------------------
+  dataSelect.value = state.data;
+  byId("custom-data", HTMLElement).hidden = state.data !== "custom";
+  if (state.data === "custom")
+    [xText.value, tText.value] = [state.X.split(";").join("\n"), state.T.split(";").join("\n")];
+  byId("loss", HTMLSelectElement).value = state.loss;
+  byId("gc", HTMLInputElement).checked = state.gc;
+  const hOption = [...byId("h", HTMLSelectElement).options].find((o) => Number(o.value) === state.h);
+  if (hOption) byId("h", HTMLSelectElement).value = hOption.value;
+  sample.value = String(state.sample);
+  showLayers();
+  await run();
+}
+
+start(init);

@@ -1,0 +1,66 @@
+// The softmax Jacobian diag(y) − y yᵀ of one sample, fed what the stack's softmax sees.
+import { post } from "../../kit/api.js";
+import { num } from "../../kit/format.js";
+import { Cycle } from "../../kit/lifecycle.js";
+import { QUIET, draw, heatmap, matrixLayout, purge } from "../../kit/plot.js";
+
+/** @typedef {import("../../types/kit").FullNetworkOut} Result */
+
+/**
+ * What the softmax of this stack is fed: the input of its softmax layer, or the logits of the
+ * fused softmax + cross-entropy loss.
+ * @param {Result} r
+ * @param {number[][]} x
+ * @param {string} loss
+ */
+function softmaxInput(r, x, loss) {
+  const s = r.forward.findIndex((f) => f.type === "softmax");
+  if (s >= 0) return s === 0 ? x : r.forward[s - 1].output;
+  if (loss === "softmax_cross_entropy") return r.forward[r.forward.length - 1].output;
+  return null;
+}
+
+/**
+ * @param {{card: HTMLElement, gd: HTMLElement, sample: HTMLInputElement, note: HTMLElement}} el
+ */
+export function jacobianView(el) {
+  const cycle = new Cycle({ scope: el.card, cards: [el.card], placement: { alias: { x: "sample" } } });
+  return {
+    cycle,
+    /**
+     * @param {Result} r
+     * @param {number[][]} x
+     * @param {string} loss
+     * @param {number} sample
+     */
+    update(r, x, loss, sample) {
+      const rows = softmaxInput(r, x, loss);
+      el.note.textContent = rows ? "" : "No softmax in this stack.";
+      el.gd.hidden = !rows;
+      if (!rows) {
+        purge(el.gd);
+        return Promise.resolve(null);
+      }
+      el.sample.max = String(rows.length - 1);
+      const k = Math.min(Math.max(0, Math.round(sample)), rows.length - 1);
+      return cycle.run(
+        (signal) => post("/api/v1/softmax/jacobian", { x: /** @type {number[]} */ (rows[k]) }, signal),
+        (j) => {
+          const tr = heatmap(j.jacobian, { name: "∂y_i/∂x_j" });
+          return draw(
+            el.gd,
+            [{ ...tr, hovertemplate: "∂y[%{y}]/∂x[%{x}] = %{z:.6g}<extra></extra>" }],
+            matrixLayout(
+              `sample ${k}: y = (${j.y.map((v) => num(v, 3)).join(", ")})`,
+              "output i",
+              "input j",
+              j.jacobian,
+              { margin: { l: 34, r: 8, t: 26, b: 30 } },
+            ),
+            QUIET,
+          );
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// The layer stack as the page holds it, and its two encodings: the URL's compact text
+// ("affine:4:he:0~sigmoid~affine:=notebook.0~softmax") and the API's `layers` list.
+
+/** @typedef {import("../../types/kit").Schemas["NetworkPreset"]} Preset */
+/** @typedef {import("../../types/kit").Schemas["NetworkRequest"]["layers"][number]} ApiLayer */
+
+/**
+ * @typedef {{kind: "seeded", out: number, init: string, seed: number}} Seeded an affine layer
+ *   initialised by the API from a seed
+ * @typedef {{kind: "given", ref: string, W: number[][], b: number[]}} Given an affine layer with
+ *   a preset's own W and b; `ref` ("notebook.0") names them in the URL
+ * @typedef {{kind: "plain", type: string}} Plain an activation or softmax
+ * @typedef {Seeded | Given | Plain} Layer
+ */
+
+/**
+ * @param {number} seed
+ * @param {number} [out]
+ * @returns {Seeded}
+ */
+export const seeded = (seed, out = 4) => ({ kind: "seeded", out, init: "he", seed });
+
+/**
+ * The stack of a preset, keeping its fixed weights.
+ * @param {Preset} p
+ * @returns {Layer[]}
+ */
+export function fromPreset(p) {
+  return p.layers.map((l, i) => {
+    if (l.type !== "affine") return { kind: "plain", type: String(l.type) };
+    if (Array.isArray(l.W))
+      return {
+        kind: "given",
+        ref: `${p.name}.${i}`,
+        W: /** @type {number[][]} */ (l.W),
+        b: /** @type {number[]} */ (l.b),
+      };
+    return { kind: "seeded", out: Number(l.out) || 4, init: String(l.init || "he"), seed: Number(l.seed ?? 0) };
+  });
+}
+
+/**
+ * @param {Layer[]} layers
+ */
+export function encode(layers) {
+  return layers
+    .map((l) =>
+      l.kind === "plain" ? l.type : l.kind === "given" ? `affine:=${l.ref}` : `affine:${l.out}:${l.init}:${l.seed}`,
+    )
+    .join("~");
+}
+
+/**
+ * The stack a URL describes; a reference to preset weights that no longer exist becomes a seeded
+ * layer of the same width, an unknown init becomes the first one.
+ * @param {string} text
+ * @param {Record<string, Preset>} presets
+ * @param {readonly string[]} inits
+ * @returns {Layer[]}
+ */
+export function decode(text, presets, inits) {
+  return text
+    .split("~")
+    .filter(Boolean)
+    .map((tok) => {
+      const [type, a = "", b = "", c = ""] = tok.split(":");
+      if (type !== "affine") return { kind: "plain", type };
+      if (a.startsWith("=")) {
+        const [name, idx] = a.slice(1).split(".");
+        const src = presets[name] ? fromPreset(presets[name])[Number(idx)] : undefined;
+        return src && src.kind === "given" ? src : seeded(0);
+      }
+      return {
+        kind: "seeded",
+        out: Math.max(1, Math.round(Number(a)) || 4),
+        init: inits.includes(b) ? b : inits[0],
+        seed: Math.max(0, Math.round(Number(c)) || 0),
+      };
+    });
+}
+
+/**
+ * The input width of every layer, and the stack's output width.
+ * @param {Layer[]} layers
+ * @param {number} width of the data
+ */
+export function widths(layers, width) {
+  /** @type {number[]} */
+  const inputs = [];
+  let cur = width;
+  for (const l of layers) {
+    inputs.push(cur);
+    if (l.kind === "seeded") cur = l.out;
+    if (l.kind === "given") cur = l.W[0]?.length ?? cur;
+  }
+  return { inputs, out: cur };
+}
+
+/**
+ * The stack as the API's `layers`.
+ * @param {Layer[]} layers
+ * @param {number} width of the data
+ * @returns {ApiLayer[]}
+ */
+export function apiLayers(layers, width) {
+  const { inputs } = widths(layers, width);
+  return layers.map((l, i) => {
+    if (l.kind === "given") return { type: "affine", W: l.W, b: l.b };
+    if (l.kind === "seeded")
+      return { type: "affine", in: inputs[i], out: l.out, init: /** @type {"he"} */ (l.init), seed: l.seed };
+    return /** @type {ApiLayer} */ ({ type: l.type });
+  });
+}

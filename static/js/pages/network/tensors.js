@@ -1,0 +1,208 @@
+// The selected node's tensors as heatmaps (its value beside the gradient flowing back, and the
+// parameter gradients), its formula, and the numbers of a clicked cell.
+import { as2d, num, sci, shapeOf, shapeText } from "../../kit/format.js";
+import { QUIET, draw, heatmap, matrixLayout, purge } from "../../kit/plot.js";
+import { setTex } from "../../kit/tex.js";
+import { verdict } from "../../kit/verdict.js";
+
+/** @typedef {import("../../types/kit").FullNetworkOut} Result */
+/** @typedef {import("../../types/kit").FullCheck} Check */
+/** @typedef {import("../../types/kit").Meta} Meta */
+/** @typedef {import("../../kit/format.js").Tensor} Tensor */
+/** @typedef {import("./graph.js").Selection} Selection */
+/**
+ * @typedef {{title: string, name: string, z: Tensor, other?: Tensor | null, otherName?: string,
+ *   rows?: string, cols?: string, check?: Check | null, explain?: ((i: number, j: number) => string) | null}} Spec
+ */
+
+// Formulas of the layers that are not activations (the activations' come from the API).
+const AFFINE =
+  "y = xW + b,\\quad \\tfrac{\\partial L}{\\partial W} = x^\\top\\delta,\\quad \\tfrac{\\partial L}{\\partial b} = " +
+  "\\textstyle\\sum_n \\delta_n,\\quad \\tfrac{\\partial L}{\\partial x} = \\delta W^\\top";
+const SOFTMAX =
+  "y_k = \\tfrac{e^{x_k}}{\\sum_j e^{x_j}},\\quad \\tfrac{\\partial L}{\\partial x} = y \\odot \\bigl(\\delta - \\textstyle\\sum_k \\delta_k y_k\\bigr)";
+const INPUT = "x \\in \\mathbb{R}^{N\\times d}:\\ \\text{one sample per row}";
+
+/**
+ * @param {Selection} sel
+ * @param {Result} r
+ * @param {string} loss
+ * @param {Meta} m
+ */
+function formulaOf(sel, r, loss, m) {
+  if (sel.kind === "input") return INPUT;
+  if (sel.kind === "loss") {
+    const l = m.losses.find((x) => x.name === loss);
+    return l ? `${l.formula},\\quad ${l.gradient}` : "";
+  }
+  const t = r.forward[sel.index]?.type;
+  if (t === "affine") return AFFINE;
+  if (t === "softmax") return SOFTMAX;
+  const a = m.activations.find((c) => c.name === t);
+  return a
+    ? `y = ${a.formula},\\quad \\tfrac{\\partial L}{\\partial x} = \\delta \\odot f'(x),\\ f'(x) = ${a.derivative}`
+    : "";
+}
+
+/**
+ * What the panel shows for a selection.
+ * @param {Selection} sel
+ * @param {Result} r
+ * @param {{x: number[][], targets: number[] | number[][]}} data
+ * @param {string} loss
+ * @returns {{title: string, sub: string, specs: Spec[]}}
+ */
+function specsOf(sel, r, data, loss) {
+  const check = (/** @type {number} */ index, /** @type {string} */ param) =>
+    r.gradcheck?.find((g) => g.index === index && g.param === param) ?? null;
+  const inputOf = (/** @type {number} */ i) => (i === 0 ? data.x : r.forward[i - 1].output);
+  const n = r.forward.length;
+  if (sel.kind === "input") {
+    const dx = r.backward[0].grad_input;
+    return {
+      title: "Input x",
+      sub: `shape ${shapeText(data.x)}`,
+      specs: [
+        { title: "x", name: "x", z: data.x, other: dx, otherName: "∂L/∂x", cols: "feature" },
+        { title: "∂L/∂x", name: "∂L/∂x", z: dx, other: data.x, otherName: "x", cols: "feature", check: check(0, "x") },
+      ],
+    };
+  }
+  if (sel.kind === "loss") {
+    const y = r.forward[n - 1].output;
+    const k = shapeOf(y)[1] || 1;
+    const t = data.targets.map((c) => (Array.isArray(c) ? c : Array.from({ length: k }, (_, j) => (j === c ? 1 : 0))));
+    return {
+      title: `Loss: ${loss}`,
+      sub: `L = ${num(r.loss, 10)}`,
+      specs: [
+        { title: "network output y", name: "y", z: y, other: t, otherName: "target t" },
+        { title: "targets t", name: "t", z: t, other: y, otherName: "y" },
+      ],
+    };
+  }
+  const i = sel.index;
+  const f = r.forward[i];
+  const b = r.backward[i];
+  const dy = i + 1 < n ? r.backward[i + 1].grad_input : null; // the last layer's comes from the loss
+  /** @type {Spec[]} */
+  const specs = [
+    { title: `output y${i}`, name: "y", z: f.output, other: dy, otherName: "∂L/∂y" },
+    {
+      title: "∂L/∂x flowing back",
+      name: "∂L/∂x",
+      z: b.grad_input,
+      other: inputOf(i),
+      otherName: "x",
+      check: i === 0 ? check(0, "x") : null,
+    },
+  ];
+  const p = r.params.find((q) => q.index === i);
+  const dW = b.grads?.W;
+  const db = b.grads?.b;
+  if (dW && db) {
+    const x = inputOf(i);
+    specs.push({
+      title: "∂L/∂W",
+      name: "∂L/∂W",
+      z: dW,
+      other: p?.W ?? null,
+      otherName: "W",
+      rows: "input i",
+      cols: "unit j",
+      check: check(i, "W"),
+      explain: dy
+        ? (a, c) =>
+            `Σₙ x[n,${a}]·δ[n,${c}] = ${num(
+              x.reduce((s, row, k) => s + (row[a] ?? 0) * (dy[k]?.[c] ?? 0), 0),
+              8,
+            )}`
+        : null,
+    });
+    const cb = check(i, "b");
+    specs.push({
+      title: "∂L/∂b",
+      name: "∂L/∂b",
+      z: [/** @type {(number | null)[]} */ (db)],
+      other: p ? [p.b] : null,
+      otherName: "b",
+      rows: "b",
+      cols: "unit j",
+      check: cb && { ...cb, numeric: as2d(cb.numeric), rel_error: as2d(cb.rel_error) },
+    });
+  } else {
+    specs.push({ title: `input x${i}`, name: "x", z: inputOf(i), other: b.grad_input, otherName: "∂L/∂x" });
+    if (dy) specs.push({ title: "∂L/∂y from above", name: "∂L/∂y", z: dy, other: f.output, otherName: "y" });
+  }
+  return { title: `Layer ${i}: ${f.type}`, sub: `${shapeText(inputOf(i))} → ${shapeText(f.output)}`, specs };
+}
+
+/**
+ * @param {{title: HTMLElement, sub: HTMLElement, formula: HTMLElement, slots: HTMLElement[]}} el
+ */
+export function tensorPanel(el) {
+  /** @type {WeakMap<HTMLElement, Spec>} */
+  const shown = new WeakMap();
+  /** @type {Meta | null} */
+  let meta = null;
+  /** @param {HTMLElement} gd @param {any} ev */
+  const onCell = (gd, ev) => {
+    const s = shown.get(gd);
+    const pt = ev?.points?.[0];
+    if (!s || !pt || !meta) return;
+    const [i, j] = [Number(pt.y), Number(pt.x)];
+    const z = as2d(s.z);
+    const o = s.other ? as2d(s.other) : null;
+    let text = `${s.name}[${i}, ${j}] = ${num(z[i]?.[j], 8)}`;
+    if (o) text += `;  ${s.otherName}[${i}, ${j}] = ${num(o[i]?.[j], 8)}`;
+    const a = z[i]?.[j];
+    const n = s.check ? as2d(s.check.numeric)[i]?.[j] : null;
+    if (s.check && a !== null && a !== undefined && n !== null && n !== undefined) {
+      const v = verdict(a, n, meta, as2d(s.check.rel_error)[i]?.[j] ?? undefined);
+      text += `;  numerical ${num(n, 8)}, rel. error ${sci(v.rel, 1)} (${v.pass ? "pass" : "fail"}, ${v.band.label})`;
+    }
+    if (s.explain) text += `  —  ${s.explain(i, j)}`;
+    el.formula.textContent = text;
+  };
+  return {
+    /**
+     * @param {Selection} sel
+     * @param {Result} r
+     * @param {{x: number[][], targets: number[] | number[][]}} data
+     * @param {string} loss
+     * @param {Meta} m
+     */
+    show(sel, r, data, loss, m) {
+      meta = m;
+      const { title, sub, specs } = specsOf(sel, r, data, loss);
+      el.title.textContent = title;
+      el.sub.textContent = sub;
+      el.formula.replaceChildren();
+      const tex = document.createElement("span");
+      el.formula.append(tex);
+      void setTex(tex, formulaOf(sel, r, loss, m));
+      return Promise.all(
+        el.slots.map((gd, k) => {
+          const s = specs[k];
+          gd.style.visibility = s ? "visible" : "hidden";
+          if (!s) {
+            purge(gd);
+            return null;
+          }
+          shown.set(gd, s);
+          const tr = heatmap(s.z, { name: s.name, other: s.other, otherName: s.otherName });
+          return draw(
+            gd,
+            [tr],
+            matrixLayout(`${s.title} ${shapeText(s.z)}`, s.rows || "sample n", s.cols ?? "unit j", s.z),
+            QUIET,
+          ).then(() => {
+            if (gd.dataset.wired) return;
+            gd.dataset.wired = "1";
+            /** @type {any} */ (gd).on("plotly_click", (/** @type {any} */ ev) => onCell(gd, ev));
+          });
+        }),
+      );
+    },
+  };
+}
