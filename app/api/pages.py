@@ -18,6 +18,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("/activations", "activations.html", "Activations"),
     ("/descent", "descent.html", "Gradient descent"),
     ("/network", "network.html", "Network"),
+    ("/train", "train.html", "Training"),
 ]
 
 

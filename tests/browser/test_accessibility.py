@@ -2,7 +2,7 @@
 
 import pytest
 
-EXPLORERS = ["/derivative", "/activations", "/descent", "/network"]
+EXPLORERS = ["/derivative", "/activations", "/descent", "/network", "/train"]
 # Explorers in an error state: the marks and messages must pass axe too.
 BROKEN = ["/derivative?expr=x**2%2By", "/descent?expr=x1%2By", "/network?data=custom&X=1,a&T=0"]
 FOCUSABLE = (
