@@ -1,6 +1,6 @@
 // POST a body and read the NDJSON answer line by line, as it arrives. Errors (422, 503, no
 // answer) are the kit's ApiError, so they are shown at their field like any other request's.
-import { ApiError, activity, isAbort } from "../../kit/api.js";
+import { ApiError, activity, isAbort, itemsOf } from "../../kit/api.js";
 
 /**
  * Call `onLine` with each line of the answer to POST `path` until the stream ends (resolves) or
@@ -29,19 +29,13 @@ export async function streamLines(path, body, signal, onLine) {
     if (!res.ok || !res.body) {
       const text = await res.text();
       /** @type {any} */
-      let data = null;
+      let data = text;
       try {
         data = JSON.parse(text);
       } catch {
-        data = null;
+        // not JSON: itemsOf says what the status means
       }
-      const detail = Array.isArray(data?.detail)
-        ? data.detail
-        : [{ loc: [], msg: `The request failed (${res.status}).` }];
-      throw new ApiError(
-        res.status,
-        detail.map((/** @type {any} */ d) => ({ loc: d.loc ?? [], msg: String(d.msg) })),
-      );
+      throw new ApiError(res.status, itemsOf(res.status, data));
     }
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
