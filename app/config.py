@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     max_layers: int = Field(_D.max_layers, ge=1, description="Most items in a layer stack.")
     max_points: int = Field(_D.max_points, ge=2, description="Most points of a curve or grid.")
     max_steps: int = Field(_D.max_steps, ge=1, description="Most gradient-descent steps.")
+    max_epochs: int = Field(_D.max_epochs, ge=1, description="Most epochs of one training run.")
+    max_train_seconds: float = Field(
+        _D.max_train_seconds, gt=0, description="Wall time of one training request, in seconds."
+    )
+    max_train_points: int = Field(
+        _D.max_train_points, ge=2, description="Most points of a training set (or CSV rows)."
+    )
+    max_grid: int = Field(
+        _D.max_grid, ge=2, description="Largest side of a decision-boundary grid."
+    )
     max_expr_chars: int = Field(_D.max_expr_chars, ge=1, description="Longest typed expression.")
     max_expr_nodes: int = Field(
         _D.max_expr_nodes, ge=1, description="Most syntax-tree nodes in an expression."

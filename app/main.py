@@ -5,7 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app import __version__, errors
-from app.api import activations, graph, meta, network, numdiff, pages, softmax
+from app.api import activations, graph, meta, network, numdiff, pages, softmax, train
 from app.assets import AssetFiles
 from app.compression import GzipMiddleware
 from app.config import Settings, get_settings
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=operation_id,
     )
-    for router in (meta, activations, network, softmax, numdiff, graph, pages):
+    for router in (meta, activations, network, softmax, numdiff, graph, train, pages):
         app.include_router(router.router)
     app.state.limits = settings.limits()
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")

@@ -1,11 +1,16 @@
-"""Fast JSON for numpy results: orjson writes arrays directly and turns NaN/±Infinity into null."""
+"""Fast JSON for numpy results: orjson writes arrays directly and turns NaN/±Infinity into null;
+NDJSON streams of engine generators that stop when the client goes."""
 
-from collections.abc import Iterator
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import numpy as np
 import orjson
-from fastapi.responses import JSONResponse
+from fastapi import Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -123,3 +128,46 @@ def respond(result: dict[str, Any]) -> Response:
     if sum(a.size for a in arrays) > PIECEWISE_ABOVE:
         return PiecewiseJSONResponse(result)
     return NumpyJSONResponse(result)
+
+
+_END = object()
+
+
+class NDJSONResponse(StreamingResponse):
+    """A stream of JSON lines (``application/x-ndjson``), one object per line."""
+
+    media_type = "application/x-ndjson"
+
+
+def ndjson_line(item: Any) -> bytes:
+    """One NDJSON line; numpy arrays written directly, non-finite numbers as ``null``."""
+    return render(item) + b"\n"
+
+
+async def _until_disconnect(request: Request, stopped: threading.Event) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+    stopped.set()
+
+
+async def ndjson_stream(
+    lines: Callable[[Callable[[], bool]], Iterator[Any]], request: Request
+) -> AsyncIterator[bytes]:
+    """Each item of ``lines(stop)`` as one NDJSON line, computed in a worker thread.
+
+    ``stop()`` turns true as soon as the client disconnects (or the response is abandoned), so
+    a generator that reads it between steps of its work ends within one step: a closed tab
+    costs no more computing.
+    """
+    stopped = threading.Event()
+    items = lines(stopped.is_set)
+    watcher = asyncio.ensure_future(_until_disconnect(request, stopped))
+    try:
+        while True:
+            item = await run_in_threadpool(next, items, _END)
+            if item is _END:
+                return
+            yield ndjson_line(item)
+    finally:
+        stopped.set()
+        watcher.cancel()

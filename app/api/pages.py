@@ -20,6 +20,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("/descent", "descent.html", "Gradient descent"),
     ("/network", "network.html", "Network"),
     ("/graph", "graph.html", "Graph"),
+    ("/train", "train.html", "Training"),
 ]
 
 

@@ -19,6 +19,10 @@ class Limits:
     max_layers: int = 32  # items in `layers` (16 affine layers, each followed by an activation)
     max_points: int = 10_001  # points of a curve or grid
     max_steps: int = 10_000  # gradient-descent steps
+    max_epochs: int = 100_000  # epochs of one training request
+    max_train_seconds: float = 60.0  # wall time of one training request (then reason time_limit)
+    max_train_points: int = 5000  # points of a training data set (generated or CSV rows)
+    max_grid: int = 100  # side of the decision-boundary grid
     max_expr_chars: int = 256  # characters of a typed expression
     max_expr_nodes: int = 200  # syntax-tree nodes of an expression
     max_expr_depth: int = 32  # nesting depth of an expression

@@ -6,3 +6,4 @@ from app.schemas.graph import *  # noqa: F403
 from app.schemas.meta import *  # noqa: F403
 from app.schemas.network import *  # noqa: F403
 from app.schemas.numdiff import *  # noqa: F403
+from app.schemas.train import *  # noqa: F403

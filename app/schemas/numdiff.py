@@ -95,14 +95,9 @@ class GradientOut(Response):
 _HYPER = ("momentum", "beta1", "beta2", "rho", "eps")
 
 
-class DescentRequest(Request):
-    expr: Expr
-    start: Point
-    lr: float = Field(0.01, gt=0, le=1e6)
-    steps: Annotated[int, Field(ge=1), Limit("max_steps")] = 1000
-    optimizer: OptimizerName = "sgd"
-    h: Step = 1e-5
-    tol: float = Field(1e-8, ge=0)
+class OptimizerOptions(Request):
+    """The optimizers' hyper-parameters, each optional (left out: PyTorch's default)."""
+
     momentum: float | None = Field(None, ge=0, lt=1, description="momentum, nesterov (0.9).")
     beta1: float | None = Field(None, ge=0, lt=1, description="adam (0.9).")
     beta2: float | None = Field(None, ge=0, lt=1, description="adam (0.999).")
@@ -110,6 +105,20 @@ class DescentRequest(Request):
     eps: float | None = Field(
         None, gt=0, le=1, description="adagrad (1e-10), rmsprop and adam (1e-8)."
     )
+
+    def optimizer_options(self) -> dict[str, float]:
+        """The hyper-parameters the request sets, for the optimizer record's ``options``."""
+        return {n: getattr(self, n) for n in _HYPER if getattr(self, n) is not None}
+
+
+class DescentRequest(OptimizerOptions):
+    expr: Expr
+    start: Point
+    lr: float = Field(0.01, gt=0, le=1e6)
+    steps: Annotated[int, Field(ge=1), Limit("max_steps")] = 1000
+    optimizer: OptimizerName = "sgd"
+    h: Step = 1e-5
+    tol: float = Field(1e-8, ge=0)
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -129,9 +138,7 @@ class DescentRequest(Request):
     def engine_args(self) -> dict:
         """The arguments of :func:`app.engine.numdiff.descent`: the optimizer hyper-parameters
         the request sets go into ``options``."""
-        args = self.model_dump()
-        hyper = {n: args.pop(n) for n in _HYPER}
-        return {**args, "options": {n: v for n, v in hyper.items() if v is not None}}
+        return {**self.model_dump(exclude=set(_HYPER)), "options": self.optimizer_options()}
 
 
 class DescentOut(Response):

@@ -2,7 +2,7 @@
 
 import pytest
 
-EXPLORERS = ["/derivative", "/activations", "/descent", "/network", "/graph"]
+EXPLORERS = ["/derivative", "/activations", "/descent", "/network", "/graph", "/train"]
 PLOTTED = [p for p in EXPLORERS if p != "/graph"]  # /graph draws SVG, not Plotly
 # Explorers in an error state: the marks and messages must pass axe too.
 BROKEN = [

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["/", "/derivative", "/activations", "/descent", "/network", "/graph", "/docs"]
+PAGES = ["/", "/derivative", "/activations", "/descent", "/network", "/graph", "/train", "/docs"]
 
 
 def _get(url: str):
@@ -61,8 +61,8 @@ def test_no_external_hosts_in_templates_or_static():
 def test_home_nav_and_copy_link(page, ui, context):
     ui.open(page, "/")
     links = page.locator(".cards a.card")
-    assert links.count() == 5
-    assert page.locator(".card-formula .katex").count() == 5  # formulas rendered
+    assert links.count() == 6
+    assert page.locator(".card-formula .katex").count() == 6  # formulas rendered
     ui.shot(page, "home")
     page.click("nav >> text=Gradient descent")
     page.wait_for_url("**/descent")
@@ -90,7 +90,7 @@ def test_docs_render_offline_under_the_csp(page, ui):
     ui.shot(page, "docs")
 
 
-@pytest.mark.parametrize("path", ["/derivative", "/activations", "/descent", "/network"])
+@pytest.mark.parametrize("path", ["/derivative", "/activations", "/descent", "/network", "/train"])
 def test_the_first_api_request_starts_before_plotly_runs(page, ui, path):
     """Order, not time: the server computes while plotly.js compiles. /meta is preloaded by the
     HTML, and the page's own fetch of it reuses that download."""

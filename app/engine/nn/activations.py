@@ -29,18 +29,22 @@ _C = 0.044715  # gelu's cubic coefficient
 _GELU_CLIP = 100.0  # beyond |x| = 100 gelu's tanh is exactly +-1 in float64
 
 
-def _dsigmoid(x: np.ndarray) -> np.ndarray:
-    """sigma'(x) = sigma(x) sigma(-x) = e/(1+e)^2 with e = e^{-|x|}: accurate in both tails."""
-    with np.errstate(under="ignore"):
-        e = np.exp(-np.abs(x))
-        return e / (1.0 + e) ** 2
+# Largest |x| whose cosh is finite in each float type (cosh(710.4) ~ 1.8e308, cosh(89.4) ~ 3.4e38).
+_COSH_MAX = {np.float64: 710.0, np.float32: 89.0}
 
 
 def _sech2(x: np.ndarray) -> np.ndarray:
-    """sech^2(x) = 1 - tanh^2(x) = 4e/(1+e)^2 with e = e^{-2|x|}: no cancellation, no overflow."""
-    with np.errstate(under="ignore"):
-        e = np.exp(-np.abs(x)) ** 2  # e^{-2|x|}, squared after exp so -2|x| cannot overflow
-        return 4.0 * e / (1.0 + e) ** 2
+    """sech^2(x) = (1/cosh x)^2 (gelu's derivative needs it of its inner u): no cancellation, within
+    3 ulp; ``|x|`` is clipped where cosh would overflow (sech^2 is already 0 there), so no warning.
+    """
+    s = np.abs(x)
+    if not isinstance(s, np.ndarray):  # 0-d input gives a scalar; the ufuncs below need an array
+        s = np.asarray(s)
+    np.minimum(s, _COSH_MAX.get(s.dtype.type, 710.0), out=s)
+    np.cosh(s, out=s)
+    np.reciprocal(s, out=s)  # sech x = 1 / cosh x
+    np.square(s, out=s)
+    return s
 
 
 def _gelu_u(x: np.ndarray) -> np.ndarray:
@@ -109,6 +113,10 @@ class Activation:
     dfn: Fn = field(repr=False)
     smooth_breaks: tuple[float, ...] = ()
     alpha_kinks: tuple[float, ...] = ()  # kinks present whenever alpha != 1
+    # f' written in the output y = f(x) (tanh: 1 - y², sigmoid: y(1 - y)), as PyTorch's
+    # tanh_backward and sigmoid_backward compute it: the layer's backward then reads y and spends
+    # three numpy calls instead of a pass over x. dfn is dfy(fn(x)), so both agree bit for bit.
+    dfy: Fn | None = field(default=None, repr=False)
 
     def alpha_or_default(self, alpha: float | None) -> float:
         """The alpha to use: ``alpha`` if given (only for activations that take one)."""
@@ -138,6 +146,9 @@ class Activation:
 
 
 def _a(name, formula, derivative, fn, dfn, kinks=(), default_alpha=None, **kw) -> Activation:
+    dfy = kw.get("dfy")
+    if dfy is not None:
+        dfn = lambda x, a: dfy(fn(x, a), a)  # noqa: E731  f'(x) from y = f(x)
     return Activation(name, formula, derivative, kinks, default_alpha, fn, dfn, **kw)
 
 
@@ -155,14 +166,16 @@ _LIST = [
         r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         r"\sigma(x)\,(1 - \sigma(x))",
         lambda x, a: _sigmoid(x),
-        lambda x, a: _dsigmoid(x),
+        None,
+        dfy=lambda y, a: y * (1.0 - y),  # sigma' = sigma (1 - sigma)
     ),
     _a(
         "tanh",
         r"\tanh(x)",
         r"1 - \tanh^2(x)",
         lambda x, a: np.tanh(x),
-        lambda x, a: _sech2(x),
+        None,
+        dfy=lambda y, a: 1.0 - y * y,  # tanh' = 1 - tanh²
     ),
     _a(
         "leaky_relu",
@@ -275,10 +288,11 @@ class ActivationLayer:
             y = y.astype(x.dtype)
 
         def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
-            d = act.dfn(x, alpha)  # f'(x), computed only when the backward pass asks
+            # f'(x), computed only when the backward pass asks (from y when the record can)
+            d = act.dfn(x, alpha) if act.dfy is None else act.dfy(y, alpha)
             if d.dtype != x.dtype:
                 d = d.astype(x.dtype)  # e.g. np.where(x > 0, 1.0, alpha) is float64
-            return dy * d, {}  # chain rule: dy * f'(x)
+            return np.multiply(dy, d, d), {}  # chain rule: dy * f'(x), into the fresh d
 
         return y, backward
 

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from app.engine.errors import EngineError, warning
-from app.engine.nn.layers import softmax
 from app.engine.nn.protocol import Backward
 
 _ROW_SUM_TOL = 1e-6  # a probability target row must sum to 1 within this
@@ -114,12 +113,21 @@ def _tiny(y: np.ndarray) -> np.floating:
     return np.finfo(y.dtype).tiny
 
 
+def _total(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """sum(a * b) over the last two axes: one call (vdot) for the usual (N, C) case."""
+    if a.ndim == 2 and b.ndim == 2:
+        return np.vdot(a, b)
+    return np.add.reduce(a * b, (-2, -1))
+
+
 def _ce_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
     return -np.sum(t * np.log(np.maximum(y, _tiny(y))), axis=-1)  # -sum t ln max(y, tiny)
 
 
-def _ce_grad(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return -t / np.maximum(y, _tiny(y)) / y.shape[-2]  # -t / (N y)
+def _ce(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    yc = np.maximum(y, _tiny(y))  # the log is guarded at the smallest normal number
+    N = y.shape[-2]
+    return -_total(t, np.log(yc)) / N, -t / yc / N  # L, dL/dy = -t / (N y)
 
 
 def _sce_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -128,17 +136,25 @@ def _sce_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
     return -np.sum(t * log_p, axis=-1)
 
 
-def _sce_grad(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _sce(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    zs = z - np.maximum.reduce(z, -1, keepdims=True)  # shift by the row max
+    e = np.exp(zs)
+    s = np.add.reduce(e, -1, keepdims=True)
+    N = z.shape[-2]
+    L = -_total(t, zs - np.log(s)) / N  # log softmax = zs - ln sum e
     # (softmax(z) sum_j t_j - t) / N, which is (softmax(z) - t) / N since rows of t sum to 1
-    return (softmax(z) * t.sum(axis=-1, keepdims=True) - t) / z.shape[-2]
+    return L, (e / s * np.add.reduce(t, -1, keepdims=True) - t) / N
 
 
 def _mse_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return 0.5 * np.sum((y - t) ** 2, axis=-1)  # (1/2) sum (y - t)^2
+    return 0.5 * np.add.reduce(np.square(y - t), -1)  # (1/2) sum (y - t)^2
 
 
-def _mse_grad(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return (y - t) / y.shape[-2]  # (y - t) / N
+def _mse(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    d = y - t
+    N = y.shape[-2]
+    L = (np.vdot(d, d) if d.ndim == 2 else np.add.reduce(d * d, (-2, -1))) * (0.5 / N)
+    return L, d / N  # L = sum (y - t)^2 / 2N, dL/dy = (y - t) / N
 
 
 def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
@@ -164,10 +180,12 @@ def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
 class Loss:
     """A loss :math:`L = \\frac1N \\sum_n \\ell_n(y_n, t_n)` with its gradient and formulas.
 
-    ``rows(y, t)`` gives each row's term ``(..., N)``; ``grad(y, t)`` gives :math:`\\partial L
-    / \\partial y` of the mean; ``expects`` says what ``y`` must be ("probabilities" after a
-    softmax layer, "logits" or "values"); ``fragile(y, t)`` lists warnings for results that are
-    computed as specified but numerically fragile.
+    ``rows(y, t)`` gives each row's term ``(..., N)`` (the gradient check differentiates these);
+    ``value_grad(y, t)`` gives ``L`` and :math:`\\partial L / \\partial y` at once, sharing
+    their intermediates, so a training step spends few numpy calls on the loss; ``expects`` says
+    what ``y`` must be ("probabilities" after a softmax layer, "logits" or "values");
+    ``fragile(y, t)`` lists warnings for results that are computed as specified but numerically
+    fragile.
     """
 
     name: str
@@ -175,18 +193,20 @@ class Loss:
     gradient: str
     expects: str
     rows: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    value_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
     fragile: Callable[[np.ndarray, np.ndarray], list[dict]] = lambda y, t: []
 
     def forward(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, Backward]:
         """``(L, backward)`` for ``y: (..., N, C)`` and target rows ``t: (N, C)``."""
-        L = self.rows(y, t).mean(axis=-1)
+        L, dy = self.value_grad(y, t)
+        if dy.dtype != y.dtype:
+            dy = dy.astype(y.dtype)
 
         def backward(dL: np.ndarray | float = 1.0) -> tuple[np.ndarray, dict]:
-            dy = self.grad(y, t)
-            if not (isinstance(dL, float) and dL == 1.0):
-                dy = dy * dL  # chain rule from an upstream dL
-            return (dy if dy.dtype == y.dtype else dy.astype(y.dtype)), {}
+            if isinstance(dL, float) and dL == 1.0:
+                return dy, {}
+            scaled = dy * dL  # chain rule from an upstream dL
+            return (scaled if scaled.dtype == y.dtype else scaled.astype(y.dtype)), {}
 
         return L, backward
 
@@ -198,7 +218,7 @@ _LIST = [
         r"\frac{\partial L}{\partial y} = -\frac{t}{N\,y}",
         "probabilities",
         _ce_rows,
-        _ce_grad,
+        _ce,
         _ce_underflow,
     ),
     Loss(
@@ -207,7 +227,7 @@ _LIST = [
         r"\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - t}{N}",
         "logits",
         _sce_rows,
-        _sce_grad,
+        _sce,
     ),
     Loss(
         "mse",
@@ -215,7 +235,7 @@ _LIST = [
         r"\frac{\partial L}{\partial y} = \frac{y - t}{N}",
         "values",
         _mse_rows,
-        _mse_grad,
+        _mse,
     ),
 ]
 

@@ -81,14 +81,16 @@ def forward(
     net: Network, params: Sequence[Params], x: np.ndarray, check: bool = True
 ) -> tuple[list[np.ndarray], list[Backward]]:
     """Every layer's output and backward closure; ``check`` reports overflow naming the layer."""
-    outputs, backs = [], []
+    outputs: list[np.ndarray] = []
+    backs: list[Backward] = []
+    keep_output, keep_back = outputs.append, backs.append  # bound once: this runs every step
     a = x
     for layer, p in zip(net.layers, params, strict=True):
         a, back = layer.forward(a, p)
         if check:
             _check_finite(a, net.describe(layer.index), ("layers", layer.index))
-        outputs.append(a)
-        backs.append(back)
+        keep_output(a)
+        keep_back(back)
     return outputs, backs
 
 
@@ -98,13 +100,13 @@ def backward(
     """``(dL/d(input of layer i), dL/d(params of layer i))`` for every layer, from the loss's
     seed gradient ``dy = dL/d(output)``, unfolding the closures in reverse."""
     out: list[tuple[np.ndarray, Params]] = [None] * len(backs)  # type: ignore[list-item]
-    for layer in reversed(net.layers):
-        dy, grads = backs[layer.index](dy)
+    for i in range(len(backs) - 1, -1, -1):
+        dy, grads = backs[i](dy)
         if check:
-            where = f"the backward pass at {net.describe(layer.index)}"
+            where = f"the backward pass at {net.describe(i)}"
             for g in (dy, *grads.values()):
-                _check_finite(g, where, ("layers", layer.index))
-        out[layer.index] = (dy, grads)
+                _check_finite(g, where, ("layers", i))
+        out[i] = (dy, grads)
     return out
 
 

@@ -108,11 +108,12 @@ async function call(path, init) {
 }
 
 /**
+ * An error answer's {loc, msg} items: FastAPI's detail list, or a sentence for the status.
  * @param {number} status
- * @param {any} data
+ * @param {any} data the parsed body (or its text)
  * @returns {ErrorItem[]}
  */
-function itemsOf(status, data) {
+export function itemsOf(status, data) {
   const detail = data && typeof data === "object" ? data.detail : data;
   if (Array.isArray(detail) && detail.length) {
     return detail.map((d) => ({ loc: Array.isArray(d?.loc) ? d.loc : [], msg: String(d?.msg ?? d) }));

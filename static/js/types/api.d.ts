@@ -285,6 +285,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Train a layer stack on a toy or uploaded data set, streaming every epoch
+         * @description Mini-batch training of `layers` on `dataset` with one of six optimizers, L2 and a seeded shuffle, deterministic to the last bit. One JSON object per line (`application/x-ndjson`): a report per reported epoch (the
+         *     first and the last included), then a last line with `"done": true`. Reports carry
+         *     `epoch, train_loss, test_loss, train_accuracy, test_accuracy, grad_norms, update_ratios`, every
+         *     `boundary_every` epochs `boundary {x1, x2, probs}` (or `curve {x, y}` for the regression set),
+         *     and with `checkpoint: true` a `resume` object. The last line's `reason` is `max_epochs`,
+         *     `time_limit` (`BPX_MAX_TRAIN_SECONDS`, 60 s by default: send the request again with `resume`)
+         *     or `diverged` (with the epoch and a `msg`); it carries `params` (placed into the affine layers
+         *     as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the training rows),
+         *     `optimizer_state`, `epoch` and `step`: the `resume` of the next request, which then continues
+         *     bit for bit, on any replica. Closing the connection stops the training within one epoch.
+         */
+        post: operations["train"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/train/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data sets and the training limits
+         * @description Every data set `/train` can generate (its classes, its input width, a noise level that shows its shape) and the limits in force: points, epochs, seconds per request.
+         */
+        get: operations["datasets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/train/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The points of a data set, split into training and test rows
+         * @description Exactly the rows `/train` trains and tests on for this `dataset`; for `csv`, a bad row is named in the 422 (`row 17: label 'cat' is not a whole number`).
+         */
+        post: operations["data"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/train/script": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The trained network as a self-contained Python script (numpy only)
+         * @description Send the training request with `resume.params` (the trained weights from the stream's last line): the script recreates the data set and the weights and prints the test accuracy the stream reported.
+         */
+        post: operations["script"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -409,6 +498,28 @@ export interface components {
             /** Central */
             central: number | null;
         };
+        /** Boundary */
+        Boundary: {
+            /** X1 */
+            x1: (number | null)[];
+            /** X2 */
+            x2: (number | null)[];
+            /**
+             * Probs
+             * @description `probs[i][j]`: the class probabilities at x1[j], x2[i].
+             */
+            probs: (number | null)[][][];
+        };
+        /** Curve */
+        Curve: {
+            /** X */
+            x: (number | null)[];
+            /**
+             * Y
+             * @description The network's output at x (regression sets).
+             */
+            y: (number | null)[];
+        };
         /** CurveOut */
         CurveOut: {
             /** X */
@@ -491,6 +602,109 @@ export interface components {
              * @description For leaky_relu (default 0.01) and elu (1.0).
              */
             alpha?: number | null;
+        };
+        /** DataOut */
+        DataOut: {
+            /** Name */
+            name: string;
+            /** Classes */
+            classes: number;
+            /** Regression */
+            regression: boolean;
+            /** X Train */
+            x_train: (number | null)[][];
+            /** Y Train */
+            y_train: number[] | (number | null)[][];
+            /** X Test */
+            x_test: (number | null)[][];
+            /** Y Test */
+            y_test: number[] | (number | null)[][];
+            /** Extent */
+            extent: number[][];
+        };
+        /**
+         * DatasetIn
+         * @example {
+         *       "classes": 2,
+         *       "n": 400,
+         *       "name": "xor",
+         *       "noise": 0.1,
+         *       "seed": 0
+         *     }
+         */
+        DatasetIn: {
+            /**
+             * Name
+             * @description A generated set, or `csv` for `csv` below.
+             * @default xor
+             * @enum {string}
+             */
+            name?: "xor" | "circles" | "gaussians" | "spiral" | "moons" | "sine" | "csv";
+            /**
+             * N
+             * @description Points in all.
+             * @default 400
+             */
+            n?: number;
+            /**
+             * Noise
+             * @description Standard deviation of the noise.
+             * @default 0.1
+             */
+            noise?: number;
+            /**
+             * Classes
+             * @description 2 for xor and moons, 2-5 for the others; ignored by sine.
+             * @default 2
+             */
+            classes?: number;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * Test Fraction
+             * @description Share of the points held out.
+             * @default 0.5
+             */
+            test_fraction?: number;
+            /**
+             * Csv
+             * @description For `name: csv`: rows `x1,x2,label` (header optional, labels 0-9), at most `BPX_MAX_TRAIN_POINTS` rows.
+             */
+            csv?: string | null;
+        };
+        /** DatasetKindOut */
+        DatasetKindOut: {
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /** Min Classes */
+            min_classes: number;
+            /** Max Classes */
+            max_classes: number;
+            /** Regression */
+            regression: boolean;
+            /** Width */
+            width: number;
+            /**
+             * Noise
+             * @description A noise level that shows the shape.
+             */
+            noise: number;
+        };
+        /** DatasetsOut */
+        DatasetsOut: {
+            /** Datasets */
+            datasets: components["schemas"]["DatasetKindOut"][];
+            /** Max Points */
+            max_points: number;
+            /** Max Epochs */
+            max_epochs: number;
+            /** Max Train Seconds */
+            max_train_seconds: number;
         };
         /** DerivativeCurve */
         DerivativeCurve: {
@@ -635,6 +849,31 @@ export interface components {
          */
         DescentRequest: {
             /**
+             * Momentum
+             * @description momentum, nesterov (0.9).
+             */
+            momentum?: number | null;
+            /**
+             * Beta1
+             * @description adam (0.9).
+             */
+            beta1?: number | null;
+            /**
+             * Beta2
+             * @description adam (0.999).
+             */
+            beta2?: number | null;
+            /**
+             * Rho
+             * @description rmsprop decay (0.99).
+             */
+            rho?: number | null;
+            /**
+             * Eps
+             * @description adagrad (1e-10), rmsprop and adam (1e-8).
+             */
+            eps?: number | null;
+            /**
              * Expr
              * @description An expression such as `x**2 + 5` or `x1**2 + x2**3 + 1`.
              */
@@ -668,31 +907,6 @@ export interface components {
              * @default 1e-8
              */
             tol?: number;
-            /**
-             * Momentum
-             * @description momentum, nesterov (0.9).
-             */
-            momentum?: number | null;
-            /**
-             * Beta1
-             * @description adam (0.9).
-             */
-            beta1?: number | null;
-            /**
-             * Beta2
-             * @description adam (0.999).
-             */
-            beta2?: number | null;
-            /**
-             * Rho
-             * @description rmsprop decay (0.99).
-             */
-            rho?: number | null;
-            /**
-             * Eps
-             * @description adagrad (1e-10), rmsprop and adam (1e-8).
-             */
-            eps?: number | null;
         };
         /** ErrorBand */
         ErrorBand: {
@@ -1456,6 +1670,37 @@ export interface components {
             };
         };
         /**
+         * ParamsIn
+         * @description One layer's trained parameters, as a stream's last line gives them.
+         */
+        ParamsIn: {
+            /**
+             * Index
+             * @description The layer these belong to.
+             */
+            index: number;
+            /**
+             * W
+             * @description affine
+             */
+            W?: number[][] | null;
+            /**
+             * B
+             * @description affine
+             */
+            b?: number[] | null;
+            /**
+             * Gamma
+             * @description layernorm
+             */
+            gamma?: number[] | null;
+            /**
+             * Beta
+             * @description layernorm
+             */
+            beta?: number[] | null;
+        };
+        /**
          * ParamsItem
          * @description The parameters a layer used, by name: W and b for affine, gamma and beta for layernorm.
          */
@@ -1475,6 +1720,44 @@ export interface components {
         PresetsOut: {
             /** Presets */
             presets: components["schemas"]["NetworkPreset"][];
+        };
+        /**
+         * ResumeIn
+         * @description Where a paused run stands, as the last line (or a report's `resume`) returned it.
+         */
+        ResumeIn: {
+            /** Params */
+            params: components["schemas"]["ParamsIn"][];
+            /**
+             * Optimizer State
+             * @description Per slot (`m`, `v`, ...), one tensor per parameter tensor, in layer order; `{}` starts the optimizer afresh (after a change of optimizer, say).
+             */
+            optimizer_state: {
+                [key: string]: (number[][] | number[])[];
+            };
+            /**
+             * Epoch
+             * @description Epochs done.
+             */
+            epoch: number;
+            /**
+             * Step
+             * @description Optimizer steps done (Adam's t).
+             */
+            step?: number | null;
+        };
+        /** ResumeOut */
+        ResumeOut: {
+            /** Params */
+            params: components["schemas"]["ParamsItem"][];
+            /** Optimizer State */
+            optimizer_state: {
+                [key: string]: ((number | null)[][] | (number | null)[])[];
+            };
+            /** Epoch */
+            epoch: number;
+            /** Step */
+            step: number;
         };
         /** SoftmaxLayer */
         SoftmaxLayer: {
@@ -1576,6 +1859,231 @@ export interface components {
              * @description rel_error = |a - n| / max(rel_floor, |a| + |n|).
              */
             rel_floor: number;
+        };
+        /**
+         * TrainDone
+         * @description The last line.
+         */
+        TrainDone: {
+            /**
+             * Done
+             * @constant
+             */
+            done: true;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "max_epochs" | "time_limit" | "diverged";
+            /**
+             * Epoch
+             * @description Epochs done (for `diverged`: the epoch where it happened).
+             */
+            epoch: number;
+            /** Step */
+            step: number;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Params
+             * @description The trained W, b, by layer index: /api/v1/network/run takes them.
+             */
+            params?: components["schemas"]["ParamsItem"][] | null;
+            /** Optimizer State */
+            optimizer_state?: {
+                [key: string]: ((number | null)[][] | (number | null)[])[];
+            } | null;
+            /**
+             * Msg
+             * @description Why a diverged run stopped.
+             */
+            msg?: string | null;
+        };
+        /**
+         * TrainLine
+         * @description One line of the NDJSON stream: a report, or the last line.
+         */
+        TrainLine: components["schemas"]["TrainReport"] | components["schemas"]["TrainDone"];
+        /**
+         * TrainReport
+         * @description One reported epoch.
+         */
+        TrainReport: {
+            /** Epoch */
+            epoch: number;
+            /**
+             * Train Loss
+             * @description Mean loss on the training rows (no L2 term).
+             */
+            train_loss: number | null;
+            /** Test Loss */
+            test_loss: number | null;
+            /**
+             * Train Accuracy
+             * @description null for a regression set.
+             */
+            train_accuracy: number | null;
+            /** Test Accuracy */
+            test_accuracy: number | null;
+            /**
+             * Grad Norms
+             * @description ‖dL/dθ‖ over the training rows for every parameter tensor in layer order (W then b of an affine layer, gamma then beta of a layernorm).
+             */
+            grad_norms: (number | null)[];
+            /**
+             * Update Ratios
+             * @description ‖ΔW‖/‖W‖ of each affine layer at the epoch's last step (null at epoch 0).
+             */
+            update_ratios: (number | null)[] | null;
+            /** @description Every `boundary_every` epochs. */
+            boundary?: components["schemas"]["Boundary"] | null;
+            /** @description Instead of `boundary` for regression sets. */
+            curve?: components["schemas"]["Curve"] | null;
+            /** @description With `checkpoint: true`. */
+            resume?: components["schemas"]["ResumeOut"] | null;
+        };
+        /**
+         * TrainRequest
+         * @example {
+         *       "batch_size": 32,
+         *       "dataset": {
+         *         "classes": 2,
+         *         "n": 400,
+         *         "name": "xor",
+         *         "noise": 0.1,
+         *         "seed": 0
+         *       },
+         *       "epochs": 200,
+         *       "l2": 0,
+         *       "layers": [
+         *         {
+         *           "in": 2,
+         *           "init": "xavier",
+         *           "out": 8,
+         *           "seed": 0,
+         *           "type": "affine"
+         *         },
+         *         {
+         *           "type": "tanh"
+         *         },
+         *         {
+         *           "init": "xavier",
+         *           "out": 8,
+         *           "seed": 1,
+         *           "type": "affine"
+         *         },
+         *         {
+         *           "type": "tanh"
+         *         },
+         *         {
+         *           "init": "xavier",
+         *           "out": 2,
+         *           "seed": 2,
+         *           "type": "affine"
+         *         }
+         *       ],
+         *       "loss": "softmax_cross_entropy",
+         *       "lr": 0.01,
+         *       "optimizer": "adam",
+         *       "report_every": 10,
+         *       "seed": 0
+         *     }
+         */
+        TrainRequest: {
+            /**
+             * Momentum
+             * @description momentum, nesterov (0.9).
+             */
+            momentum?: number | null;
+            /**
+             * Beta1
+             * @description adam (0.9).
+             */
+            beta1?: number | null;
+            /**
+             * Beta2
+             * @description adam (0.999).
+             */
+            beta2?: number | null;
+            /**
+             * Rho
+             * @description rmsprop decay (0.99).
+             */
+            rho?: number | null;
+            /**
+             * Eps
+             * @description adagrad (1e-10), rmsprop and adam (1e-8).
+             */
+            eps?: number | null;
+            dataset?: components["schemas"]["DatasetIn"];
+            /** Layers */
+            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            /**
+             * Loss
+             * @default softmax_cross_entropy
+             * @enum {string}
+             */
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            /**
+             * Optimizer
+             * @default adam
+             * @enum {string}
+             */
+            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
+            /**
+             * Lr
+             * @description Learning rate.
+             * @default 0.01
+             */
+            lr?: number;
+            /**
+             * Batch Size
+             * @default 32
+             */
+            batch_size?: number;
+            /**
+             * Epochs
+             * @description Epochs in all (a resumed run goes on counting); 0: only the report of the initial network.
+             * @default 200
+             */
+            epochs?: number;
+            /**
+             * L2
+             * @description Adds (l2/2)·Σ‖W‖² (weights, not biases).
+             * @default 0
+             */
+            l2?: number;
+            /**
+             * Report Every
+             * @description Report every k epochs (and the first, last).
+             * @default 1
+             */
+            report_every?: number;
+            /**
+             * Boundary Every
+             * @description Decision boundary every k epochs (0: never); a multiple of report_every.
+             * @default 10
+             */
+            boundary_every?: number;
+            /**
+             * Grid
+             * @description Boundary grid side.
+             * @default 64
+             */
+            grid?: number;
+            /**
+             * Seed
+             * @description Seed of the mini-batch shuffle.
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * Checkpoint
+             * @description Put what a resume needs in every report.
+             * @default false
+             */
+            checkpoint?: boolean;
+            resume?: components["schemas"]["ResumeIn"] | null;
         };
         /** WarningItem */
         WarningItem: {
@@ -2270,6 +2778,228 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GraphOut"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    train: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description One JSON object per line (`application/x-ndjson`): a report per reported epoch (the
+             *     first and the last included), then a last line with `"done": true`. Reports carry
+             *     `epoch, train_loss, test_loss, train_accuracy, test_accuracy, grad_norms, update_ratios`, every
+             *     `boundary_every` epochs `boundary {x1, x2, probs}` (or `curve {x, y}` for the regression set),
+             *     and with `checkpoint: true` a `resume` object. The last line's `reason` is `max_epochs`,
+             *     `time_limit` (`BPX_MAX_TRAIN_SECONDS`, 60 s by default: send the request again with `resume`)
+             *     or `diverged` (with the epoch and a `msg`); it carries `params` (placed into the affine layers
+             *     as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the training rows),
+             *     `optimizer_state`, `epoch` and `step`: the `resume` of the next request, which then continues
+             *     bit for bit, on any replica. Closing the connection stops the training within one epoch.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {"epoch": 0, "train_loss": 0.7061419957353463, "test_loss": 0.7217356942579533, "train_accuracy": 0.55, "test_accuracy": 0.45, "grad_norms": [0.09950753427867302, 0.07805573767402137, 0.11103881752791897, 0.03542933400519118, 0.09733514828630799, 0.04704906031213669], "update_ratios": null, "boundary": {"x1": [-1.3597361097111123, 0.025663670305828612, 1.4110634503227693], "x2": [-1.462410012707584, -0.010055864850069707, 1.4422982830074447], "probs": [[[0.5865, 0.4135], [0.6356, 0.3644], [0.6498, 0.3502]], [[0.4563, 0.5437], [0.5028, 0.4972], [0.5468, 0.4532]], [[0.3508, 0.6492], [0.3665, 0.6335], [0.4174, 0.5826]]]}}
+                     *     {"epoch": 1, "train_loss": 0.6921511104772032, "test_loss": 0.7153840931445277, "train_accuracy": 0.55, "test_accuracy": 0.45, "grad_norms": [0.08205378241697758, 0.059113607628491494, 0.0835632292927337, 0.02070197951448245, 0.07519290190178538, 0.029715904692685355], "update_ratios": [0.024356012040880018, 0.03296241523547537, 0.023927303977426935]}
+                     *     {"epoch": 2, "train_loss": 0.6826791694830068, "test_loss": 0.7153077972290537, "train_accuracy": 0.55, "test_accuracy": 0.45, "grad_norms": [0.06666674328630856, 0.04650076160315133, 0.05988539772782782, 0.019696987597285602, 0.06111157127994768, 0.013574115647450266], "update_ratios": [0.022858212396509106, 0.0315871957680126, 0.023211757922253416]}
+                     *     {"epoch": 3, "train_loss": 0.6765283936584862, "test_loss": 0.7204027941608317, "train_accuracy": 0.35, "test_accuracy": 0.15, "grad_norms": [0.05582910700276207, 0.04176921667930104, 0.04517096586797133, 0.02951529759438605, 0.054402698957411816, 0.0006345570744724147], "update_ratios": [0.02125949158705572, 0.028616014872010005, 0.021528984223262024], "boundary": {"x1": [-1.3597361097111123, 0.025663670305828612, 1.4110634503227693], "x2": [-1.462410012707584, -0.010055864850069707, 1.4422982830074447], "probs": [[[0.6033, 0.3967], [0.5773, 0.4227], [0.5449, 0.4551]], [[0.5789, 0.4211], [0.5485, 0.4515], [0.509, 0.491]], [[0.5321, 0.4679], [0.5027, 0.4973], [0.4768, 0.5232]]]}}
+                     *     {"done": true, "reason": "max_epochs", "seed": 0, "params": [{"index": 0, "W": [[0.02665228607506471, -0.02903359811509003, 0.2649076747087829, 0.07669372370862965, -0.23379184669713177, 0.19165399325774593, 0.5538308235104192, 0.45355003614904255], [-0.2879695794407651, -0.5914828801365469, -0.2831626239609686, -0.010224778172941817, -1.009772987827247, -0.12712882875596157, -0.5869764766945156, -0.3527799112809649]], "b": [0.027900993369604554, -0.026174428491448864, 0.027650282597293713, -0.021542802278435663, -0.02898304815271753, -0.02782655331165821, 0.029478385394463805, -0.029491770303997876]}, {"index": 2, "W": [[0.09525977663347726, 0.26178347391877455, 0.0885739852932939, -0.43428639038460026, 0.2928144390716159, 0.12982484274325604, -0.21676931756485482, 0.17707955041071236], [0.10421879615331966, 0.07534606643220348, -0.017305007106298, 0.21590458449360664, -0.2855740944069641, -0.08429066987557203, -0.19532574733470526, 0.18394136513225917], [-0.014880335614036188, -0.13264341101481114, -0.30590112703506334, -0.06193574197917122, -0.026178003485159508, -0.12689240725341744, 0.42868994849666153, 0.32641394432384524], [-0.9885648627599402, -0.6978508707772121, -0.09179988833001, -0.11924203538809958, 0.04550479729041093, 0.046849262625469054, 0.7187567151157475, -0.42314447393604626], [-0.15446066954322038, 0.694483366749694, 0.20369159081535596, 0.252465266882829, -0.20392967722518943, -0.6063836384655793, 0.03757352369255407, 0.013236167923581838], [-0.46349730439915776, -0.27116587790298297, -0.05532876688581439, -0.30438536737780986, -0.06434530030734892, 0.0038829592327742843, -0.016886123488304695, -0.20890927649018953], [0.18099937206504071, 0.28584550848150175, 0.08398672631326597, -0.26029869766701524, 0.22962898827837855, -0.2067432526389698, 0.2820018521393605, -0.4084531629953565], [0.29389847788186463, -0.036627704577294674, -0.4712687895619226, -0.08149024932620487, -0.010344859054946896, 0.06666798854336015, -0.37656967098190214, -0.4213385831370664]], "b": [0.028221280977220972, 0.012778946449897277, 0.028423185448876558, -0.028219419871840835, 0.024370798013692904, 0.029194139725556713, 0.027752305161129427, 0.029918190221582465]}, {"index": 4, "W": [[0.0566570979399155, -0.20589006538320773], [-0.2100460772935012, -1.066538961602982], [0.8348687349920416, 0.48167140796450564], [-0.11602983166554644, 0.31655314060411793], [0.09625538170458307, -0.21817124891861045], [0.4642042438988342, -0.16590789907452044], [-0.1761068964460063, -0.3252064226017668], [0.23341457008936217, -0.07431385262313703]], "b": [0.02839342567980511, -0.028393425679805115]}], "optimizer_state": {"m": [[[0.014615855588886742, -0.0025734021275742487, 0.00025268922484813865, -0.013357382674178409, -0.0006160249736324898, -0.0045756162636740125, 0.004981277407260416, -0.0026533232069155064], [-0.0029859883103416614, 0.00037377073328154133, 0.00019245795439746453, 0.0039035345581698863, -0.0002088257322935338, 0.0013911265695593252, 0.001544826580778457, 0.0001662569596422433]], [-0.00446700500534556, 0.00012897201638564003, -0.0009146187248029794, 0.0008373698337138593, 0.0008303567075104985, 0.000814213586778146, -0.014784041997206312, 0.003512719378800035], [[0.000732158506346368, 0.0019811247848134546, 0.0009128038955022527, -0.0009853339737674294, 0.0010063284423127113, 0.0014166480366558554, 0.0005030313713354927, 0.0007457819367653304], [0.0004557947443492129, 0.0018880960237331102, 0.0007305107146103408, -0.00046096485704480363, 0.0006890802544933915, 0.0010723883618527438, 0.00033211299853861976, 0.0006073588246055176], [0.002283666395823873, 0.004600315781112568, 0.0025123022790421836, -0.0033782345901654702, 0.002924659005661758, 0.0040740369110393955, 0.0015067821269839213, 0.0020847967914937424], [0.0004382966953446707, 0.0006951354342806353, 0.0004521874640429521, -0.0006747800394627504, 0.0005242706564205526, 0.0007610192815180889, 0.0002786209871566917, 0.00038961242610022174], [0.00031354539386282607, 0.002141325437208782, 0.0006877211654156239, -0.00013017777863895473, 0.0005776917711786908, 0.0009251280478122916, 0.00026111745541679667, 0.0005598757393368218], [0.001487932449914146, 0.0027838435792808865, 0.001605394078492008, -0.0022283867711576483, 0.0018576780250120755, 0.0026314765442165453, 0.0009677916201658013, 0.0013512742879495377], [0.0036696174252365786, 0.007373576205433953, 0.00403496628333361, -0.0054243212978430195, 0.004693778917732944, 0.006561911853185323, 0.002420864998636053, 0.0033547394042314016], [0.0034075098808872303, 0.006554462239680441, 0.0037001839228452526, -0.005083281203410906, 0.00428940200569418, 0.00603079180679397, 0.0022250391907869963, 0.0030958630889247303]], [-0.002469360260301618, 0.0007699099714197003, -0.0008747504095902378, 0.0035227137428105663, -0.0007498484447185972, -0.002802484167445397, -0.0011401189608341799, -0.0015252745153576264], [[0.002916010583193853, -0.002916010583193853], [0.002933448184914352, -0.002933448184914351], [-0.005949510575369267, 0.005949510575369266], [-0.007778660308401066, 0.007778660308401067], [0.003310464827724178, -0.003310464827724178], [-0.0025977970953841023, 0.0025977970953841053], [0.0036390198363967117, -0.0036390198363967117], [-0.007589504039578022, 0.007589504039578021]], [-0.00554570899405694, 0.0055457089940569365]], "v": [[[9.293990117400898e-06, 2.6851885034317723e-07, 2.142566994070632e-08, 7.526113741788454e-06, 2.2106236241584764e-08, 8.619861838499657e-07, 1.1210846979815016e-06, 2.8660636245468573e-07], [6.603903240304661e-07, 1.4208458913286922e-08, 2.39907960169333e-09, 7.793497865711289e-07, 1.7778361744649986e-09, 8.97323570913814e-08, 9.937145818891113e-08, 3.4396667682708412e-09]], [1.1547480603216188e-06, 1.4190089005971494e-09, 4.994973673548435e-08, 2.7406248142079925e-07, 3.18511280049597e-08, 3.966679212031851e-08, 9.649821169598315e-06, 5.322455209855763e-07], [[3.743477873561578e-08, 1.979332500986718e-07, 4.5673509853166467e-08, 7.566834921892399e-08, 6.589650043820554e-08, 1.1501834187387085e-07, 1.7579036625347223e-08, 2.9751883373429387e-08], [2.5696455631126714e-08, 1.8501376227977512e-07, 3.552392883109671e-08, 5.320877292659173e-08, 5.070562800995532e-08, 8.746478291803469e-08, 1.2724295907985327e-08, 2.2344934681132252e-08], [2.516997974116468e-07, 9.715688515763042e-07, 2.8040712092726316e-07, 5.455515657579411e-07, 4.0392381794965243e-07, 7.367665405382713e-07, 1.1122373740097342e-07, 1.910652729816783e-07], [7.81715368870253e-09, 1.9836187549582766e-08, 8.311354949755053e-09, 1.8499538017510188e-08, 1.117228563515206e-08, 2.3596639538465872e-08, 3.1682423245436256e-09, 6.186850182397257e-09], [4.5043223305753235e-08, 2.8092742047487846e-07, 5.516934983429073e-08, 1.0735692948268123e-07, 8.822445454599171e-08, 1.412377382893447e-07, 2.197572942714678e-08, 3.288057591146685e-08], [9.675922559874166e-08, 3.3693798226192793e-07, 1.0761618109878095e-07, 2.1476555008886436e-07, 1.498549649660579e-07, 2.881955634918557e-07, 4.154678941468706e-08, 7.560773318461701e-08], [6.514279134618489e-07, 2.5076686546453618e-06, 7.248514323320246e-07, 1.410652723142124e-06, 1.0435741270353555e-06, 1.9121697139799902e-06, 2.8777608364958033e-07, 4.951525054809719e-07], [5.185124065462978e-07, 1.886499181488209e-06, 5.790967837915477e-07, 1.1414789094892226e-06, 8.13970553434965e-07, 1.5352564480827809e-06, 2.2462125712559383e-07, 4.018221542860599e-07]], [3.3257863259675207e-07, 4.1243842262906903e-07, 4.0128967239289396e-08, 6.78230386295629e-07, 7.233579837111522e-08, 3.603858166872331e-07, 7.668827388556239e-08, 9.60568944382093e-08], [[4.864368469024788e-07, 4.864368469024788e-07], [8.788273342981157e-07, 8.788273342981152e-07], [1.4432828071887168e-06, 1.4432828071887166e-06], [2.658325249831504e-06, 2.6583252498315043e-06], [4.784006629226235e-07, 4.784006629226235e-07], [4.772752032529226e-07, 4.772752032529233e-07], [6.237675593262619e-07, 6.237675593262618e-07], [2.3727518223194122e-06, 2.3727518223194122e-06]], [1.6377988170200267e-06, 1.6377988170200243e-06]]}, "epoch": 3, "step": 3}
+                     */
+                    "application/x-ndjson": components["schemas"]["TrainLine"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    datasets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetsOut"];
+                };
+            };
+        };
+    };
+    data: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataOut"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    script: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainRequest"];
+            };
+        };
+        responses: {
+            /** @description A numpy-only Python script. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/x-python": unknown;
                 };
             };
             /** @description The body is not valid JSON. */

@@ -34,7 +34,8 @@ export function parseMatrix(text, field) {
  */
 export function parseTargets(text) {
   const t = parseMatrix(text, "targets");
-  return t.every((r) => r.length === 1 && Number.isInteger(r[0])) ? t.map((r) => r[0]) : t;
+  // class indices are whole and never negative; -1/+1 targets (mse on one output) stay rows
+  return t.every((r) => r.length === 1 && Number.isInteger(r[0]) && r[0] >= 0) ? t.map((r) => r[0]) : t;
 }
 
 /**

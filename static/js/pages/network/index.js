@@ -31,6 +31,7 @@ const STATE = new UrlState({
   sample: num(0, { min: 0, integer: true }), // the Jacobian's sample
   X: str(""),
   T: str(""),
+  W: str(""), // a trained stack from the Training page (JSON layers), named "train" in L
 });
 const AUTO_RUN_MAX_ROWS = 200; // bigger batches wait for the Run button
 const URL_DATA_MAX = 1500; // pasted data longer than this is not put in the link
@@ -75,6 +76,8 @@ export async function init() {
   const [m, pr] = await Promise.all([meta(), get("/api/v1/network/presets")]);
   /** @type {Record<string, Preset>} */
   const presets = Object.fromEntries(pr.presets.map((p) => [p.name, p]));
+  const trained = trainedPreset(state.W, state.loss);
+  if (trained) presets.train = trained;
   const types = ["affine", ...m.activations.map((a) => a.name), "softmax"];
   if (state.data !== "custom" && !presets[state.data]) state.data = pr.presets[0].name;
   if (!m.losses.some((l) => l.name === state.loss)) state.loss = m.losses[0].name;
@@ -279,3 +282,28 @@ export async function init() {
 }
 
 start(init);
+
+/**
+ * The stack the Training page sent (its layers with their trained W and b), as a preset named
+ * "train" that the stack's URL text refers to ("affine:=train.0"); null if there is none.
+ * @param {string} text
+ * @param {string} loss
+ * @returns {Preset | null}
+ */
+function trainedPreset(text, loss) {
+  if (!text) return null;
+  try {
+    const layers = JSON.parse(text);
+    if (!Array.isArray(layers)) return null;
+    return /** @type {Preset} */ ({
+      name: "train",
+      title: "trained on the Training page",
+      x: [],
+      targets: [],
+      layers,
+      loss,
+    });
+  } catch {
+    return null; // a damaged link: the layers fall back to seeded ones
+  }
+}

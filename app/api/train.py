@@ -1,0 +1,147 @@
+"""The training playground: stream a training run as NDJSON, preview its data, export it."""
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.api.deps import LimitsDep
+from app.engine.limits import Limits
+from app.engine.nn.datasets import DATASETS, Data, make_data
+from app.engine.nn.export import python_script
+from app.engine.nn.train import Training, prepare
+from app.responses import NDJSONResponse, ndjson_line, ndjson_stream, respond
+from app.schemas import (
+    ERROR_RESPONSES,
+    TRAIN_EXAMPLE,
+    DataOut,
+    DatasetIn,
+    DatasetsOut,
+    TrainLine,
+    TrainRequest,
+)
+
+router = APIRouter(prefix="/api/v1/train", tags=["training"])
+log = logging.getLogger("bpx.train")
+
+# The stream's errors are JSON like every other error (the route's own media type is NDJSON).
+JSON_ERRORS = {
+    code: {
+        "description": r["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+    for code, r in ERROR_RESPONSES.items()
+}
+
+
+def _example_stream() -> str:
+    """A real (short) stream for the OpenAPI example: 3 epochs, a 3 × 3 boundary grid."""
+    data = make_data("xor", 40, 0.1, 2, seed=0)
+    run = prepare(data, TRAIN_EXAMPLE["layers"], epochs=3, boundary_every=3, grid=3)
+    lines = [json.loads(ndjson_line(line)) for line in run.stream()]
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+STREAM_DOC = """One JSON object per line (`application/x-ndjson`): a report per reported epoch (the
+first and the last included), then a last line with `"done": true`. Reports carry
+`epoch, train_loss, test_loss, train_accuracy, test_accuracy, grad_norms, update_ratios`, every
+`boundary_every` epochs `boundary {x1, x2, probs}` (or `curve {x, y}` for the regression set),
+and with `checkpoint: true` a `resume` object. The last line's `reason` is `max_epochs`,
+`time_limit` (`BPX_MAX_TRAIN_SECONDS`, 60 s by default: send the request again with `resume`)
+or `diverged` (with the epoch and a `msg`); it carries `params` (placed into the affine layers
+as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the training rows),
+`optimizer_state`, `epoch` and `step`: the `resume` of the next request, which then continues
+bit for bit, on any replica. Closing the connection stops the training within one epoch."""
+
+
+def _data(dataset: DatasetIn, limits: Limits) -> Data:
+    return make_data(**dataset.engine_args(), max_rows=limits.max_train_points)
+
+
+def _logged(training: Training) -> Callable[[Callable[[], bool]], Iterator[dict]]:
+    """``training.stream`` that logs how the stream ended, from the thread that ran it."""
+
+    def lines(stop: Callable[[], bool]) -> Iterator[dict]:
+        try:
+            yield from training.stream(stop=stop)
+        finally:
+            o = training.outcome
+            reason = "cancelled" if o.reason == "running" else o.reason
+            extra = {"reason": reason, "epoch": o.epoch, "epochs_run": o.epochs_run}
+            log.info("training stream ended", extra=extra)
+
+    return lines
+
+
+@router.post(
+    "",
+    response_class=NDJSONResponse,
+    responses={
+        200: {
+            "model": TrainLine,
+            "description": STREAM_DOC,
+            "content": {"application/x-ndjson": {"example": _example_stream()}},
+        },
+        **JSON_ERRORS,
+    },
+    summary="Train a layer stack on a toy or uploaded data set, streaming every epoch",
+    description="Mini-batch training of `layers` on `dataset` with one of six optimizers, L2 "
+    "and a seeded shuffle, deterministic to the last bit. " + STREAM_DOC,
+)
+def train(body: TrainRequest, request: Request, limits: LimitsDep):
+    training = prepare(_data(body.dataset, limits), **body.engine_args(), limits=limits)
+    return NDJSONResponse(ndjson_stream(_logged(training), request))
+
+
+@router.get(
+    "/datasets",
+    response_model=None,
+    responses={200: {"model": DatasetsOut}},
+    summary="The data sets and the training limits",
+    description="Every data set `/train` can generate (its classes, its input width, a noise "
+    "level that shows its shape) and the limits in force: points, epochs, seconds per request.",
+)
+def datasets(limits: LimitsDep):
+    return respond(
+        {
+            "datasets": [k.describe() for k in DATASETS.values()],
+            "max_points": limits.max_train_points,
+            "max_epochs": limits.max_epochs,
+            "max_train_seconds": limits.max_train_seconds,
+        }
+    )
+
+
+@router.post(
+    "/data",
+    response_model=None,
+    responses={200: {"model": DataOut}, **ERROR_RESPONSES},
+    summary="The points of a data set, split into training and test rows",
+    description="Exactly the rows `/train` trains and tests on for this `dataset`; for `csv`, "
+    "a bad row is named in the 422 (`row 17: label 'cat' is not a whole number`).",
+)
+def data(body: DatasetIn, limits: LimitsDep):
+    return respond(_data(body, limits).preview())
+
+
+@router.post(
+    "/script",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/x-python": {}}, "description": "A numpy-only Python script."},
+        **ERROR_RESPONSES,
+    },
+    summary="The trained network as a self-contained Python script (numpy only)",
+    description="Send the training request with `resume.params` (the trained weights from the "
+    "stream's last line): the script recreates the data set and the weights and prints the test "
+    "accuracy the stream reported.",
+)
+def script(body: TrainRequest, limits: LimitsDep) -> Response:
+    data = _data(body.dataset, limits)
+    trained = body.resume.engine().params if body.resume else []
+    text = python_script(data, [layer.spec() for layer in body.layers], trained, body.loss)
+    name = f"trained_{data.name}.py"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(text, media_type="text/x-python", headers=headers)

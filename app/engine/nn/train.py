@@ -1,0 +1,579 @@
+"""Mini-batch training of a layer stack on a data set, one report per epoch as it goes.
+
+The loop folds the one protocol (:func:`~app.engine.nn.network.forward`, the loss's
+``forward -> (L, backward)``, :func:`~app.engine.nn.network.backward`) and steps one optimizer
+record of :mod:`app.engine.optimizers`, the same records the descent page uses: no second
+forward, backward, loss or update rule lives here.
+
+What makes it fast at toy sizes, where the cost of a step is the number of numpy calls and not
+the arithmetic: every parameter tensor is a view into one flat vector ``theta``, so the optimizer
+updates all of them in one call per operation (Adam: a dozen calls per step instead of a dozen per
+tensor); each epoch's shuffle is applied once (``take``) and batches are slices; the forward and
+backward passes skip their finiteness scans (``check=False``), divergence being read off the loss.
+
+Determinism: the shuffle of epoch ``e`` is drawn from ``PCG64(seed)`` advanced by ``e·2^64``
+steps (:func:`epoch_order`: streams that never overlap, and cheaper to reach than a new seeded
+generator per epoch), so a run depends only on the request, and a run resumed at epoch ``e``
+from the returned parameters, optimizer state and step counter continues bit for bit as if it
+had never stopped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from app.engine.errors import EngineError
+from app.engine.limits import DEFAULT_LIMITS, Limits
+from app.engine.nn.datasets import Data
+from app.engine.nn.layers import LayerSpec, softmax, spec_from_dict
+from app.engine.nn.losses import as_targets
+from app.engine.nn.network import Network, backward, build_network, forward
+from app.engine.nn.protocol import Params
+from app.engine.optimizers import OPTIMIZERS, Optimizer  # the seam: update rules come from here
+
+DIVERGENCE_THRESHOLD = 1e12  # a loss above this (or not finite) ends the run as "diverged"
+PROB_DECIMALS = 4  # boundary probabilities are rounded to this many decimals (smaller lines)
+
+
+# ------------------------------------------------------------------------ parameter layout
+
+
+def epoch_order(seed: int, n: int) -> Callable[[int], np.ndarray]:
+    """``order(e)``: the shuffle of the ``n`` training rows for epoch ``e``, a function of
+    ``(seed, e)`` alone, drawn from ``PCG64(seed)`` advanced by ``e·2^64`` steps."""
+    bits = np.random.PCG64(seed)
+    start = bits.state
+    rng = np.random.Generator(bits)
+
+    def order(epoch: int) -> np.ndarray:
+        bits.state = start
+        bits.advance(epoch << 64)  # an epoch draws far fewer than 2^64 numbers
+        return rng.permutation(n)
+
+    return order
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each parameter tensor lives in the flat vector: ``keys[k] = (layer, name)`` in layer
+    order (W then b of each affine layer), with its shape and its slice ``[lo, hi)``."""
+
+    keys: tuple[tuple[int, str], ...]
+    shapes: tuple[tuple[int, ...], ...]
+    bounds: tuple[tuple[int, int], ...]
+    n_layers: int
+
+    @classmethod
+    def of(cls, params: Sequence[Params]) -> Layout:
+        keys = tuple((i, name) for i, p in enumerate(params) for name in p)
+        shapes = tuple(params[i][name].shape for i, name in keys)
+        ends = np.cumsum([0] + [math.prod(s) for s in shapes]).tolist()
+        return cls(keys, shapes, tuple(itertools.pairwise(ends)), len(params))
+
+    @property
+    def size(self) -> int:
+        return self.bounds[-1][1] if self.bounds else 0
+
+    def flatten(self, tensors: Sequence[np.ndarray]) -> np.ndarray:
+        """One float64 vector from the tensors in :attr:`keys` order."""
+        return np.concatenate([np.asarray(t, dtype=np.float64) for t in tensors], axis=None)
+
+    def tensors(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Views of ``flat`` shaped as the tensors, in :attr:`keys` order."""
+        pairs = zip(self.bounds, self.shapes, strict=True)
+        return [flat[lo:hi].reshape(s) for (lo, hi), s in pairs]
+
+    def params(self, flat: np.ndarray) -> list[Params]:
+        """The per-layer parameter dicts the layers take, as views of ``flat``."""
+        out: list[Params] = [{} for _ in range(self.n_layers)]
+        for (i, name), t in zip(self.keys, self.tensors(flat), strict=True):
+            out[i][name] = t
+        return out
+
+    def weight_mask(self) -> np.ndarray:
+        """1 on the entries of every W, 0 on the biases: L2 acts on weights only."""
+        mask = np.zeros(self.size)
+        for (_, name), (lo, hi) in zip(self.keys, self.bounds, strict=True):
+            if name == "W":
+                mask[lo:hi] = 1.0
+        return mask
+
+    def norms(self, flat: np.ndarray) -> list[float]:
+        """The Euclidean norm of every tensor's part of ``flat``."""
+        return [math.sqrt(float(np.vdot(t, t))) for t in self.tensors(flat)]
+
+
+# ------------------------------------------------------------------------ what the outputs mean
+
+
+@dataclass(frozen=True)
+class Task:
+    """How the network's outputs meet the data: ``classes`` (one output per class), ``sign``
+    (one output for two classes with mse on targets -1/+1, as TensorFlow Playground trains) or
+    ``regression`` (one real output, mse)."""
+
+    kind: str
+    classes: int
+    loss: str
+
+    def targets(self, y: np.ndarray, n_out: int) -> np.ndarray:
+        if self.kind == "sign":
+            return (2.0 * y - 1.0).reshape(-1, 1)  # class 0 -> -1, class 1 -> +1
+        return as_targets(y, (len(y), n_out), self.loss, source="the last layer")
+
+    def probs(self, out: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(N, C)`` for the boundary: softmax of logits, the softmax layer's
+        output, or the mse outputs clipped to [0, 1] (scores, not probabilities)."""
+        if self.kind == "sign":
+            p = np.clip((out[:, 0] + 1.0) / 2.0, 0.0, 1.0)
+            return np.stack([1.0 - p, p], axis=1)
+        if self.loss == "softmax_cross_entropy":
+            return softmax(out)
+        if self.loss == "cross_entropy":
+            return out
+        return np.clip(out, 0.0, 1.0)
+
+    def accuracy(self, out: np.ndarray, y: np.ndarray) -> float | None:
+        if self.kind == "regression":
+            return None
+        predicted = (out[:, 0] > 0).astype(np.int64) if self.kind == "sign" else out.argmax(1)
+        return float(np.mean(predicted == y))
+
+
+def make_task(data: Data, net: Network, loss: str) -> Task:
+    """The task for ``data`` and this network, or an error saying what does not fit."""
+    last = ("layers", len(net.layers) - 1)
+    n_out = net.n_out
+    if data.regression:
+        if loss != "mse":
+            raise EngineError(
+                f"{data.name} is a regression set (real targets): train it with the mse loss.",
+                ("loss",),
+            )
+        if n_out != 1:
+            raise EngineError(
+                f"{data.name} has one real target per point, so the last layer must output 1 "
+                f"value; it outputs {n_out}.",
+                last,
+            )
+        return Task("regression", 0, loss)
+    if loss == "mse" and n_out == 1 and data.classes == 2:
+        return Task("sign", 2, loss)
+    if n_out != data.classes:
+        extra = " (or 1, trained with mse on targets -1/+1)" if data.classes == 2 else ""
+        raise EngineError(
+            f"the data set has {data.classes} classes, so the last layer must output "
+            f"{data.classes} values{extra}, one per class; it outputs {n_out}.",
+            last,
+        )
+    return Task("classes", data.classes, loss)
+
+
+# ------------------------------------------------------------------------ the run
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a paused run stands: the parameters (``[{"index", "W", "b"}]``), the optimizer
+    state (``{slot: [tensor, ...]}`` in :class:`Layout` order; empty: the optimizer starts
+    afresh, e.g. after a change of optimizer, with ``step`` 0), the epochs and steps done."""
+
+    params: Sequence[Mapping[str, Any]]
+    optimizer_state: Mapping[str, Sequence[Any]]
+    epoch: int
+    step: int | None = None
+
+
+@dataclass
+class Outcome:
+    """How a stream ended, for the log: the reason and the epochs it ran."""
+
+    reason: str = "running"
+    epoch: int = 0
+    epochs_run: int = 0
+
+
+@dataclass
+class Training:
+    """A validated training run; :meth:`stream` runs it. Build it with :func:`prepare`."""
+
+    data: Data
+    net: Network
+    task: Task
+    layout: Layout
+    theta: np.ndarray  # the initial parameters, flat
+    slots: tuple[np.ndarray, ...]  # the optimizer's state: a flat vector per optimizer.slots
+    step: int  # optimizer steps done so far
+    start: int  # epochs done so far
+    end: int  # the epoch to stop after
+    optimizer: Optimizer
+    options: dict[str, float]
+    lr: float
+    l2: float
+    batch_size: int
+    report_every: int
+    boundary_every: int
+    grid: int
+    seed: int
+    checkpoint: bool
+    time_limit: float
+    x: np.ndarray  # training inputs and target rows, test inputs and target rows
+    t: np.ndarray
+    x_test: np.ndarray
+    t_test: np.ndarray
+    outcome: Outcome = field(default_factory=Outcome)
+
+    # --------------------------------------------------------------------- reports
+
+    def _evaluate(self, theta: np.ndarray, x: np.ndarray, t: np.ndarray, y: np.ndarray):
+        params = self.layout.params(theta)
+        outputs, backs = forward(self.net, params, x, check=False)
+        L, loss_backward = self.net.loss.forward(outputs[-1], t)
+        return outputs[-1], float(L), backs, loss_backward, self.task.accuracy(outputs[-1], y)
+
+    def _boundary(self, theta: np.ndarray) -> dict:
+        """Class probabilities on a grid over the data (``probs[i][j]`` at ``x1[j], x2[i]``), or
+        for a regression set the fitted curve ``{"x", "y"}``."""
+        params = self.layout.params(theta)
+        ext = self.data.extent()
+        if self.task.kind == "regression":
+            x = np.linspace(*ext[0], self.grid)
+            out, _ = forward(self.net, params, x[:, None], check=False)
+            return {"curve": {"x": x, "y": out[-1][:, 0]}}
+        x1, x2 = np.linspace(*ext[0], self.grid), np.linspace(*ext[1], self.grid)
+        points = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # x1 varies fastest
+        out, _ = forward(self.net, params, points, check=False)
+        probs = np.round(self.task.probs(out[-1]), PROB_DECIMALS)
+        return {"boundary": {"x1": x1, "x2": x2, "probs": probs.reshape(self.grid, self.grid, -1)}}
+
+    def _state(self, theta: np.ndarray, slots: tuple, epoch: int, step: int) -> dict:
+        """What a resume needs, as JSON-ready arrays (copies: theta moves on)."""
+        params = self.layout.params(theta.copy())
+        return {
+            "params": [{"index": i, **p} for i, p in enumerate(params) if p],
+            "optimizer_state": {
+                name: self.layout.tensors(s.copy())
+                for name, s in zip(self.optimizer.slots, slots, strict=True)
+            },
+            "epoch": epoch,
+            "step": step,
+        }
+
+    def _report(self, epoch, theta, slots, step, update, boundary: bool) -> dict:
+        _, train_loss, backs, loss_backward, train_acc = self._evaluate(
+            theta, self.x, self.t, self.data.y_train
+        )
+        dy, _ = loss_backward(1.0)
+        grads = backward(self.net, backs, dy, check=False)
+        g = self.layout.flatten([grads[i][1][name] for i, name in self.layout.keys])
+        _, test_loss, _, _, test_acc = self._evaluate(
+            theta, self.x_test, self.t_test, self.data.y_test
+        )
+        line: dict[str, Any] = {
+            "epoch": epoch,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "train_accuracy": train_acc,
+            "test_accuracy": test_acc,
+            "grad_norms": self.layout.norms(g),
+            "update_ratios": None,
+        }
+        if update is not None:  # ||ΔW|| / ||W|| of each affine layer at the epoch's last step
+            pairs = zip(self.layout.norms(update), self.layout.norms(theta), strict=True)
+            ratios = [u / w if w > 0 else None for u, w in pairs]
+            line["update_ratios"] = [
+                r for (_, name), r in zip(self.layout.keys, ratios, strict=True) if name == "W"
+            ]
+        if boundary:
+            line |= self._boundary(theta)
+        if self.checkpoint:
+            line["resume"] = self._state(theta, slots, epoch, step)
+        return line
+
+    # --------------------------------------------------------------------- the loop
+
+    def _epoch(self, epoch: int, theta: np.ndarray, run: dict, slots: tuple, step: int) -> tuple:
+        """Train one epoch in place on ``theta``: ``(slots, step, update, diverged_loss)`` with
+        ``update`` the last step's change of θ and ``diverged_loss`` None unless the loss blew
+        up (then the epoch stops there). ``run`` holds what every epoch reuses."""
+        net, loss, rule, options = self.net, self.net.loss, self.optimizer.rule, self.options
+        lr, bs, keys = self.lr, self.batch_size, self.layout.keys
+        params, l2_mask = run["params"], run["l2_mask"]  # params: views of theta
+        order = run["shuffle"](epoch)
+        xs, ts = self.x.take(order, 0), self.t.take(order, 0)
+        n = len(xs)
+        update = None
+        for i in range(0, n, bs):
+            outputs, backs = forward(net, params, xs[i : i + bs], check=False)
+            L, loss_backward = loss.forward(outputs[-1], ts[i : i + bs])
+            if not L <= DIVERGENCE_THRESHOLD:  # also catches NaN
+                return slots, step, update, float(L)
+            dy, _ = loss_backward(1.0)
+            grads = backward(net, backs, dy, check=False)
+            g = np.concatenate([grads[li][1][k] for li, k in keys], axis=None)
+            if l2_mask is not None:
+                g += l2_mask * theta  # d/dθ of (l2/2)·Σ‖W‖²
+            step += 1
+            # one flat tensor: the optimizer record's rule is its whole step
+            new, slots = rule(theta, g, slots, step, lr, options)
+            if i + bs >= n:
+                update = new - theta  # the epoch's last step, for update_ratios
+            theta[...] = new
+        return slots, step, update, None
+
+    def stream(
+        self,
+        stop: Callable[[], bool] = lambda: False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Iterator[dict]:
+        """One report per reported epoch, then ``{"done": true, "reason": ...}`` with what a
+        resume needs. Ends early on ``stop()`` (nothing more is yielded), on the time limit
+        (reason ``time_limit``, checked after every epoch) or when the loss diverges.
+
+        The caller may resume this generator from different threads (a web server's pool):
+        numpy's error state is set around each piece of work, never across a ``yield``.
+        """
+        t0 = clock()
+        theta, slots, step = self.theta.copy(), self.slots, self.step
+        epoch, reason, outcome = self.start, "max_epochs", self.outcome
+        run = {
+            "params": self.layout.params(theta),  # views: each update writes through them
+            "l2_mask": self.l2 * self.layout.weight_mask() if self.l2 else None,
+            "shuffle": epoch_order(self.seed, len(self.x)),
+        }
+        quiet = partial(np.errstate, all="ignore")  # overflow shows as a diverged loss instead
+        if self.start == 0:
+            with quiet():
+                line = self._report(0, theta, slots, step, None, self.boundary_every > 0)
+            yield line
+        for epoch in range(self.start + 1, self.end + 1):
+            if stop():
+                outcome.reason = "cancelled"
+                return
+            with quiet():
+                slots, step, update, bad = self._epoch(epoch, theta, run, slots, step)
+            if bad is not None:
+                yield self._diverged(epoch, step, bad)
+                return
+            outcome.epoch, outcome.epochs_run = epoch, epoch - self.start
+            if stop():
+                outcome.reason = "cancelled"
+                return
+            over_time = epoch < self.end and clock() - t0 > self.time_limit
+            if epoch % self.report_every == 0 or epoch == self.end or over_time:
+                boundary = self.boundary_every > 0 and (
+                    epoch % self.boundary_every == 0 or epoch == self.end or over_time
+                )
+                with quiet():
+                    line = self._report(epoch, theta, slots, step, update, boundary)
+                yield line
+            if over_time:
+                reason = "time_limit"
+                break
+        outcome.reason = reason
+        done = {"done": True, "reason": reason, "seed": self.seed}
+        yield done | self._state(theta, slots, epoch, step)
+
+    def _diverged(self, epoch: int, step: int, loss: float) -> dict:
+        """The last line of a run whose loss blew up: where it happened and what to do. No
+        parameters: a resume would only blow up again."""
+        self.outcome.reason, self.outcome.epoch = "diverged", epoch
+        what = "not a number" if math.isnan(loss) else f"{loss:.3g}"
+        return {
+            "done": True,
+            "reason": "diverged",
+            "epoch": epoch,
+            "step": step,
+            "msg": f"the training loss became {what} at epoch {epoch} (step {step + 1}); "
+            "lower the learning rate.",
+        }
+
+
+def _with_params(
+    specs: Sequence[LayerSpec | Mapping[str, Any]],
+    given: Sequence[Mapping[str, Any]],
+    names: Sequence[set[str]],
+) -> list[LayerSpec]:
+    """The specs with the parameters in ``given`` (``{"index", "W", "b"}``, ``{"index",
+    "gamma", "beta"}``, ...) placed into the layers they name; ``names[i]`` are layer i's
+    parameter names, every one of which must be given."""
+    specs = [spec_from_dict(s, i) if isinstance(s, Mapping) else s for i, s in enumerate(specs)]
+    by_index: dict[int, dict[str, Any]] = {}
+    for k, p in enumerate(given):
+        i, loc = p.get("index"), ("resume", "params", k)
+        if not isinstance(i, int) or not 0 <= i < len(specs) or not names[i]:
+            raise EngineError(
+                f"resume.params[{k}] names index {i!r}, not a layer with parameters.",
+                (*loc, "index"),
+            )
+        values = {name: v for name, v in p.items() if name != "index" and v is not None}
+        if set(values) != names[i]:
+            raise EngineError(
+                f"resume.params[{k}]: layer {i} ({specs[i].type}) takes "
+                f"{', '.join(sorted(names[i]))}; got {', '.join(sorted(values)) or 'none'}.",
+                loc,
+            )
+        by_index[i] = values
+    for i, wanted in enumerate(names):
+        if wanted and i not in by_index:
+            raise EngineError(
+                f"resume.params has no entry for layer {i} ({specs[i].type}).", ("resume", "params")
+            )
+    return [replace(s, **by_index[i]) if i in by_index else s for i, s in enumerate(specs)]
+
+
+def place_params(
+    layers: Sequence[LayerSpec | Mapping[str, Any]],
+    given: Sequence[Mapping[str, Any]],
+    width: int,
+    loss: str,
+) -> tuple[Network, list[Params]]:
+    """The network of ``layers`` with the trained parameters ``given`` (by layer ``index``, as
+    a stream's last line holds them) in place of their initial values, every shape checked."""
+    _, initial = build_network(layers, width, loss)
+    return build_network(_with_params(layers, given, [set(p) for p in initial]), width, loss)
+
+
+def prepare(
+    data: Data,
+    layers: Sequence[LayerSpec | Mapping[str, Any]],
+    loss: str = "softmax_cross_entropy",
+    optimizer: str = "adam",
+    options: Mapping[str, float] | None = None,
+    lr: float = 0.01,
+    batch_size: int = 32,
+    epochs: int = 100,
+    l2: float = 0.0,
+    report_every: int = 1,
+    boundary_every: int = 10,
+    grid: int = 64,
+    seed: int = 0,
+    checkpoint: bool = False,
+    resume: Resume | None = None,
+    time_limit: float | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Training:
+    """Check everything and set up the run; :meth:`Training.stream` then trains.
+
+    Trains ``epochs`` epochs in all (a resumed run continues from ``resume.epoch`` to
+    ``epochs``) of mini-batches of ``batch_size`` rows (the last batch of an epoch may be
+    smaller) on ``data``'s training rows, minimising the mean loss plus ``(l2/2)·Σ‖W‖²`` over
+    the weights (not the biases) with ``optimizer`` at learning rate ``lr``. Reports every
+    ``report_every`` epochs (and the first and the last), with the decision boundary on a
+    ``grid × grid`` grid every ``boundary_every`` epochs (0: never). ``time_limit`` seconds
+    (default ``limits.max_train_seconds``) bound the run.
+    """
+    if optimizer not in OPTIMIZERS:
+        raise EngineError(
+            f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}.",
+            ("optimizer",),
+        )
+    opt: Optimizer = OPTIMIZERS[optimizer]
+    opts = opt.options(options)
+    for name, value, lo in (
+        ("epochs", epochs, 0),
+        ("batch_size", batch_size, 1),
+        ("report_every", report_every, 1),
+        ("boundary_every", boundary_every, 0),
+        ("grid", grid, 2),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+            raise EngineError(f"{name} must be a whole number >= {lo}, got {value!r}.", (name,))
+    if epochs > limits.max_epochs:
+        raise EngineError(
+            f"epochs must be at most {limits.max_epochs} (the limit BPX_MAX_EPOCHS).", ("epochs",)
+        )
+    if grid > limits.max_grid:
+        raise EngineError(f"grid must be at most {limits.max_grid} (BPX_MAX_GRID).", ("grid",))
+    for name, value in (("lr", lr), ("l2", l2)):
+        if not (math.isfinite(value) and value >= 0) or (name == "lr" and value == 0):
+            raise EngineError(f"{name} must be a finite number > 0, got {value!r}.", (name,))
+
+    if resume is None:
+        net, params = build_network(layers, data.width, loss)
+    else:
+        net, params = place_params(layers, resume.params, data.width, loss)
+    task = make_task(data, net, loss)
+    layout = Layout.of(params)
+    if not layout.keys:
+        raise EngineError(
+            "the stack has no parameters (no affine layer): nothing to train.", ("layers",)
+        )
+    theta = layout.flatten([params[i][name] for i, name in layout.keys])
+    start, step = 0, 0
+    slots = tuple(opt.init([theta.shape])[name][0] for name in opt.slots)
+    if resume is not None:
+        start = resume.epoch
+        if not 0 <= start <= epochs:
+            raise EngineError(
+                f"resume.epoch is {start} but the run has {epochs} epochs in all.",
+                ("resume", "epoch"),
+            )
+        steps_per_epoch = -(-len(data.x_train) // batch_size)
+        step = start * steps_per_epoch if resume.step is None else resume.step
+        if opt.slots and not resume.optimizer_state:  # an optimizer started afresh mid-run
+            step = 0 if resume.step is None else resume.step
+        else:
+            slots = _state_from(resume.optimizer_state, opt, layout)
+    return Training(
+        data=data,
+        net=net,
+        task=task,
+        layout=layout,
+        theta=theta,
+        slots=slots,
+        step=step,
+        start=start,
+        end=epochs,
+        optimizer=opt,
+        options=opts,
+        lr=float(lr),
+        l2=float(l2),
+        batch_size=batch_size,
+        report_every=report_every,
+        boundary_every=boundary_every,
+        grid=grid,
+        seed=seed,
+        checkpoint=checkpoint,
+        time_limit=limits.max_train_seconds if time_limit is None else time_limit,
+        x=data.x_train,
+        t=task.targets(data.y_train, net.n_out),
+        x_test=data.x_test,
+        t_test=task.targets(data.y_test, net.n_out),
+    )
+
+
+def _state_from(given: Mapping[str, Sequence[Any]], opt: Optimizer, layout: Layout) -> tuple:
+    """The optimizer state of a resume (per tensor) as one flat vector per slot."""
+    loc = ("resume", "optimizer_state")
+    if set(given) != set(opt.slots):
+        want = ", ".join(opt.slots) or "nothing (an empty object)"
+        raise EngineError(f"{opt.name}'s state holds {want}; got {', '.join(given)}.", loc)
+    out = []
+    for slot in opt.slots:
+        tensors = given[slot]
+        if len(tensors) != len(layout.shapes):
+            raise EngineError(
+                f"optimizer_state.{slot} must hold {len(layout.shapes)} tensors, one per "
+                f"parameter tensor, got {len(tensors)}.",
+                (*loc, slot),
+            )
+        flat = []
+        for k, (a, shape) in enumerate(zip(tensors, layout.shapes, strict=True)):
+            arr = np.asarray(a, dtype=np.float64)
+            if arr.shape != shape or not np.isfinite(arr).all():
+                raise EngineError(
+                    f"optimizer_state.{slot}[{k}] must be finite numbers of shape {shape}.",
+                    (*loc, slot, k),
+                )
+            flat.append(arr)
+        out.append(layout.flatten(flat))
+    return tuple(out)

@@ -1,0 +1,552 @@
+// Training playground: pick (or upload) a data set, build the hidden layers, choose the loss and
+// the optimizer, and watch the network learn as POST /api/v1/train streams its epochs: the
+// decision boundary under the points, the loss curves, each layer's gradient norm and its
+// update-to-weight ratio. The server keeps no run: Pause closes the stream and Play resumes from
+// the last report's checkpoint, bit for bit.
+import { fieldError, get, isAbort, post } from "../../kit/api.js";
+import { byId, h, numberInput } from "../../kit/dom.js";
+import { num } from "../../kit/format.js";
+import { Cycle, debounce } from "../../kit/lifecycle.js";
+import { UrlState, keyed, num as numProp, oneOf, str } from "../../kit/state.js";
+import { start } from "../../kit/page.js";
+import { setTex } from "../../kit/tex.js";
+import { meta } from "../../kit/verdict.js";
+import { HEALTHY, drawBoundary, drawLosses, drawPerLayer, emptyHistory } from "./charts.js";
+import { downloadText, networkPageUrl, trainedLayers } from "./exports.js";
+import { MAX_WIDTH, apiLayers, decode, describe, encode, outputs } from "./stack.js";
+import { streamLines } from "./stream.js";
+
+/** @typedef {import("../../types/kit").Schemas["DataOut"]} Data */
+/** @typedef {import("../../types/kit").Schemas["TrainRequest"]} Body */
+/** @typedef {import("../../types/kit").Schemas["ResumeOut"]} Resume */
+/** @typedef {import("./stack.js").Hidden} Hidden */
+
+const TRAIN = "/api/v1/train";
+const REPORT_EVERY = 10; // epochs between reports while playing
+const BOUNDARY_EVERY = 30; // and between boundaries (a multiple of REPORT_EVERY)
+const GRID = 48; // the boundary's grid side
+
+/** The update rule of each optimizer, with g the gradient of the loss plus the L2 term. */
+const RULES = /** @type {Record<string, string>} */ ({
+  sgd: String.raw`\theta \leftarrow \theta - \eta\, g`,
+  momentum: String.raw`v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\, v`,
+  nesterov: String.raw`v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\,(g + \mu v)`,
+  adagrad: String.raw`G \leftarrow G + g^2,\quad \theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{G} + \epsilon}`,
+  rmsprop: String.raw`s \leftarrow \rho s + (1-\rho) g^2,\quad \theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{s} + \epsilon}`,
+  adam: String.raw`m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ \theta \leftarrow \theta - \frac{\eta\, \hat m}{\sqrt{\hat v} + \epsilon}`,
+});
+const GRADIENT = String.raw`g = \frac{\partial L}{\partial \theta} + \lambda W`;
+
+export async function init() {
+  const [m, info] = await Promise.all([meta(), get("/api/v1/train/datasets")]);
+  const ACTS = m.activations.map((a) => a.name);
+  const OPTS = m.optimizers.map((o) => o.name);
+  const HYPER = [...new Set(m.optimizers.flatMap((o) => Object.keys(o.defaults)))];
+  const KINDS = Object.fromEntries(info.datasets.map((k) => [k.name, k]));
+  const STATE = new UrlState({
+    ds: oneOf("xor", [...Object.keys(KINDS), "csv"]),
+    n: numProp(400, { min: 2, integer: true }),
+    noise: numProp(0.3, { min: 0 }),
+    classes: numProp(2, { min: 1, max: 10, integer: true }),
+    dseed: numProp(0, { min: 0, integer: true }),
+    test: numProp(0.5, { min: 0.01, max: 0.99 }),
+    H: str("8:tanh~8:tanh"),
+    loss: oneOf(
+      "softmax_cross_entropy",
+      m.losses.map((l) => l.name),
+    ),
+    opt: oneOf("adam", OPTS),
+    hp: keyed(HYPER),
+    lr: numProp(0.03, { min: 0 }),
+    bs: numProp(10, { min: 1, integer: true }),
+    l2: numProp(0, { min: 0 }),
+    seed: numProp(0, { min: 0, integer: true }),
+  });
+  const state = STATE.read();
+  let hidden = decode(state.H, ACTS);
+
+  const form = byId("controls", HTMLFormElement);
+  const el = {
+    ds: byId("dataset", HTMLSelectElement),
+    n: byId("n", HTMLInputElement),
+    noise: byId("noise", HTMLInputElement),
+    classes: byId("classes", HTMLInputElement),
+    dseed: byId("dseed", HTMLInputElement),
+    test: byId("test", HTMLInputElement),
+    csv: byId("csv", HTMLInputElement),
+    csvNote: byId("csv-note", HTMLElement),
+    layers: byId("layers", HTMLOListElement),
+    shape: byId("shape-hint", HTMLElement),
+    loss: byId("loss", HTMLSelectElement),
+    opt: byId("optimizer", HTMLSelectElement),
+    hp: byId("hyper", HTMLElement),
+    lr: byId("lr", HTMLInputElement),
+    bs: byId("batch", HTMLInputElement),
+    l2: byId("l2", HTMLInputElement),
+    seed: byId("seed", HTMLInputElement),
+    play: byId("play", HTMLButtonElement),
+    step: byId("step", HTMLButtonElement),
+    reset: byId("reset", HTMLButtonElement),
+    status: byId("status", HTMLElement),
+    rule: byId("rule", HTMLElement),
+    boundary: byId("plot-boundary", HTMLElement),
+    losses: byId("plot-loss", HTMLElement),
+    grads: byId("plot-grads", HTMLElement),
+    ratios: byId("plot-ratios", HTMLElement),
+  };
+  /** @type {Record<string, HTMLElement>} where an error about the data set's field goes */
+  const DATASET_FIELDS = {
+    n: el.n,
+    noise: el.noise,
+    classes: el.classes,
+    seed: el.dseed,
+    test_fraction: el.test,
+    csv: el.csv,
+  };
+  const cycle = new Cycle({
+    scope: form,
+    cards: [el.boundary, el.losses, el.grads, el.ratios].map((gd) => /** @type {HTMLElement} */ (gd.parentElement)),
+    status: byId("stale", HTMLElement),
+    placement: {
+      alias: { test_fraction: "test", name: "dataset" },
+      locate: (path) => {
+        if (path[0] === "layers" && typeof path[1] === "number")
+          return el.layers.children[Math.floor(path[1] / 2)] ?? el.layers; // affine, activation, ...
+        if (path[0] === "dataset") return DATASET_FIELDS[String(path[1])] ?? el.ds;
+        return null;
+      },
+    },
+  });
+
+  /** The run as the page knows it. */
+  const run = {
+    /** @type {Data | null} */ data: null,
+    /** @type {string | null} the uploaded file's text */ csv: null,
+    epoch: 0,
+    /** @type {Resume | null} where Play continues from */ resume: null,
+    history: emptyHistory(),
+    /** @type {any} */ boundary: null,
+    /** @type {any} */ curve: null,
+    /** @type {any} */ last: null,
+    playing: false,
+    /** @type {AbortController | null} */ ctl: null,
+    /** @type {string | null} the optimizer the checkpoint's state belongs to */ stateOf: null,
+  };
+  window.__bpx = { run };
+
+  // ---- the request ------------------------------------------------------------------------------
+  const dataset = () => ({
+    name: /** @type {any} */ (state.ds),
+    n: state.n,
+    noise: state.noise,
+    classes: state.classes,
+    seed: state.dseed,
+    test_fraction: state.test,
+    ...(state.ds === "csv" ? { csv: run.csv ?? "" } : {}),
+  });
+  const shape = () =>
+    run.data ?? {
+      classes: KINDS[state.ds]?.max_classes ?? 2,
+      regression: Boolean(KINDS[state.ds]?.regression),
+      x_train: [[0, 0]],
+    };
+  const width = () => run.data?.x_train[0]?.length ?? KINDS[state.ds]?.width ?? 2;
+  const layersNow = () => apiLayers(hidden, outputs(shape(), state.loss), state.loss, state.seed);
+  const options = () => {
+    const own = m.optimizers.find((o) => o.name === state.opt)?.defaults ?? {};
+    return Object.fromEntries(Object.entries(state.hp).filter(([k]) => k in own));
+  };
+  /**
+   * @param {number} epochs
+   * @param {number} every
+   * @param {number} boundaryEvery
+   * @returns {Body}
+   */
+  const body = (epochs, every, boundaryEvery) => {
+    // A checkpoint of another optimizer carries the parameters on, the optimizer starts afresh.
+    const resume =
+      run.resume && (run.stateOf === state.opt ? run.resume : { ...run.resume, optimizer_state: {}, step: 0 });
+    return /** @type {Body} */ ({
+      dataset: dataset(),
+      layers: layersNow(),
+      loss: /** @type {any} */ (state.loss),
+      optimizer: /** @type {any} */ (state.opt),
+      ...options(),
+      lr: state.lr,
+      batch_size: state.bs,
+      l2: state.l2,
+      seed: state.seed,
+      epochs,
+      report_every: every,
+      boundary_every: boundaryEvery,
+      grid: GRID,
+      checkpoint: true,
+      ...(resume ? { resume } : {}),
+    });
+  };
+
+  // ---- drawing ----------------------------------------------------------------------------------
+  let frame = 0;
+  const layerNames = () => hidden.map((l, k) => `layer ${k + 1} (${l.act})`).concat("output layer");
+  const render = () => {
+    frame = 0;
+    const d = run.data;
+    if (!d) return;
+    void drawBoundary(el.boundary, d, run.boundary, run.curve, run.epoch);
+    void drawLosses(el.losses, run.history, state.loss);
+    void drawPerLayer(
+      el.grads,
+      run.history.epoch,
+      run.history.grads,
+      layerNames(),
+      "gradient norm ‖∂L/∂W‖ per layer",
+      "‖∂L/∂W‖",
+    );
+    void drawPerLayer(
+      el.ratios,
+      run.history.epoch,
+      run.history.ratios,
+      layerNames(),
+      "update / weight ‖ΔW‖/‖W‖ per layer",
+      "ratio",
+      HEALTHY,
+    );
+    const r = run.last;
+    const pct = (/** @type {number | null | undefined} */ v) =>
+      v === null || v === undefined ? "—" : `${(100 * v).toFixed(2)}%`;
+    el.status.textContent = r
+      ? `epoch ${r.epoch} · loss train ${num(r.train_loss, 4)}, test ${num(r.test_loss, 4)}` +
+        (d.regression ? "" : ` · accuracy train ${pct(r.train_accuracy)}, test ${pct(r.test_accuracy)}`)
+      : "";
+  };
+  const redraw = () => {
+    frame ||= requestAnimationFrame(render);
+  };
+
+  /** One line of the stream. */
+  const onLine = (/** @type {any} */ line) => {
+    if (line.done) {
+      if (line.params) {
+        run.resume = { params: line.params, optimizer_state: line.optimizer_state, epoch: line.epoch, step: line.step };
+        run.stateOf = state.opt;
+      }
+      run.last = run.last && { ...run.last, reason: line.reason };
+      if (line.reason === "diverged") {
+        run.playing = false;
+        el.status.textContent = `Diverged: ${line.msg}`;
+      }
+      return;
+    }
+    const hist = run.history;
+    if (hist.epoch.length && hist.epoch[hist.epoch.length - 1] >= line.epoch) return; // already shown
+    hist.epoch.push(line.epoch);
+    hist.train.push(line.train_loss);
+    hist.test.push(line.test_loss);
+    hist.grads.push(weightNorms(line.grad_norms));
+    hist.ratios.push(line.update_ratios ?? hidden.map(() => null).concat(null));
+    if (line.boundary) run.boundary = line.boundary;
+    if (line.curve) run.curve = line.curve;
+    if (line.resume) {
+      run.resume = line.resume;
+      run.stateOf = state.opt;
+    }
+    run.epoch = line.epoch;
+    run.last = line;
+    if (!run.playing) render();
+    else redraw();
+  };
+  /** The W norms of the affine layers (grad_norms holds W, b of each: every other entry). */
+  const weightNorms = (/** @type {(number | null)[]} */ g) => g.filter((_, i) => i % 2 === 0);
+
+  // ---- running ----------------------------------------------------------------------------------
+  /**
+   * @param {number} epochs
+   * @param {number} every
+   * @param {number} boundaryEvery
+   */
+  const stream = async (epochs, every, boundaryEvery) => {
+    run.ctl?.abort();
+    const ctl = new AbortController();
+    run.ctl = ctl;
+    await streamLines(TRAIN, body(epochs, every, boundaryEvery), ctl.signal, onLine);
+  };
+  const setPlaying = (/** @type {boolean} */ on) => {
+    run.playing = on;
+    el.play.textContent = on ? "❚❚ Pause" : "▶ Play";
+    el.play.setAttribute("aria-pressed", String(on));
+  };
+  const play = async () => {
+    setPlaying(true);
+    try {
+      while (run.playing) {
+        await stream(info.max_epochs, REPORT_EVERY, BOUNDARY_EVERY);
+        if (run.last?.reason !== "time_limit") break; // the server's wall-time bound: go on
+      }
+    } catch (err) {
+      if (!isAbort(err)) cycle.fail(err);
+    } finally {
+      setPlaying(false);
+      render();
+    }
+  };
+  const pause = () => {
+    setPlaying(false);
+    run.ctl?.abort();
+  };
+  const step = async () => {
+    pause();
+    try {
+      await stream(run.epoch + 1, 1, 1);
+    } catch (err) {
+      if (!isAbort(err)) cycle.fail(err);
+    }
+  };
+  /** Back to epoch 0: the data's points and the untrained network's boundary. */
+  const reset = () => {
+    pause();
+    Object.assign(run, { epoch: 0, resume: null, history: emptyHistory(), boundary: null, curve: null, last: null });
+    writeUrl();
+    return cycle.run(
+      async (signal) => {
+        if (state.ds === "csv" && !run.csv) throw csvMissing();
+        const data = await post("/api/v1/train/data", /** @type {any} */ (dataset()), signal);
+        run.data = data;
+        showLayers();
+        run.ctl = new AbortController();
+        signal.addEventListener("abort", () => run.ctl?.abort());
+        await streamLines(TRAIN, body(0, 1, 1), run.ctl.signal, onLine);
+        return data;
+      },
+      () => render(),
+    );
+  };
+  const resetSoon = debounce(reset, 300);
+  const csvMissing = () => fieldError(["csv"], "choose a CSV file x1,x2,label to upload (it is not kept in the link)");
+
+  // ---- controls ---------------------------------------------------------------------------------
+  const writeUrl = () => {
+    state.H = encode(hidden);
+    STATE.write(state);
+  };
+  const onError = (/** @type {unknown} */ err) => cycle.fail(err);
+  /** A change that keeps the trained parameters: it takes effect on the next Play (or now). */
+  const retune = () => {
+    writeUrl();
+    showRule();
+    if (run.playing) {
+      run.ctl?.abort();
+      void play();
+    }
+  };
+
+  el.ds.replaceChildren(
+    ...info.datasets.map((k) => new Option(k.title, k.name)),
+    new Option("Upload a CSV file (x1, x2, label)…", "csv"),
+  );
+  el.ds.value = state.ds;
+  el.loss.value = state.loss;
+  el.opt.replaceChildren(...OPTS.map((o) => new Option(o, o)));
+  el.opt.value = state.opt;
+  /** @type {[HTMLInputElement, "n" | "noise" | "classes" | "dseed" | "test", boolean][]} */
+  const dataInputs = [
+    [el.n, "n", true],
+    [el.noise, "noise", false],
+    [el.classes, "classes", true],
+    [el.dseed, "dseed", true],
+    [el.test, "test", false],
+  ];
+  for (const [input, key, integer] of dataInputs) {
+    input.value = String(key === "test" ? state.test * 100 : state[key]);
+    cycle.checks.add(
+      numberInput(input, {
+        integer,
+        onError,
+        onValue: (v) => {
+          state[key] = key === "test" ? Number(v) / 100 : Number(v);
+          resetSoon();
+        },
+      }),
+    );
+  }
+  /** @type {[HTMLInputElement, "lr" | "bs" | "l2" | "seed", boolean, () => void][]} */
+  const trainInputs = [
+    [el.lr, "lr", false, retune],
+    [el.bs, "bs", true, retune],
+    [el.l2, "l2", false, retune],
+    [el.seed, "seed", true, () => void resetSoon()],
+  ];
+  for (const [input, key, integer, then] of trainInputs) {
+    input.value = String(state[key]);
+    cycle.checks.add(numberInput(input, { integer, onError, onValue: (v) => ((state[key] = Number(v)), then()) }));
+  }
+  el.ds.addEventListener("change", () => {
+    state.ds = /** @type {any} */ (el.ds.value);
+    const kind = KINDS[state.ds];
+    if (kind) {
+      state.noise = kind.noise;
+      state.classes = Math.min(kind.max_classes, Math.max(kind.min_classes, state.classes));
+      el.noise.value = String(state.noise);
+      el.classes.value = String(state.classes);
+      if (kind.regression && state.loss !== "mse") state.loss = el.loss.value = "mse";
+      if (!kind.regression && state.loss === "mse" && run.data?.regression)
+        state.loss = el.loss.value = "softmax_cross_entropy";
+    }
+    showData();
+    void reset();
+  });
+  el.csv.addEventListener("change", async () => {
+    const file = el.csv.files?.[0];
+    if (!file) return;
+    run.csv = await file.text();
+    state.ds = "csv";
+    el.ds.value = "csv";
+    showData();
+    void reset();
+  });
+  el.loss.addEventListener("change", () => {
+    state.loss = /** @type {any} */ (el.loss.value);
+    void reset();
+  });
+  el.opt.addEventListener("change", () => {
+    state.opt = /** @type {any} */ (el.opt.value);
+    showHyper();
+    retune();
+  });
+  el.play.addEventListener("click", () => (run.playing ? pause() : void play()));
+  el.step.addEventListener("click", () => void step());
+  el.reset.addEventListener("click", () => void reset());
+  byId("add-layer", HTMLButtonElement).addEventListener("click", () => {
+    hidden = [...hidden, { width: 4, act: hidden.at(-1)?.act ?? "tanh" }];
+    void reset();
+  });
+  byId("export-json", HTMLButtonElement).addEventListener("click", () => {
+    if (!run.resume) return;
+    const trained = trainedLayers(layersNow(), run.resume.params);
+    const doc = { dataset: dataset(), layers: trained, loss: state.loss, epoch: run.epoch, report: run.last };
+    downloadText(`weights_${state.ds}_epoch${run.epoch}.json`, JSON.stringify(doc, null, 1), "application/json");
+  });
+  byId("export-py", HTMLButtonElement).addEventListener("click", async () => {
+    if (!run.resume) return;
+    const res = await fetch(`${document.body.dataset.root || ""}${TRAIN}/script`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body(run.epoch, 1, 1)),
+    });
+    if (res.ok) downloadText(`trained_${state.ds}.py`, await res.text(), "text/x-python");
+  });
+  byId("open-network", HTMLButtonElement).addEventListener("click", () => {
+    if (!run.resume || !run.data) return;
+    location.href = networkPageUrl(layersNow(), run.resume.params, run.data, state.loss);
+  });
+
+  function showData() {
+    const kind = KINDS[state.ds];
+    el.classes.disabled = !kind || kind.min_classes === kind.max_classes;
+    el.n.disabled = el.noise.disabled = state.ds === "csv";
+    el.csvNote.textContent =
+      state.ds === "csv"
+        ? run.csv
+          ? `${run.csv.split("\n").filter((l) => l.trim()).length} lines loaded`
+          : "choose a file: it is not kept in the link"
+        : "";
+  }
+
+  function showHyper() {
+    const own = m.optimizers.find((o) => o.name === state.opt)?.defaults ?? {};
+    el.hp.replaceChildren(
+      ...Object.entries(own).map(([k, def]) => {
+        const input = h("input", {
+          type: "number",
+          id: `hp-${k}`,
+          step: "any",
+          value: state.hp[k] ?? "",
+          placeholder: String(def),
+          "data-field": k,
+        });
+        numberInput(input, {
+          allowEmpty: true,
+          onError,
+          onValue: (v) => {
+            if (v === null) delete state.hp[k];
+            else state.hp[k] = v;
+            retune();
+          },
+        });
+        return h(
+          "div",
+          { class: "field" },
+          h("label", { for: `hp-${k}` }, k),
+          input,
+          h("div", { class: "field-error", "data-error-for": k, role: "alert" }),
+        );
+      }),
+    );
+  }
+
+  function showRule() {
+    const rule = RULES[state.opt] ?? "";
+    const l2 = state.l2 ? "" : String.raw`\ (\lambda = 0)`;
+    void setTex(el.rule, `${GRADIENT}${l2},` + String.raw`\qquad ` + rule);
+  }
+
+  function showLayers() {
+    el.layers.replaceChildren(
+      ...hidden.map((l, k) => {
+        const w = h("input", {
+          type: "number",
+          min: "1",
+          max: String(MAX_WIDTH),
+          value: String(l.width),
+          "aria-label": `width of hidden layer ${k + 1}`,
+        });
+        w.addEventListener("change", () => {
+          hidden = hidden.map((x, i) =>
+            i === k ? { ...x, width: Math.min(MAX_WIDTH, Math.max(1, Math.round(Number(w.value)) || 1)) } : x,
+          );
+          void reset();
+        });
+        const act = h(
+          "select",
+          { "aria-label": `activation of hidden layer ${k + 1}` },
+          ...ACTS.map((a) => new Option(a, a, false, a === l.act)),
+        );
+        act.addEventListener("change", () => {
+          hidden = hidden.map((x, i) => (i === k ? { ...x, act: act.value } : x));
+          void reset();
+        });
+        const remove = h(
+          "button",
+          {
+            type: "button",
+            class: "btn btn-icon",
+            "aria-label": `remove hidden layer ${k + 1}`,
+            onclick: () => {
+              hidden = hidden.filter((_, i) => i !== k);
+              void reset();
+            },
+          },
+          "✕",
+        );
+        return h(
+          "li",
+          { class: "layer-item" },
+          h("span", { class: "idx" }, String(k + 1)),
+          w,
+          act,
+          h("span", { class: "grow" }),
+          remove,
+        );
+      }),
+    );
+    el.shape.textContent =
+      describe(width(), hidden, outputs(shape(), state.loss)) + (state.loss === "cross_entropy" ? " → softmax" : "");
+  }
+
+  showData();
+  showHyper();
+  showRule();
+  showLayers();
+  await reset();
+}
+
+start(init);

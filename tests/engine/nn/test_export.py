@@ -1,0 +1,89 @@
+"""The exported script: one numpy line per layer kind, and the numbers the stream reported."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from app.engine.nn.activations import ACTIVATIONS
+from app.engine.nn.datasets import make_data
+from app.engine.nn.export import FORWARD_CODE, python_script
+from app.engine.nn.layers import LAYERS
+from app.engine.nn.network import build_network
+from app.engine.nn.train import prepare
+
+
+def test_every_layer_kind_has_a_numpy_line():
+    assert set(FORWARD_CODE) == set(LAYERS)
+
+
+def line(kind: str):
+    return eval(f"lambda x, *p: {FORWARD_CODE[kind]}", {"np": np})  # noqa: S307
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_the_line_computes_the_registry_function(name):
+    act = ACTIVATIONS[name]
+    x = np.linspace(-30, 30, 600).reshape(-1, 3)
+    got = line(name)(x, act.alpha_or_default(None))
+    np.testing.assert_allclose(got, act.f(x), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"type": "affine", "out": 3, "seed": 4},
+        {"type": "layernorm", "gamma": [1.5, -0.5, 2.0, 1.0], "beta": [0.1, 0.2, 0.3, 0.4]},
+        {"type": "softmax"},
+    ],
+)
+def test_the_line_computes_the_layer(spec):
+    x = np.random.default_rng(0).normal(0, 3, (7, 4))
+    net, params = build_network([spec], 4, "mse")
+    layer, p = net.layers[0], params[0]
+    args = [*p.values()] + [getattr(layer, k) for k in ("alpha", "eps") if hasattr(layer, k)]
+    np.testing.assert_allclose(line(spec["type"])(x, *args), layer.forward(x, p)[0], rtol=1e-12)
+
+
+def run_script(tmp_path, text: str) -> str:
+    path = tmp_path / "trained.py"
+    path.write_text(text)
+    done = subprocess.run([sys.executable, "-I", str(path)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, check=True)  # fmt: skip
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    ("data", "layers", "loss"),
+    [
+        (
+            make_data("csv", csv="\n".join(f"{i % 9},{i % 4},{(i % 9) > 4}" for i in range(80))
+                      .replace("True", "1").replace("False", "0"), seed=2),
+            [{"type": "affine", "out": 6}, {"type": "layernorm"}, {"type": "elu", "alpha": 0.5},
+             {"type": "affine", "out": 2}, {"type": "softmax"}],
+            "cross_entropy",
+        ),
+        (
+            make_data("xor", 200, 0.3, seed=1),
+            [{"type": "affine", "out": 8}, {"type": "tanh"}, {"type": "affine", "out": 1}],
+            "mse",
+        ),
+        (
+            make_data("sine", 200, 0.1, seed=3),
+            [{"type": "affine", "out": 12}, {"type": "gelu"}, {"type": "affine", "out": 1}],
+            "mse",
+        ),
+    ],
+    ids=["csv-softmax-ce", "xor-sign-mse", "sine-regression"],
+)  # fmt: skip
+def test_the_script_prints_what_the_stream_reported(tmp_path, data, layers, loss):
+    lines = list(prepare(data, layers, loss, "adam", lr=0.03, epochs=40, report_every=40).stream())
+    report, done = lines[-2], lines[-1]
+    out = run_script(tmp_path, python_script(data, layers, done["params"], loss))
+    n = len(data.y_test)
+    if data.regression:
+        assert out == f"test loss (mse): {report['test_loss']:.6g}\n"
+    else:
+        acc = report["test_accuracy"]
+        assert out == f"test accuracy: {acc:.4f} ({round(acc * n)}/{n})\n"
