@@ -97,7 +97,8 @@ class Activation:
     ``kinks`` are the points where :math:`f'` jumps at the default ``alpha``; ``kinks_for(alpha)``
     gives them for another alpha. ``smooth_breaks`` are points where only :math:`f''` jumps (elu
     and softsign at 0): the derivative is right there, but a central difference near them is only
-    :math:`O(h)` accurate, so curve errors skip them too.
+    :math:`O(h)` accurate, so curve errors skip them too. ``dfn`` may return a boolean mask
+    where :math:`f'` is 0 or 1 (relu): the backward pass multiplies by it without a cast.
     """
 
     name: str
@@ -147,7 +148,7 @@ _LIST = [
         r"\max(x, 0)",
         r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
         lambda x, a: np.maximum(x, 0.0),  # max(x, 0)
-        lambda x, a: np.where(x > 0, 1.0, 0.0),  # 1 where x > 0; relu'(0) = 0
+        lambda x, a: x > 0,  # 1 where x > 0, as a mask (dy * mask is exact); relu'(0) = 0
         kinks=(0.0,),
     ),
     _a(
@@ -276,7 +277,7 @@ class ActivationLayer:
 
         def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
             d = act.dfn(x, alpha)  # f'(x), computed only when the backward pass asks
-            if d.dtype != x.dtype:
+            if d.dtype != x.dtype and d.dtype != bool:  # a 0/1 mask multiplies as it is
                 d = d.astype(x.dtype)  # e.g. np.where(x > 0, 1.0, alpha) is float64
             return dy * d, {}  # chain rule: dy * f'(x)
 

@@ -25,6 +25,7 @@ from app.engine.arrays import Loc, as_float, finite_array
 from app.engine.errors import EngineError
 from app.engine.nn.activations import ACTIVATIONS, ActivationLayer, ActivationSpec
 from app.engine.nn.protocol import Backward, Layer, Params
+from app.engine.reductions import col_sum, row_max, row_sum
 
 INITS: tuple[str, ...] = ("he", "xavier", "normal")
 
@@ -110,9 +111,9 @@ def softmax(x: Any) -> np.ndarray:
     """
     x = as_float(x)
     with np.errstate(over="ignore"):  # x - m may be -inf for logits ~1e308 apart; e^-inf = 0
-        e = np.subtract(x, x.max(axis=-1, keepdims=True), out=np.empty_like(x))  # shift by max
+        e = np.subtract(x, row_max(x), out=np.empty_like(x))  # shift by the row max
     np.exp(e, out=e)  # e^{x - m} <= 1
-    e /= e.sum(axis=-1, keepdims=True)  # normalise each row
+    e /= row_sum(e)  # normalise each row
     return e
 
 
@@ -229,7 +230,7 @@ class Affine:
         def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
             dx = dy @ W.T  # dL/dx = dy W^T
             dW = x.T @ dy  # dL/dW = x^T dy
-            db = dy.sum(axis=0)  # dL/db = sum over the batch
+            db = col_sum(dy)  # dL/db = sum over the batch
             return dx, {"W": dW, "b": db}
 
         return y, backward
@@ -260,7 +261,7 @@ class Softmax:
         y = softmax(x)
 
         def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
-            dx = y * (dy - (dy * y).sum(axis=-1, keepdims=True))  # (diag(y) - y y^T) dy
+            dx = y * (dy - row_sum(dy * y))  # (diag(y) - y y^T) dy
             return dx, {}
 
         return y, backward
@@ -323,7 +324,7 @@ class LayerNorm:
             mean_g = g.mean(axis=-1, keepdims=True)
             mean_gx = (g * xhat).mean(axis=-1, keepdims=True)
             dx = (g - mean_g - xhat * mean_gx) * inv
-            return dx, {"gamma": (dy * xhat).sum(axis=0), "beta": dy.sum(axis=0)}
+            return dx, {"gamma": col_sum(dy * xhat), "beta": col_sum(dy)}
 
         return y, backward
 

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from app.engine.errors import EngineError, warning
-from app.engine.nn.layers import softmax
 from app.engine.nn.protocol import Backward
+from app.engine.reductions import row_max, row_sum
 
 _ROW_SUM_TOL = 1e-6  # a probability target row must sum to 1 within this
+GradFn = Callable[[], np.ndarray]
 
 
 def as_targets(
@@ -114,31 +115,37 @@ def _tiny(y: np.ndarray) -> np.floating:
     return np.finfo(y.dtype).tiny
 
 
-def _ce_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return -np.sum(t * np.log(np.maximum(y, _tiny(y))), axis=-1)  # -sum t ln max(y, tiny)
+def _ce_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
+    ym = np.maximum(y, _tiny(y))  # capped at the smallest normal number: no log 0
+    rows = -np.sum(t * np.log(ym), axis=-1)  # -sum t ln max(y, tiny)
+    return rows, lambda: -t / ym / y.shape[-2]  # -t / (N y)
 
 
-def _ce_grad(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return -t / np.maximum(y, _tiny(y)) / y.shape[-2]  # -t / (N y)
+def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
+    # log softmax(z) = (z - m) - ln sum e^{z - m}, m the row max; softmax(z) = e^{z - m} / sum
+    with np.errstate(over="ignore"):  # z - m may be -inf for logits ~1e308 apart; e^-inf = 0
+        log_p = np.subtract(z, row_max(z), out=np.empty_like(z))
+    e = np.exp(log_p)
+    s = row_sum(e)
+    log_p -= np.log(s)
+    rows = -np.sum(np.multiply(t, log_p, out=log_p), axis=-1)
+
+    def grad() -> np.ndarray:
+        # (softmax(z) sum_j t_j - t) / N, which is (softmax(z) - t) / N when rows of t sum to 1
+        p = e / s
+        t_sum = row_sum(t)
+        if not (t_sum == 1.0).all():  # p * 1.0 is p: skip the product for one-hot rows
+            p *= t_sum
+        p -= t
+        p /= z.shape[-2]
+        return p
+
+    return rows, grad
 
 
-def _sce_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)  # shift by the row max
-    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # log softmax = z - lse(z)
-    return -np.sum(t * log_p, axis=-1)
-
-
-def _sce_grad(z: np.ndarray, t: np.ndarray) -> np.ndarray:
-    # (softmax(z) sum_j t_j - t) / N, which is (softmax(z) - t) / N since rows of t sum to 1
-    return (softmax(z) * t.sum(axis=-1, keepdims=True) - t) / z.shape[-2]
-
-
-def _mse_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return 0.5 * np.sum((y - t) ** 2, axis=-1)  # (1/2) sum (y - t)^2
-
-
-def _mse_grad(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return (y - t) / y.shape[-2]  # (y - t) / N
+def _mse_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
+    d = y - t
+    return 0.5 * np.sum(d**2, axis=-1), lambda: d / y.shape[-2]  # (1/2) sum (y - t)^2; d / N
 
 
 def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
@@ -164,26 +171,35 @@ def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
 class Loss:
     """A loss :math:`L = \\frac1N \\sum_n \\ell_n(y_n, t_n)` with its gradient and formulas.
 
-    ``rows(y, t)`` gives each row's term ``(..., N)``; ``grad(y, t)`` gives :math:`\\partial L
-    / \\partial y` of the mean; ``expects`` says what ``y`` must be ("probabilities" after a
-    softmax layer, "logits" or "values"); ``fragile(y, t)`` lists warnings for results that are
-    computed as specified but numerically fragile.
+    ``terms(y, t)`` gives each row's term ``(..., N)`` and a function computing :math:`\\partial
+    L / \\partial y` of the mean from what the terms already computed (the softmax of the
+    logits, say), so the gradient costs no second pass; ``expects`` says what ``y`` must be
+    ("probabilities" after a softmax layer, "logits" or "values"); ``fragile(y, t)`` lists
+    warnings for results that are computed as specified but numerically fragile.
     """
 
     name: str
     formula: str
     gradient: str
     expects: str
-    rows: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    terms: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, GradFn]]
     fragile: Callable[[np.ndarray, np.ndarray], list[dict]] = lambda y, t: []
+
+    def rows(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Each row's term :math:`\\ell_n`, shape ``(..., N)``."""
+        return self.terms(y, t)[0]
+
+    def grad(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """:math:`\\partial L / \\partial y` of the mean over the N rows, shape of ``y``."""
+        return self.terms(y, t)[1]()
 
     def forward(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, Backward]:
         """``(L, backward)`` for ``y: (..., N, C)`` and target rows ``t: (N, C)``."""
-        L = self.rows(y, t).mean(axis=-1)
+        rows, grad = self.terms(y, t)
+        L = rows.mean(axis=-1)
 
         def backward(dL: np.ndarray | float = 1.0) -> tuple[np.ndarray, dict]:
-            dy = self.grad(y, t)
+            dy = grad()
             if not (isinstance(dL, float) and dL == 1.0):
                 dy = dy * dL  # chain rule from an upstream dL
             return (dy if dy.dtype == y.dtype else dy.astype(y.dtype)), {}
@@ -197,8 +213,7 @@ _LIST = [
         r"L = -\frac{1}{N} \sum_n \sum_c t_{nc} \ln y_{nc}",
         r"\frac{\partial L}{\partial y} = -\frac{t}{N\,y}",
         "probabilities",
-        _ce_rows,
-        _ce_grad,
+        _ce_terms,
         _ce_underflow,
     ),
     Loss(
@@ -206,16 +221,14 @@ _LIST = [
         r"L = -\frac{1}{N} \sum_n \sum_c t_{nc} \ln \operatorname{softmax}(z_n)_c",
         r"\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - t}{N}",
         "logits",
-        _sce_rows,
-        _sce_grad,
+        _sce_terms,
     ),
     Loss(
         "mse",
         r"L = \frac{1}{2N} \sum_n \sum_c (y_{nc} - t_{nc})^2",
         r"\frac{\partial L}{\partial y} = \frac{y - t}{N}",
         "values",
-        _mse_rows,
-        _mse_grad,
+        _mse_terms,
     ),
 ]
 
