@@ -30,22 +30,22 @@ def row_max(a: np.ndarray) -> np.ndarray:
     """``a.max(axis=-1, keepdims=True)`` for ``a: (..., C)``."""
     C = a.shape[-1]
     if C >= _NARROW_MAX or C < 2 or a.size < _MIN_ROWS * C:
-        return a.max(axis=-1, keepdims=True)
+        return np.maximum.reduce(a, axis=-1, keepdims=True)
     m = np.maximum(a[..., 0:1], a[..., 1:2])
     for c in range(2, C):
         np.maximum(m, a[..., c : c + 1], out=m)
     return m
 
 
-def row_sum(a: np.ndarray) -> np.ndarray:
-    """``a.sum(axis=-1, keepdims=True)`` for ``a: (..., C)``, bit for bit."""
+def row_sum(a: np.ndarray, keepdims: bool = True) -> np.ndarray:
+    """``a.sum(axis=-1, keepdims=keepdims)`` for ``a: (..., C)``, bit for bit."""
     C = a.shape[-1]
     if C >= _NARROW_SUM or C < 2 or a.size < _MIN_ROWS * C:
-        return a.sum(axis=-1, keepdims=True)
+        return np.add.reduce(a, axis=-1, keepdims=keepdims)
     s = a[..., 0:1] + 0.0  # numpy starts from 0.0, so -0.0 + 0.0 = +0.0 as there
     for c in range(1, C):
         s += a[..., c : c + 1]
-    return s
+    return s if keepdims else s[..., 0]
 
 
 def col_sum(a: np.ndarray) -> np.ndarray:
@@ -54,5 +54,5 @@ def col_sum(a: np.ndarray) -> np.ndarray:
     A single column is contiguous, and numpy sums it pairwise: that case is left to numpy.
     """
     if a.ndim != 2 or a.shape[1] < 2 or not a.flags.c_contiguous:
-        return a.sum(axis=0)
+        return np.add.reduce(a, axis=0)
     return np.einsum("nc->c", a)

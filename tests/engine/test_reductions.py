@@ -23,6 +23,7 @@ def test_same_bits_as_numpy(shape, dtype):
     for fast, ref in [
         (row_max(a), a.max(axis=-1, keepdims=True)),
         (row_sum(a), a.sum(axis=-1, keepdims=True)),
+        (row_sum(a, keepdims=False), a.sum(axis=-1)),
         (col_sum(a), a.sum(axis=0)),
     ]:
         assert fast.dtype == ref.dtype and fast.shape == ref.shape

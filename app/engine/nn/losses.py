@@ -117,7 +117,7 @@ def _tiny(y: np.ndarray) -> np.floating:
 
 def _ce_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     ym = np.maximum(y, _tiny(y))  # capped at the smallest normal number: no log 0
-    rows = -np.sum(t * np.log(ym), axis=-1)  # -sum t ln max(y, tiny)
+    rows = -row_sum(t * np.log(ym), keepdims=False)  # -sum t ln max(y, tiny)
     return rows, lambda: -t / ym / y.shape[-2]  # -t / (N y)
 
 
@@ -128,13 +128,13 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     e = np.exp(log_p)
     s = row_sum(e)
     log_p -= np.log(s)
-    rows = -np.sum(np.multiply(t, log_p, out=log_p), axis=-1)
+    rows = -row_sum(np.multiply(t, log_p, out=log_p), keepdims=False)
 
     def grad() -> np.ndarray:
         # (softmax(z) sum_j t_j - t) / N, which is (softmax(z) - t) / N when rows of t sum to 1
         p = e / s
         t_sum = row_sum(t)
-        if not (t_sum == 1.0).all():  # p * 1.0 is p: skip the product for one-hot rows
+        if not np.logical_and.reduce(t_sum == 1.0, axis=None):  # one-hot rows: p * 1.0 is p
             p *= t_sum
         p -= t
         p /= z.shape[-2]
@@ -145,7 +145,7 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
 
 def _mse_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     d = y - t
-    return 0.5 * np.sum(d**2, axis=-1), lambda: d / y.shape[-2]  # (1/2) sum (y - t)^2; d / N
+    return 0.5 * row_sum(d**2, keepdims=False), lambda: d / y.shape[-2]  # sum (y-t)^2 / 2; d/N
 
 
 def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
@@ -196,7 +196,7 @@ class Loss:
     def forward(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, Backward]:
         """``(L, backward)`` for ``y: (..., N, C)`` and target rows ``t: (N, C)``."""
         rows, grad = self.terms(y, t)
-        L = rows.mean(axis=-1)
+        L = np.add.reduce(rows, axis=-1) / rows.shape[-1]  # the mean, without its wrapper
 
         def backward(dL: np.ndarray | float = 1.0) -> tuple[np.ndarray, dict]:
             dy = grad()

@@ -85,8 +85,8 @@ def forward(
     a = x
     for layer, p in zip(net.layers, params, strict=True):
         a, back = layer.forward(a, p)
-        if check:
-            _check_finite(a, net.describe(layer.index), ("layers", layer.index))
+        if check and not _finite(a):
+            raise _overflow(a, net.describe(layer.index), ("layers", layer.index))
         outputs.append(a)
         backs.append(back)
     return outputs, backs
@@ -100,22 +100,24 @@ def backward(
     out: list[tuple[np.ndarray, Params]] = [None] * len(backs)  # type: ignore[list-item]
     for layer in reversed(net.layers):
         dy, grads = backs[layer.index](dy)
-        if check:
+        if check and not (_finite(dy) and all(map(_finite, grads.values()))):
             where = f"the backward pass at {net.describe(layer.index)}"
-            for g in (dy, *grads.values()):
-                _check_finite(g, where, ("layers", layer.index))
+            raise _overflow(dy, where, ("layers", layer.index))
         out[layer.index] = (dy, grads)
     return out
 
 
-def _check_finite(a: np.ndarray, what: str, loc: Loc) -> None:
-    if not np.isfinite(a).all():
-        hint = " or use float64" if a.dtype == np.float32 else ""
-        raise EngineError(
-            f"{what} overflowed {a.dtype.name} (values beyond ±{np.finfo(a.dtype).max:.3g}); "
-            f"use smaller inputs or weights{hint}.",
-            loc,
-        )
+def _finite(a: np.ndarray) -> bool:
+    return bool(np.logical_and.reduce(np.isfinite(a), axis=None))  # a.all() without its wrapper
+
+
+def _overflow(a: np.ndarray, what: str, loc: Loc) -> EngineError:
+    hint = " or use float64" if a.dtype == np.float32 else ""
+    return EngineError(
+        f"{what} overflowed {a.dtype.name} (values beyond ±{np.finfo(a.dtype).max:.3g}); "
+        f"use smaller inputs or weights{hint}.",
+        loc,
+    )
 
 
 def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
