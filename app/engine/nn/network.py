@@ -159,7 +159,7 @@ class Perturbed:
 
     net: Network
     params: list[Params]  # float64 copies of the parameters the pass used
-    t: np.ndarray
+    t: np.ndarray  # float64 target rows, or the class indices
     inputs: list[np.ndarray]  # inputs[l] = float64 input of layer l
 
     @classmethod
@@ -170,7 +170,7 @@ class Perturbed:
         inputs = [x.astype(np.float64)]
         for layer, p in zip(net.layers, p64, strict=True):
             inputs.append(layer.forward(inputs[-1], p)[0])
-        return cls(net, p64, t.astype(np.float64), inputs)
+        return cls(net, p64, t if t.ndim == 1 else t.astype(np.float64), inputs)
 
     def rows_from(self, start: int, a: np.ndarray, moved: Params | None = None):
         """Per-row loss terms ``(K, N)`` of copies ``a`` entering layer ``start`` (with its
@@ -265,7 +265,9 @@ def gradient_check(
 def prepare(
     x: Any, targets: Any, layers: Sequence[LayerSpec | Mapping[str, Any]], loss: str, dtype: str
 ) -> tuple[Network, list[Params], np.ndarray, np.ndarray]:
-    """The built network, its parameters, ``x`` and the target rows, every shape checked."""
+    """The built network, its parameters, ``x`` and the targets (rows, or class indices for
+    a cross-entropy given indices: :func:`app.engine.nn.losses.as_targets`), every shape
+    checked."""
     if dtype not in DTYPES:
         raise EngineError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}.", ("dtype",))
     dt = DTYPES[dtype]
@@ -276,7 +278,8 @@ def prepare(
         )
     net, params = build_network(layers, x.shape[1], loss, dt)
     last = net.describe(len(net.layers) - 1)
-    return net, params, x, as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last)
+    t = as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last, indices=True)
+    return net, params, x, t
 
 
 def passes(
