@@ -24,8 +24,8 @@ def as_float(a: Any, what: str = "x", loc: Loc = ("x",), dtype=None) -> np.ndarr
     if arr.dtype.kind not in "biuf":
         raise EngineError(f"{what} must contain real numbers only.", loc)
     if dtype is not None:
-        if arr.dtype == dtype:
-            return arr.copy()  # nothing can overflow: no need for the errstate below
+        if arr.dtype == dtype:  # nothing can overflow: no need for the errstate below
+            return arr if isinstance(a, list | tuple) else arr.copy()  # a list gave a new array
         with np.errstate(over="ignore"):  # e.g. 1e300 to float32 is inf: callers check finiteness
             return arr.astype(dtype)
     if arr.dtype.kind != "f" or arr.dtype not in (np.float32, np.float64):
