@@ -24,7 +24,10 @@ from app.engine.nn.losses import Loss, as_targets, get_loss
 from app.engine.nn.protocol import Backward, Layer, Params
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
-CHUNK_ELEMENTS = 1 << 21  # bound on the size of one batched array of perturbed forward passes
+# Bound on the size of one batched array of perturbed forward passes. 2^17 float64 entries (1 MiB)
+# keep a chunk's arrays in cache: a 32x32 four-layer check at batch 32 took 160 ms per check with
+# 2^21 and 95 ms with 2^17 or 2^18 (same bits: each copy is computed on its own either way).
+CHUNK_ELEMENTS = 1 << 17
 
 
 @dataclass(frozen=True)
