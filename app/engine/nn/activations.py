@@ -110,6 +110,7 @@ class Activation:
     dfn: Fn = field(repr=False)
     smooth_breaks: tuple[float, ...] = ()
     alpha_kinks: tuple[float, ...] = ()  # kinks present whenever alpha != 1
+    passes: float = 1.0  # time of f (and the kink marks) per entry, in passes of np.add
 
     def alpha_or_default(self, alpha: float | None) -> float:
         """The alpha to use: ``alpha`` if given (only for activations that take one)."""
@@ -150,6 +151,7 @@ _LIST = [
         lambda x, a: np.maximum(x, 0.0),  # max(x, 0)
         lambda x, a: x > 0,  # 1 where x > 0, as a mask (dy * mask is exact); relu'(0) = 0
         kinks=(0.0,),
+        passes=3.5,
     ),
     _a(
         "sigmoid",
@@ -157,6 +159,7 @@ _LIST = [
         r"\sigma(x)\,(1 - \sigma(x))",
         lambda x, a: _sigmoid(x),
         lambda x, a: _dsigmoid(x),
+        passes=57.0,
     ),
     _a(
         "tanh",
@@ -164,6 +167,7 @@ _LIST = [
         r"1 - \tanh^2(x)",
         lambda x, a: np.tanh(x),
         lambda x, a: _sech2(x),
+        passes=9.5,
     ),
     _a(
         "leaky_relu",
@@ -174,6 +178,7 @@ _LIST = [
         kinks=(0.0,),
         default_alpha=0.01,
         alpha_kinks=(0.0,),
+        passes=60.0,
     ),
     _a(
         "elu",
@@ -185,6 +190,7 @@ _LIST = [
         default_alpha=1.0,
         smooth_breaks=(0.0,),
         alpha_kinks=(0.0,),
+        passes=68.0,
     ),
     _a(
         "softplus",
@@ -192,6 +198,7 @@ _LIST = [
         r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         lambda x, a: np.logaddexp(0.0, x),  # ln(e^0 + e^x) without overflow
         lambda x, a: _sigmoid(x),
+        passes=105.0,
     ),
     _a(
         "gelu",
@@ -200,6 +207,7 @@ _LIST = [
         r"\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^{2})",
         _gelu,
         _dgelu,
+        passes=400.0,
     ),
     _a(
         "identity",
@@ -207,6 +215,7 @@ _LIST = [
         r"1",
         lambda x, a: x.copy(),
         lambda x, a: np.ones_like(x),
+        passes=1.0,
     ),
     _a(
         "silu",
@@ -214,6 +223,7 @@ _LIST = [
         r"\sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))\bigr)",
         _silu,
         _dsilu,
+        passes=53.0,
     ),
     _a(
         "softsign",
@@ -222,6 +232,7 @@ _LIST = [
         _softsign,
         _dsoftsign,
         smooth_breaks=(0.0,),  # f'' jumps from 2 to -2 at 0
+        passes=42.0,
     ),
 ]
 
@@ -257,6 +268,10 @@ class ActivationLayer:
     @property
     def kind(self) -> str:
         return self.act.name
+
+    @property
+    def passes(self) -> float:
+        return self.act.passes
 
     @classmethod
     def build(cls, spec: ActivationSpec, index: int, width: int, source: str, dtype) -> tuple:

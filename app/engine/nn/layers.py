@@ -165,6 +165,7 @@ class Affine:
     n_in: int
     n_out: int
     kind: ClassVar[str] = "affine"
+    passes: ClassVar[float] = 2.5  # the bias add (timing: network.gradcheck_seconds)
     formula: ClassVar[str] = r"y = xW + b"
 
     @classmethod
@@ -251,6 +252,7 @@ class Softmax:
     n_in: int
     n_out: int
     kind: ClassVar[str] = "softmax"
+    passes: ClassVar[float] = 25.0  # shift, exp, row sums, divide (timing)
     formula: ClassVar[str] = r"y_i = \frac{e^{x_i}}{\sum_j e^{x_j}}"
 
     @classmethod
@@ -292,6 +294,7 @@ class LayerNorm:
     n_out: int
     eps: float
     kind: ClassVar[str] = "layernorm"
+    passes: ClassVar[float] = 110.0  # means, centring, variance, scale, shift (timing)
     formula: ClassVar[str] = r"y = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta"
 
     @classmethod

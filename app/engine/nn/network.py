@@ -143,15 +143,75 @@ def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
 # ------------------------------------------------------------------------ the gradient check
 
 
+# The time model of a gradient check, for the refusal message (the budget itself counts
+# multiply-adds only: gradcheck_cost). For each entry of a parameter of layer i the check runs two
+# passes through layers i..L and the loss, each on a full copy of that parameter (two passes
+# through every layer, on a copy of x, per column of x), in calls of a bounded chunk of entries.
+# A pass costs its multiply-adds over MACS_PER_S and, per layer, its output entries times the
+# layer's ``passes`` (elementwise work in units of one np.add pass) over PASSES_PER_S; copying an
+# entry counts as one such pass; each call costs CALL_S per layer in Python and numpy overhead.
+# Set from float64 checks the default budget refuses, timed by ``python -m bench.gradcheck_speed``
+# on the development machine (AMD EPYC, 2 cores shared with other work, numpy 2.4.6 + OpenBLAS
+# 0.3.31, 1 thread): the estimate was 0.6-1.8x the time taken on its eight rows (relu, tanh,
+# sigmoid, gelu; 1 to 3 layers; batch 8 to 1024). Other machines and loads differ.
+CHECK_MACS_PER_S = 1.5e10
+CHECK_PASSES_PER_S = 1.5e9
+CHECK_CALL_S = 3e-5
+
+
+def gradcheck_cost(net: Network, params: Sequence[Params], x: np.ndarray) -> int:
+    """Multiply-adds the budget counts: ``2 * entries * forward_cost(N)``, with x counted as
+    its D columns (one pass per column moves every row)."""
+    entries = x.shape[1] + sum(a.size for p in params for a in p.values())
+    return 2 * entries * net.forward_cost(x.shape[0])
+
+
+def _chunk(net: Network, x: np.ndarray, size: int) -> int:
+    """Entries moved per call of the check: a batched array stays near CHUNK_ELEMENTS."""
+    widest = max([x.shape[1], *(layer.n_out for layer in net.layers)])
+    return max(1, CHUNK_ELEMENTS // max(x.shape[0] * widest, size))
+
+
+def gradcheck_seconds(
+    net: Network,
+    params: Sequence[Params],
+    x: np.ndarray,
+    rates: tuple[float, float, float] | None = None,
+) -> float:
+    """About how long the check of ``x`` and ``params`` takes here, by the time model above;
+    ``rates`` replaces ``(CHECK_MACS_PER_S, CHECK_PASSES_PER_S, 1 / CHECK_CALL_S)``."""
+    macs_s, passes_s, calls_s = rates or (CHECK_MACS_PER_S, CHECK_PASSES_PER_S, 1 / CHECK_CALL_S)
+    N, L = x.shape[0], len(net.layers)
+    tail = [N * net.n_out * net.loss.passes / passes_s] * (L + 1)  # layers l.. and the loss
+    for layer in reversed(net.layers):
+        own = layer.macs(N) / macs_s + N * layer.n_out * layer.passes / passes_s
+        tail[layer.index] = tail[layer.index + 1] + own
+    moved = [(0, x.shape[1], x.size)] + [
+        (i, a.size, a.size) for i, p in enumerate(params) for a in p.values()
+    ]
+    seconds = 0.0
+    for start, entries, copy in moved:  # copy: entries of the array each perturbed pass copies
+        calls = -(-entries // _chunk(net, x, copy))
+        seconds += 2 * entries * (tail[start] + copy / passes_s) + calls * (L - start) / calls_s
+    return seconds
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.2g} s"
+    return f"{seconds / 60:.2g} min" if seconds < 5400 else f"{seconds / 3600:.2g} h"
+
+
 def _check_cost(net: Network, params: Sequence[Params], x: np.ndarray, budget: float) -> None:
     """Refuse, before starting, a check that would spend more than ``budget`` multiply-adds."""
-    entries = x.shape[1] + sum(a.size for p in params for a in p.values())  # x: one per column
-    per_pass = net.forward_cost(x.shape[0])
-    if 2 * entries * per_pass > budget:
+    cost = gradcheck_cost(net, params, x)
+    if cost > budget:
+        per_pass = net.forward_cost(x.shape[0])
         raise EngineError(
-            f"the gradient check would need {2 * entries:,} forward passes of about "
-            f"{per_pass:,} multiply-adds each ({2 * entries * per_pass:.2g} in all, over the "
-            f"limit of {budget:.2g}); use a smaller network or batch, or turn gradcheck off.",
+            f"the gradient check would need {cost // per_pass:,} forward passes of about "
+            f"{per_pass:,} multiply-adds each ({cost:.2g} in all, over the limit of "
+            f"{budget:.2g}; about {_duration(gradcheck_seconds(net, params, x))} of computing); "
+            "use a smaller network or batch, or turn gradcheck off.",
             ("gradcheck",),
         )
 
@@ -243,10 +303,9 @@ def gradient_check(
     """
     run = Perturbed.of(net, params, x, t)
     p64, inputs = run.params, run.inputs
-    widest = max([x.shape[1], *(layer.n_out for layer in net.layers)])
 
     def chunk(a: np.ndarray) -> int:
-        return max(1, CHUNK_ELEMENTS // max(x.shape[0] * widest, a.size))
+        return _chunk(net, x, a.size)
 
     items, warns = [], []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
