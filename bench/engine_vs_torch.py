@@ -15,14 +15,12 @@ cell is the median of ``--repeat`` interleaved samples; the ratios are of those 
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
 from app.engine.nn import losses as this_losses
 from app.engine.nn import network as this_network
 from bench.harness import (
-    CLOCKS,
+    arguments,
     describe,
     import_baseline,
     interleaved,
@@ -155,16 +153,10 @@ def verdict(engine: list[float], torch_s: list[float], floor: list[float]) -> st
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=31)
-    parser.add_argument("--clock", choices=CLOCKS, default="wall")
+    parser = arguments(__doc__, repeat=31)
     parser.add_argument("--quick", action="store_true", help="batches up to 1024, 9 repeats")
     parser.add_argument("--only", metavar="WIDTHS", help="one network, e.g. 256-256-256")
     parser.add_argument("--dtype", choices=DTYPES, help="one dtype")
-    parser.add_argument(
-        "--baseline", metavar="TREE", help="also time the engine of another source tree"
-    )
     args = parser.parse_args()
     repeat = 9 if args.quick else args.repeat
     base = import_baseline(args.baseline, *MODULES) if args.baseline else None

@@ -13,7 +13,6 @@ estimate the refusal message quotes (its rates in app.engine.nn.network are set 
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 
 import numpy as np
@@ -21,7 +20,7 @@ import numpy as np
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn import network as this_network
 from app.engine.nn.presets import notebook_example
-from bench.harness import CLOCKS, describe, import_baseline, interleaved, median, pinned_threads
+from bench.harness import arguments, describe, import_baseline, interleaved, median, pinned_threads
 
 UNLIMITED = dataclasses.replace(DEFAULT_LIMITS, gradcheck_budget=1e15)
 
@@ -71,12 +70,7 @@ def budget_and_estimate(case: dict) -> tuple[int, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--clock", choices=CLOCKS, default="wall")
-    parser.add_argument("--baseline", metavar="TREE", help="also time another tree's engine")
-    args = parser.parse_args()
+    args = arguments(__doc__, repeat=7).parse_args()
     base = import_baseline(args.baseline, "app.engine.nn.network")[0] if args.baseline else None
     with pinned_threads(args.threads):
         print(describe(args.threads))

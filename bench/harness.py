@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import os
@@ -109,6 +110,18 @@ def import_baseline(tree: str, *names: str) -> list[ModuleType]:
 
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def arguments(doc: str, repeat: int) -> argparse.ArgumentParser:
+    """The options every bench/ script takes: threads, repeats, clock and a baseline tree."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--clock", choices=CLOCKS, default="wall")
+    parser.add_argument(
+        "--baseline", metavar="TREE", help="also time the engine of another source tree"
+    )
+    return parser
 
 
 @dataclass

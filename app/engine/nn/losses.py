@@ -87,9 +87,8 @@ def _from_indices(arr: np.ndarray, y_shape, regression: bool, dtype, source: str
             f"give rows of {C} probabilities instead for soft targets.",
             _LOC,
         )
-    bad = np.flatnonzero((arr < 0) | (arr >= C))
-    if bad.size:
-        n = int(bad[0])
+    if np.minimum.reduce(arr) < 0 or np.maximum.reduce(arr) >= C:
+        n = int(np.flatnonzero((arr < 0) | (arr >= C))[0])
         raise EngineError(
             f"target {arr[n]:g} (row {n}) is not a class index: {source} outputs {C} "
             f"column{'s' if C != 1 else ''}, so the classes are 0 to {C - 1}.",

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.arrays import Loc, finite_array
+from app.engine.arrays import Loc, all_finite, finite_array
 from app.engine.errors import EngineError, warning
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.gradcheck import compare, numeric_gradient_batched, numeric_gradient_rows
@@ -88,7 +88,7 @@ def forward(
     a = x
     for layer, p in zip(net.layers, params, strict=True):
         a, back = layer.forward(a, p)
-        if check and not _finite(a):
+        if check and not all_finite(a):
             raise _overflow(a, net.describe(layer.index), ("layers", layer.index))
         outputs.append(a)
         backs.append(back)
@@ -103,15 +103,11 @@ def backward(
     out: list[tuple[np.ndarray, Params]] = [None] * len(backs)  # type: ignore[list-item]
     for layer in reversed(net.layers):
         dy, grads = backs[layer.index](dy)
-        if check and not (_finite(dy) and all(map(_finite, grads.values()))):
+        if check and not (all_finite(dy) and all(map(all_finite, grads.values()))):
             where = f"the backward pass at {net.describe(layer.index)}"
             raise _overflow(dy, where, ("layers", layer.index))
         out[layer.index] = (dy, grads)
     return out
-
-
-def _finite(a: np.ndarray) -> bool:
-    return bool(np.logical_and.reduce(np.isfinite(a), axis=None))  # a.all() without its wrapper
 
 
 def _overflow(a: np.ndarray, what: str, loc: Loc) -> EngineError:
