@@ -61,9 +61,13 @@ def describe(threads: int) -> str:
     lines = [
         f"cpu: {cpu_model()}, {os.cpu_count()} cores, load average {load}",
         f"python {platform.python_version()}, numpy {np.__version__}, BLAS {blas()}",
-        f"threads: {threads} for numpy's BLAS"
-        + ("" if threadpool_limits else " NOT pinned (install threadpoolctl)")
-        + " and for torch"
+        f"threads: {threads}"
+        + (
+            " for numpy's BLAS"
+            if threadpool_limits
+            else " (numpy's BLAS not pinned: no threadpoolctl)"
+        )
+        + (" and torch" if torch is not None else "")
         + (f"; env {env}" if env else ""),
     ]
     if torch is None:
