@@ -55,6 +55,8 @@ format: $(VENV)/.installed-test node_modules/.installed
 
 bench: $(VENV)/.installed-test
 	$(PY) -m bench.engine
+	$(PY) -m bench.engine_vs_torch --quick
+	$(PY) -m bench.gradcheck_speed
 	$(PY) -m bench.numdiff
 	$(PY) -m bench.serialise
 	$(PY) -m bench.api_load

@@ -101,7 +101,8 @@ class Activation:
     ``kinks`` are the points where :math:`f'` jumps at the default ``alpha``; ``kinks_for(alpha)``
     gives them for another alpha. ``smooth_breaks`` are points where only :math:`f''` jumps (elu
     and softsign at 0): the derivative is right there, but a central difference near them is only
-    :math:`O(h)` accurate, so curve errors skip them too.
+    :math:`O(h)` accurate, so curve errors skip them too. ``dfn`` may return a boolean mask
+    where :math:`f'` is 0 or 1 (relu): the backward pass multiplies by it without a cast.
     """
 
     name: str
@@ -117,6 +118,7 @@ class Activation:
     # tanh_backward and sigmoid_backward compute it: the layer's backward then reads y and spends
     # three numpy calls instead of a pass over x. dfn is dfy(fn(x)), so both agree bit for bit.
     dfy: Fn | None = field(default=None, repr=False)
+    passes: float = 1.0  # time of f (and the kink marks) per entry, in passes of np.add
 
     def alpha_or_default(self, alpha: float | None) -> float:
         """The alpha to use: ``alpha`` if given (only for activations that take one)."""
@@ -158,8 +160,9 @@ _LIST = [
         r"\max(x, 0)",
         r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
         lambda x, a: np.maximum(x, 0.0),  # max(x, 0)
-        lambda x, a: np.where(x > 0, 1.0, 0.0),  # 1 where x > 0; relu'(0) = 0
+        lambda x, a: x > 0,  # 1 where x > 0, as a mask (dy * mask is exact); relu'(0) = 0
         kinks=(0.0,),
+        passes=3.5,
     ),
     _a(
         "sigmoid",
@@ -168,6 +171,7 @@ _LIST = [
         lambda x, a: _sigmoid(x),
         None,
         dfy=lambda y, a: y * (1.0 - y),  # sigma' = sigma (1 - sigma)
+        passes=57.0,
     ),
     _a(
         "tanh",
@@ -176,6 +180,7 @@ _LIST = [
         lambda x, a: np.tanh(x),
         None,
         dfy=lambda y, a: 1.0 - y * y,  # tanh' = 1 - tanh²
+        passes=9.5,
     ),
     _a(
         "leaky_relu",
@@ -186,6 +191,7 @@ _LIST = [
         kinks=(0.0,),
         default_alpha=0.01,
         alpha_kinks=(0.0,),
+        passes=60.0,
     ),
     _a(
         "elu",
@@ -197,6 +203,7 @@ _LIST = [
         default_alpha=1.0,
         smooth_breaks=(0.0,),
         alpha_kinks=(0.0,),
+        passes=68.0,
     ),
     _a(
         "softplus",
@@ -204,6 +211,7 @@ _LIST = [
         r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         lambda x, a: np.logaddexp(0.0, x),  # ln(e^0 + e^x) without overflow
         lambda x, a: _sigmoid(x),
+        passes=105.0,
     ),
     _a(
         "gelu",
@@ -212,6 +220,7 @@ _LIST = [
         r"\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^{2})",
         _gelu,
         _dgelu,
+        passes=400.0,
     ),
     _a(
         "identity",
@@ -219,6 +228,7 @@ _LIST = [
         r"1",
         lambda x, a: x.copy(),
         lambda x, a: np.ones_like(x),
+        passes=1.0,
     ),
     _a(
         "silu",
@@ -226,6 +236,7 @@ _LIST = [
         r"\sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))\bigr)",
         _silu,
         _dsilu,
+        passes=53.0,
     ),
     _a(
         "softsign",
@@ -234,6 +245,7 @@ _LIST = [
         _softsign,
         _dsoftsign,
         smooth_breaks=(0.0,),  # f'' jumps from 2 to -2 at 0
+        passes=42.0,
     ),
 ]
 
@@ -270,6 +282,10 @@ class ActivationLayer:
     def kind(self) -> str:
         return self.act.name
 
+    @property
+    def passes(self) -> float:
+        return self.act.passes
+
     @classmethod
     def build(cls, spec: ActivationSpec, index: int, width: int, source: str, dtype) -> tuple:
         act = ACTIVATIONS[spec.type]
@@ -290,6 +306,8 @@ class ActivationLayer:
         def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
             # f'(x), computed only when the backward pass asks (from y when the record can)
             d = act.dfn(x, alpha) if act.dfy is None else act.dfy(y, alpha)
+            if d.dtype == bool:  # a 0/1 mask (relu) multiplies as it is
+                return dy * d, {}
             if d.dtype != x.dtype:
                 d = d.astype(x.dtype)  # e.g. np.where(x > 0, 1.0, alpha) is float64
             return np.multiply(dy, d, d), {}  # chain rule: dy * f'(x), into the fresh d

@@ -4,8 +4,11 @@ targets.
 A loss answers the layer protocol (:mod:`app.engine.nn.protocol`): ``forward(y, t) -> (L,
 backward)`` with ``backward(dL) -> (dL/dy, {})``. ``N`` is always the batch size
 (``y.shape[-2]``); ``y`` may carry leading axes (perturbed copies), giving one loss per copy.
-Targets are either class indices (one integer per row) or rows with the shape of ``y``; the
-network turns them into rows once (:func:`as_targets`).
+Targets are either class indices (one integer per row) or rows with the shape of ``y``;
+:func:`as_targets` checks them once. Every loss takes target rows ``t: (N, C)``; the two
+cross-entropies also take the class indices ``t: (N,)`` themselves, and then read one entry per
+row instead of summing ``t * ln p`` over all C (same values, bit for bit: the other terms are
+zeros).
 """
 
 from __future__ import annotations
@@ -18,17 +21,26 @@ import numpy as np
 
 from app.engine.errors import EngineError, warning
 from app.engine.nn.protocol import Backward
+from app.engine.reductions import row_max, row_sum
 
 _ROW_SUM_TOL = 1e-6  # a probability target row must sum to 1 within this
+GradFn = Callable[[], np.ndarray]
 
 
 def as_targets(
-    t: Any, y_shape: tuple[int, ...], loss: str, dtype=np.float64, source: str = "the network"
+    t: Any,
+    y_shape: tuple[int, ...],
+    loss: str,
+    dtype=np.float64,
+    source: str = "the network",
+    indices: bool = False,
 ) -> np.ndarray:
     """Targets as rows of shape ``y_shape = (N, C)`` in ``dtype``.
 
     - 1-D integers ``(N,)`` are class indices ``0 <= t_n < C`` and become one-hot rows (for every
-      loss, ``mse`` included: then the regression target is the one-hot row).
+      loss, ``mse`` included: then the regression target is the one-hot row). With ``indices``
+      a cross-entropy loss gets them as they are instead, as ``intp`` ``(N,)`` (checked the
+      same way), which it reads faster than one-hot rows.
     - For the cross-entropy losses, 1-D floats are accepted if they are whole numbers (``2.0``);
       rows ``(N, C)`` must be probability distributions (non-negative, summing to 1).
     - For ``mse``, rows ``(N, C)`` hold any real values; 1-D floats are accepted when ``C == 1``
@@ -47,7 +59,10 @@ def as_targets(
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise EngineError("targets must be finite numbers (no NaN or infinity).", _LOC)
     if arr.ndim == 1:
-        return _from_indices(arr, y_shape, regression, dtype, source)
+        classes = _from_indices(arr, y_shape, regression, dtype, source)
+        if classes.ndim == 2 or (indices and not regression):
+            return classes
+        return one_hot(classes, y_shape[1], dtype)
     return _from_rows(arr, y_shape, regression, dtype, source)
 
 
@@ -55,7 +70,7 @@ _LOC = ("targets",)
 
 
 def _from_indices(arr: np.ndarray, y_shape, regression: bool, dtype, source: str) -> np.ndarray:
-    """One-hot rows from class indices (or, for a 1-column regression, the values as rows)."""
+    """Checked class indices ``(N,)`` (or, for a 1-column regression, the values as rows)."""
     N, C = y_shape
     if arr.shape[0] != N:
         raise EngineError(f"there are {arr.shape[0]} targets for {N} inputs; give one each.", _LOC)
@@ -72,17 +87,32 @@ def _from_indices(arr: np.ndarray, y_shape, regression: bool, dtype, source: str
             f"give rows of {C} probabilities instead for soft targets.",
             _LOC,
         )
-    bad = np.flatnonzero((arr < 0) | (arr >= C))
-    if bad.size:
-        n = int(bad[0])
+    if np.minimum.reduce(arr) < 0 or np.maximum.reduce(arr) >= C:
+        n = int(np.flatnonzero((arr < 0) | (arr >= C))[0])
         raise EngineError(
             f"target {arr[n]:g} (row {n}) is not a class index: {source} outputs {C} "
             f"column{'s' if C != 1 else ''}, so the classes are 0 to {C - 1}.",
             _LOC,
         )
-    onehot = np.zeros((N, C), dtype=dtype)
-    onehot[np.arange(N), arr.astype(np.intp)] = 1.0  # row n has a 1 in column t_n
+    return arr.astype(np.intp)
+
+
+def one_hot(t: np.ndarray, C: int, dtype=np.float64) -> np.ndarray:
+    """Rows ``(N, C)`` with a 1 in column ``t_n`` of row n, from class indices ``t: (N,)``."""
+    onehot = np.zeros((t.shape[0], C), dtype=dtype)
+    onehot[np.arange(t.shape[0]), t] = 1.0
     return onehot
+
+
+def _at(a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Entry ``a[..., n, t_n]`` of every row, ``(..., N)``, C-ordered: numpy lays fancy-indexed
+    leading axes out last, and a later mean over a transposed layout adds in another order."""
+    return np.ascontiguousarray(a[..., np.arange(t.shape[0]), t])
+
+
+def _rows(t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Target rows for ``y``, from rows or class indices."""
+    return one_hot(t, y.shape[-1], y.dtype) if t.ndim == 1 else t
 
 
 def _from_rows(arr: np.ndarray, y_shape, regression: bool, dtype, source: str) -> np.ndarray:
@@ -113,54 +143,72 @@ def _tiny(y: np.ndarray) -> np.floating:
     return np.finfo(y.dtype).tiny
 
 
-def _total(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """sum(a * b) over the last two axes: one call (vdot) for the usual (N, C) case."""
-    if a.ndim == 2 and b.ndim == 2:
-        return np.vdot(a, b)
-    return np.add.reduce(a * b, (-2, -1))
+def _ce_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
+    N, tiny = y.shape[-2], _tiny(y)
+    if t.ndim == 1 and np.isfinite(np.maximum.reduce(y, axis=None)):
+        # With finite ln max(y, tiny) the other terms are exactly 0: read row n's entry t_n.
+        ym = np.maximum(_at(y, t), tiny)
+
+        def grad_at_classes() -> np.ndarray:
+            g = np.full(y.shape, -0.0, dtype=y.dtype)  # -0 / (N y) where t = 0
+            g[..., np.arange(N), t] = -1.0 / ym / N
+            return g
+
+        return -np.log(ym), grad_at_classes
+    t = _rows(t, y)
+    ym = np.maximum(y, tiny)  # capped at the smallest normal number: no log 0
+    rows = -row_sum(t * np.log(ym), keepdims=False)  # -sum t ln max(y, tiny)
+    return rows, lambda: -t / ym / N  # -t / (N y)
 
 
-def _ce_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return -np.sum(t * np.log(np.maximum(y, _tiny(y))), axis=-1)  # -sum t ln max(y, tiny)
-
-
-def _ce(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    yc = np.maximum(y, _tiny(y))  # the log is guarded at the smallest normal number
-    N = y.shape[-2]
-    return -_total(t, np.log(yc)) / N, -t / yc / N  # L, dL/dy = -t / (N y)
-
-
-def _sce_rows(z: np.ndarray, t: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)  # shift by the row max
-    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))  # log softmax = z - lse(z)
-    return -np.sum(t * log_p, axis=-1)
-
-
-def _sce(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    zs = z - np.maximum.reduce(z, -1, keepdims=True)  # shift by the row max
-    e = np.exp(zs)
-    s = np.add.reduce(e, -1, keepdims=True)
+def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
+    # log softmax(z) = (z - m) - ln sum e^{z - m}, m the row max; softmax(z) = e^{z - m} / sum
     N = z.shape[-2]
-    L = -_total(t, zs - np.log(s)) / N  # log softmax = zs - ln sum e
-    # (softmax(z) sum_j t_j - t) / N, which is (softmax(z) - t) / N since rows of t sum to 1
-    return L, (e / s * np.add.reduce(t, -1, keepdims=True) - t) / N
+    with np.errstate(over="ignore", invalid="ignore"):
+        m = row_max(z)
+        log_p = np.subtract(z, m, out=np.empty_like(z))  # -inf for logits ~1e308 apart
+        # Class indices are read one per row only while no z - m is -inf (or NaN): then the
+        # other terms of sum t ln p are exactly 0, and otherwise one-hot rows give the NaN.
+        if t.ndim == 1 and not np.isfinite(
+            np.maximum.reduce(m, axis=None) - np.minimum.reduce(z, axis=None)
+        ):
+            t = _rows(t, z)
+    e = np.exp(log_p)  # e^{z - m} <= 1
+    s = row_sum(e)
+    if t.ndim == 1:
+        rows = -(_at(log_p, t) - np.log(s[..., 0]))
+    else:
+        log_p -= np.log(s)
+        rows = -row_sum(np.multiply(t, log_p, out=log_p), keepdims=False)
+
+    def grad() -> np.ndarray:
+        # (softmax(z) sum_j t_j - t) / N, which is (softmax(z) - t) / N when rows of t sum to 1
+        p = e / s
+        if t.ndim == 1:
+            p[..., np.arange(N), t] -= 1.0  # one-hot rows: p * 1.0 - 0.0 is p elsewhere
+        else:
+            t_sum = row_sum(t)
+            if not np.logical_and.reduce(t_sum == 1.0, axis=None):  # one-hot: p * 1.0 is p
+                p *= t_sum
+            p -= t
+        p /= N
+        return p
+
+    return rows, grad
 
 
-def _mse_rows(y: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return 0.5 * np.add.reduce(np.square(y - t), -1)  # (1/2) sum (y - t)^2
-
-
-def _mse(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    d = y - t
-    N = y.shape[-2]
-    L = (np.vdot(d, d) if d.ndim == 2 else np.add.reduce(d * d, (-2, -1))) * (0.5 / N)
-    return L, d / N  # L = sum (y - t)^2 / 2N, dL/dy = (y - t) / N
+def _mse_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
+    d = y - _rows(t, y)
+    return 0.5 * row_sum(d**2, keepdims=False), lambda: d / y.shape[-2]  # sum (y-t)^2 / 2; d/N
 
 
 def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
     """A warning where a target class's probability fell below the smallest normal number."""
     tiny = _tiny(y)
-    rows = np.flatnonzero(((t > 0) & (y < tiny)).any(axis=-1))
+    if t.ndim == 1:
+        rows = np.flatnonzero(y[np.arange(t.shape[0]), t] < tiny)
+    else:
+        rows = np.flatnonzero(((t > 0) & (y < tiny)).any(axis=-1))
     if not rows.size:
         return []
     return [
@@ -180,33 +228,39 @@ def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
 class Loss:
     """A loss :math:`L = \\frac1N \\sum_n \\ell_n(y_n, t_n)` with its gradient and formulas.
 
-    ``rows(y, t)`` gives each row's term ``(..., N)`` (the gradient check differentiates these);
-    ``value_grad(y, t)`` gives ``L`` and :math:`\\partial L / \\partial y` at once, sharing
-    their intermediates, so a training step spends few numpy calls on the loss; ``expects`` says
-    what ``y`` must be ("probabilities" after a softmax layer, "logits" or "values");
-    ``fragile(y, t)`` lists warnings for results that are computed as specified but numerically
-    fragile.
+    ``terms(y, t)`` gives each row's term ``(..., N)`` and a function computing :math:`\\partial
+    L / \\partial y` of the mean from what the terms already computed (the softmax of the
+    logits, say), so the gradient costs no second pass; ``expects`` says what ``y`` must be
+    ("probabilities" after a softmax layer, "logits" or "values"); ``fragile(y, t)`` lists
+    warnings for results that are computed as specified but numerically fragile.
     """
 
     name: str
     formula: str
     gradient: str
     expects: str
-    rows: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    value_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    terms: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, GradFn]]
     fragile: Callable[[np.ndarray, np.ndarray], list[dict]] = lambda y, t: []
+    passes: float = 1.0  # time of the rows per entry of y, in passes of np.add (timing)
+
+    def rows(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Each row's term :math:`\\ell_n`, shape ``(..., N)``."""
+        return self.terms(y, t)[0]
+
+    def grad(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """:math:`\\partial L / \\partial y` of the mean over the N rows, shape of ``y``."""
+        return self.terms(y, t)[1]()
 
     def forward(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, Backward]:
         """``(L, backward)`` for ``y: (..., N, C)`` and target rows ``t: (N, C)``."""
-        L, dy = self.value_grad(y, t)
-        if dy.dtype != y.dtype:
-            dy = dy.astype(y.dtype)
+        rows, grad = self.terms(y, t)
+        L = np.add.reduce(rows, axis=-1) / rows.shape[-1]  # the mean, without its wrapper
 
         def backward(dL: np.ndarray | float = 1.0) -> tuple[np.ndarray, dict]:
-            if isinstance(dL, float) and dL == 1.0:
-                return dy, {}
-            scaled = dy * dL  # chain rule from an upstream dL
-            return (scaled if scaled.dtype == y.dtype else scaled.astype(y.dtype)), {}
+            dy = grad()
+            if not (isinstance(dL, float) and dL == 1.0):
+                dy = dy * dL  # chain rule from an upstream dL
+            return (dy if dy.dtype == y.dtype else dy.astype(y.dtype)), {}
 
         return L, backward
 
@@ -217,25 +271,25 @@ _LIST = [
         r"L = -\frac{1}{N} \sum_n \sum_c t_{nc} \ln y_{nc}",
         r"\frac{\partial L}{\partial y} = -\frac{t}{N\,y}",
         "probabilities",
-        _ce_rows,
-        _ce,
+        _ce_terms,
         _ce_underflow,
+        passes=2.0,
     ),
     Loss(
         "softmax_cross_entropy",
         r"L = -\frac{1}{N} \sum_n \sum_c t_{nc} \ln \operatorname{softmax}(z_n)_c",
         r"\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - t}{N}",
         "logits",
-        _sce_rows,
-        _sce,
+        _sce_terms,
+        passes=70.0,
     ),
     Loss(
         "mse",
         r"L = \frac{1}{2N} \sum_n \sum_c (y_{nc} - t_{nc})^2",
         r"\frac{\partial L}{\partial y} = \frac{y - t}{N}",
         "values",
-        _mse_rows,
-        _mse,
+        _mse_terms,
+        passes=46.0,
     ),
 ]
 

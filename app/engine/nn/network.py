@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.arrays import Loc, finite_array
+from app.engine.arrays import Loc, all_finite, finite_array
 from app.engine.errors import EngineError, warning
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.gradcheck import compare, numeric_gradient_batched, numeric_gradient_rows
@@ -24,7 +24,10 @@ from app.engine.nn.losses import Loss, as_targets, get_loss
 from app.engine.nn.protocol import Backward, Layer, Params
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
-CHUNK_ELEMENTS = 1 << 21  # bound on the size of one batched array of perturbed forward passes
+# Bound on the size of one batched array of perturbed forward passes. 2^17 float64 entries (1 MiB)
+# keep a chunk's arrays in cache: a 32x32 four-layer check at batch 32 took 160 ms per check with
+# 2^21 and 95 ms with 2^17 or 2^18 (same bits: each copy is computed on its own either way).
+CHUNK_ELEMENTS = 1 << 17
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ def forward(
     a = x
     for layer, p in zip(net.layers, params, strict=True):
         a, back = layer.forward(a, p)
-        if check:
-            _check_finite(a, net.describe(layer.index), ("layers", layer.index))
+        if check and not all_finite(a):
+            raise _overflow(a, net.describe(layer.index), ("layers", layer.index))
         keep_output(a)
         keep_back(back)
     return outputs, backs
@@ -100,24 +103,22 @@ def backward(
     """``(dL/d(input of layer i), dL/d(params of layer i))`` for every layer, from the loss's
     seed gradient ``dy = dL/d(output)``, unfolding the closures in reverse."""
     out: list[tuple[np.ndarray, Params]] = [None] * len(backs)  # type: ignore[list-item]
-    for i in range(len(backs) - 1, -1, -1):
-        dy, grads = backs[i](dy)
-        if check:
-            where = f"the backward pass at {net.describe(i)}"
-            for g in (dy, *grads.values()):
-                _check_finite(g, where, ("layers", i))
-        out[i] = (dy, grads)
+    for layer in reversed(net.layers):
+        dy, grads = backs[layer.index](dy)
+        if check and not (all_finite(dy) and all(map(all_finite, grads.values()))):
+            where = f"the backward pass at {net.describe(layer.index)}"
+            raise _overflow(dy, where, ("layers", layer.index))
+        out[layer.index] = (dy, grads)
     return out
 
 
-def _check_finite(a: np.ndarray, what: str, loc: Loc) -> None:
-    if not np.isfinite(a).all():
-        hint = " or use float64" if a.dtype == np.float32 else ""
-        raise EngineError(
-            f"{what} overflowed {a.dtype.name} (values beyond ±{np.finfo(a.dtype).max:.3g}); "
-            f"use smaller inputs or weights{hint}.",
-            loc,
-        )
+def _overflow(a: np.ndarray, what: str, loc: Loc) -> EngineError:
+    hint = " or use float64" if a.dtype == np.float32 else ""
+    return EngineError(
+        f"{what} overflowed {a.dtype.name} (values beyond ±{np.finfo(a.dtype).max:.3g}); "
+        f"use smaller inputs or weights{hint}.",
+        loc,
+    )
 
 
 def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
@@ -140,15 +141,75 @@ def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
 # ------------------------------------------------------------------------ the gradient check
 
 
+# The time model of a gradient check, for the refusal message (the budget itself counts
+# multiply-adds only: gradcheck_cost). For each entry of a parameter of layer i the check runs two
+# passes through layers i..L and the loss, each on a full copy of that parameter (two passes
+# through every layer, on a copy of x, per column of x), in calls of a bounded chunk of entries.
+# A pass costs its multiply-adds over MACS_PER_S and, per layer, its output entries times the
+# layer's ``passes`` (elementwise work in units of one np.add pass) over PASSES_PER_S; copying an
+# entry counts as one such pass; each call costs CALL_S per layer in Python and numpy overhead.
+# Set from float64 checks the default budget refuses, timed by ``python -m bench.gradcheck_speed``
+# on the development machine (AMD EPYC, 2 cores shared with other work, numpy 2.4.6 + OpenBLAS
+# 0.3.31, 1 thread): the estimate was 0.6-1.8x the time taken on its eight rows (relu, tanh,
+# sigmoid, gelu; 1 to 3 layers; batch 8 to 1024). Other machines and loads differ.
+CHECK_MACS_PER_S = 1.5e10
+CHECK_PASSES_PER_S = 1.5e9
+CHECK_CALL_S = 3e-5
+
+
+def gradcheck_cost(net: Network, params: Sequence[Params], x: np.ndarray) -> int:
+    """Multiply-adds the budget counts: ``2 * entries * forward_cost(N)``, with x counted as
+    its D columns (one pass per column moves every row)."""
+    entries = x.shape[1] + sum(a.size for p in params for a in p.values())
+    return 2 * entries * net.forward_cost(x.shape[0])
+
+
+def _chunk(net: Network, x: np.ndarray, size: int) -> int:
+    """Entries moved per call of the check: a batched array stays near CHUNK_ELEMENTS."""
+    widest = max([x.shape[1], *(layer.n_out for layer in net.layers)])
+    return max(1, CHUNK_ELEMENTS // max(x.shape[0] * widest, size))
+
+
+def gradcheck_seconds(
+    net: Network,
+    params: Sequence[Params],
+    x: np.ndarray,
+    rates: tuple[float, float, float] | None = None,
+) -> float:
+    """About how long the check of ``x`` and ``params`` takes here, by the time model above;
+    ``rates`` replaces ``(CHECK_MACS_PER_S, CHECK_PASSES_PER_S, 1 / CHECK_CALL_S)``."""
+    macs_s, passes_s, calls_s = rates or (CHECK_MACS_PER_S, CHECK_PASSES_PER_S, 1 / CHECK_CALL_S)
+    N, L = x.shape[0], len(net.layers)
+    tail = [N * net.n_out * net.loss.passes / passes_s] * (L + 1)  # layers l.. and the loss
+    for layer in reversed(net.layers):
+        own = layer.macs(N) / macs_s + N * layer.n_out * layer.passes / passes_s
+        tail[layer.index] = tail[layer.index + 1] + own
+    moved = [(0, x.shape[1], x.size)] + [
+        (i, a.size, a.size) for i, p in enumerate(params) for a in p.values()
+    ]
+    seconds = 0.0
+    for start, entries, copy in moved:  # copy: entries of the array each perturbed pass copies
+        calls = -(-entries // _chunk(net, x, copy))
+        seconds += 2 * entries * (tail[start] + copy / passes_s) + calls * (L - start) / calls_s
+    return seconds
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.2g} s"
+    return f"{seconds / 60:.2g} min" if seconds < 5400 else f"{seconds / 3600:.2g} h"
+
+
 def _check_cost(net: Network, params: Sequence[Params], x: np.ndarray, budget: float) -> None:
     """Refuse, before starting, a check that would spend more than ``budget`` multiply-adds."""
-    entries = x.shape[1] + sum(a.size for p in params for a in p.values())  # x: one per column
-    per_pass = net.forward_cost(x.shape[0])
-    if 2 * entries * per_pass > budget:
+    cost = gradcheck_cost(net, params, x)
+    if cost > budget:
+        per_pass = net.forward_cost(x.shape[0])
         raise EngineError(
-            f"the gradient check would need {2 * entries:,} forward passes of about "
-            f"{per_pass:,} multiply-adds each ({2 * entries * per_pass:.2g} in all, over the "
-            f"limit of {budget:.2g}); use a smaller network or batch, or turn gradcheck off.",
+            f"the gradient check would need {cost // per_pass:,} forward passes of about "
+            f"{per_pass:,} multiply-adds each ({cost:.2g} in all, over the limit of "
+            f"{budget:.2g}; about {_duration(gradcheck_seconds(net, params, x))} of computing); "
+            "use a smaller network or batch, or turn gradcheck off.",
             ("gradcheck",),
         )
 
@@ -159,7 +220,7 @@ class Perturbed:
 
     net: Network
     params: list[Params]  # float64 copies of the parameters the pass used
-    t: np.ndarray
+    t: np.ndarray  # float64 target rows, or the class indices
     inputs: list[np.ndarray]  # inputs[l] = float64 input of layer l
 
     @classmethod
@@ -170,7 +231,7 @@ class Perturbed:
         inputs = [x.astype(np.float64)]
         for layer, p in zip(net.layers, p64, strict=True):
             inputs.append(layer.forward(inputs[-1], p)[0])
-        return cls(net, p64, t.astype(np.float64), inputs)
+        return cls(net, p64, t if t.ndim == 1 else t.astype(np.float64), inputs)
 
     def rows_from(self, start: int, a: np.ndarray, moved: Params | None = None):
         """Per-row loss terms ``(K, N)`` of copies ``a`` entering layer ``start`` (with its
@@ -240,10 +301,9 @@ def gradient_check(
     """
     run = Perturbed.of(net, params, x, t)
     p64, inputs = run.params, run.inputs
-    widest = max([x.shape[1], *(layer.n_out for layer in net.layers)])
 
     def chunk(a: np.ndarray) -> int:
-        return max(1, CHUNK_ELEMENTS // max(x.shape[0] * widest, a.size))
+        return _chunk(net, x, a.size)
 
     items, warns = [], []
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -265,7 +325,9 @@ def gradient_check(
 def prepare(
     x: Any, targets: Any, layers: Sequence[LayerSpec | Mapping[str, Any]], loss: str, dtype: str
 ) -> tuple[Network, list[Params], np.ndarray, np.ndarray]:
-    """The built network, its parameters, ``x`` and the target rows, every shape checked."""
+    """The built network, its parameters, ``x`` and the targets (rows, or class indices for
+    a cross-entropy given indices: :func:`app.engine.nn.losses.as_targets`), every shape
+    checked."""
     if dtype not in DTYPES:
         raise EngineError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}.", ("dtype",))
     dt = DTYPES[dtype]
@@ -276,7 +338,8 @@ def prepare(
         )
     net, params = build_network(layers, x.shape[1], loss, dt)
     last = net.describe(len(net.layers) - 1)
-    return net, params, x, as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last)
+    t = as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last, indices=True)
+    return net, params, x, t
 
 
 def passes(

@@ -25,6 +25,7 @@ class Layer(Protocol):
     kind: str
     n_in: int
     n_out: int
+    passes: float  # cost of the elementwise work per output entry, in passes of np.add (timing)
 
     def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:
         """``(y, backward)`` for ``x: (..., N, n_in)``; ``backward(dy) -> (dx, grads)``."""

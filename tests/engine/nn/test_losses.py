@@ -137,3 +137,47 @@ def test_unknown_loss():
     with pytest.raises(EngineError, match="unknown loss") as err:
         loss_forward("hinge", LOGITS, INDICES)
     assert all(name in err.value.msg for name in LOSSES)
+
+
+def _same(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b))
+
+
+def _logits_at_the_edges(rng, shape, dtype):
+    """Ordinary logits, with some rows ~1e308 apart (z - m is -inf there), zeros, NaN."""
+    z = rng.normal(0, 3, size=shape)
+    big = np.finfo(dtype).max
+    z[..., 0, :2] = [big, -big]  # e^(z - m) underflows, z - m overflows to -inf
+    z[..., 1, :] = 0.0
+    return z.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("lead", [(), (5,)])
+@pytest.mark.parametrize("C", [3, 4, 9])
+@pytest.mark.parametrize("name", LOSSES)
+def test_class_indices_give_the_bits_of_one_hot_rows(name, C, lead, dtype):
+    """as_targets(..., indices=True) hands the cross-entropies the indices, which they read
+    one entry per row: loss, per-row terms and gradient equal those of one-hot rows exactly,
+    in the -inf / NaN corners too (the network's float64 gradient check relies on it)."""
+    rng = np.random.default_rng(C)
+    N = 300  # wide enough for the column-wise reductions
+    z = _logits_at_the_edges(rng, (*lead, N, C), dtype)
+    y = softmax(z) if name == "cross_entropy" else z
+    t = rng.integers(0, C, N)
+    idx = as_targets(t, (N, C), name, dtype, indices=True)
+    rows = as_targets(t, (N, C), name, dtype)
+    assert idx.ndim == (1 if name != "mse" else 2) and rows.ndim == 2
+    loss = LOSSES[name]
+    with np.errstate(all="ignore"):
+        for case in (y, np.where(np.arange(C) == 1, np.nan, y)):
+            _same(loss.rows(case, idx), loss.rows(case, rows))
+            L_idx, back_idx = loss.forward(case, idx)
+            L_rows, back_rows = loss.forward(case, rows)
+            _same(L_idx, L_rows)
+            if not lead:
+                _same(back_idx(1.0)[0], back_rows(1.0)[0])
+        y2 = y[0] if lead else y  # warnings are for the plain (N, C) pass
+        assert loss.fragile(y2, idx) == loss.fragile(y2, rows)

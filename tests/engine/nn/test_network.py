@@ -1,11 +1,14 @@
 """run_network: the contract's shape, gradient checks of random stacks, presets, errors."""
 
+import re
+
 import numpy as np
 import pytest
 
 from app.engine.errors import EngineError
 from app.engine.nn.activations import ACTIVATIONS
-from app.engine.nn.network import run_network
+from app.engine.nn.losses import LOSSES
+from app.engine.nn.network import gradcheck_seconds, prepare, run_network
 from app.engine.nn.presets import PRESETS, TITLES, contract_example, notebook_example, toy_2d
 
 ACT_NAMES = sorted(ACTIVATIONS)
@@ -243,7 +246,22 @@ def test_gradcheck_budget():
     with pytest.raises(EngineError, match="forward passes") as err:
         run_network(np.ones((64, 64)), np.zeros((64, 64)), layers, "mse", gradcheck=True)
     assert "gradcheck off" in err.value.msg
+    assert re.search(r"about [0-9.]+ (s|min|h) of computing", err.value.msg)
     assert err.value.loc == ("gradcheck",)
+
+
+def test_gradcheck_time_model_counts_the_work_it_describes():
+    """Twice the rows: twice the passes' work; every layer kind and loss has a pass cost."""
+    layers = [{"type": "affine", "out": 8}, {"type": "gelu"}, {"type": "layernorm"}]
+    layers += [{"type": "affine", "out": 3}, {"type": "softmax"}]
+    secs = []
+    for N in (64, 128):
+        net, params, x, _ = prepare(np.ones((N, 4)), [0] * N, layers, "cross_entropy", "float64")
+        assert all(layer.passes > 0 for layer in net.layers) and net.loss.passes > 0
+        secs.append(gradcheck_seconds(net, params, x, (1e10, 1e9, float("inf"))))
+    assert secs[1] == pytest.approx(2 * secs[0], rel=0.05)
+    assert all(loss.passes > 0 for loss in LOSSES.values())
+    assert all(a.passes > 0 for a in ACTIVATIONS.values())
 
 
 def test_overflow_is_reported_not_nan():
