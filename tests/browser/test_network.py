@@ -144,3 +144,38 @@ def test_preset_weights_survive_pasted_data_and_errors_mark_the_layer(page, ui, 
         page.fill("#x-text", "1 2\n4 5")
     ui.settle(page)
     assert "invalid" not in (first.get_attribute("class") or "")
+
+
+@pytest.mark.parametrize("custom", [False, True])
+def test_custom_link_survives_clicks_and_restores_in_fresh_context(page, ui, browser, custom):
+    ui.open(page, "/network?data=toy_2d")
+    if custom:  # the toy set pasted as matrices, then one value edited
+        page.select_option("#data", "custom")
+        ui.settle(page)
+        page.fill("#x-text", page.input_value("#x-text").replace("\n", "\n", 1) + "\n0.5 0.25")
+        page.fill("#t-text", page.input_value("#t-text") + "\n1")
+        ui.settle(page)
+    width = "[aria-label='output width of layer 0']"
+    with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 200) as run:
+        page.fill(width, "8")
+        page.dispatch_event(width, "change")
+    ui.settle(page)
+    first = run.value.json()
+    page.click("#graph .node[data-node='1']")
+    page.locator("#gc-table tbody tr").nth(1).click()
+    ui.settle(page)
+    url = page.url
+    assert "L=affine%3A8" in url and ("data=custom" if custom else "data=toy_2d") in url
+    fresh = browser.new_context()
+    try:
+        other = fresh.new_page()
+        with other.expect_response(lambda r: r.url.endswith(RUN)) as again:
+            other.goto(url)
+        ui.settle(other)
+        body = again.value.request.post_data_json
+        assert body["layers"] == run.value.request.post_data_json["layers"]
+        assert body["x"] == run.value.request.post_data_json["x"]
+        assert again.value.json()["loss"] == first["loss"]
+        assert other.get_attribute("#graph .node[data-node='1']", "aria-pressed") == "true"
+    finally:
+        fresh.close()

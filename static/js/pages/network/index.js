@@ -7,7 +7,7 @@ import { byId, numberInput } from "../../kit/dom.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { UrlState, bool, num, str } from "../../kit/state.js";
 import { meta } from "../../kit/verdict.js";
-import { compact, matrixText, parseMatrix, parseTargets } from "./data.js";
+import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets } from "./data.js";
 import { checkKey, renderGradcheck } from "./gradcheck.js";
 import { formatSelection, markSelected, parseSelection, renderGraph } from "./graph.js";
 import { jacobianView } from "./jacobian.js";
@@ -29,11 +29,12 @@ const STATE = new UrlState({
   sel: str("0"), // the selected node: "x", a layer's index, or "loss"
   gct: str(""), // the gradient-check row shown: "<layer>:<param>"
   sample: num(0, { min: 0, integer: true }), // the Jacobian's sample
+  base: str(""), // the preset whose rows the pasted data was started from (X and T refer to them)
   X: str(""),
   T: str(""),
 });
 const AUTO_RUN_MAX_ROWS = 200; // bigger batches wait for the Run button
-const URL_DATA_MAX = 1500; // pasted data longer than this is not put in the link
+const URL_DATA_MAX = 30000; // pasted data longer than this (after the preset rows it reuses) is not put in the link
 
 export async function init() {
   const state = STATE.read();
@@ -106,8 +107,14 @@ export async function init() {
 
   const writeUrl = () => {
     const custom = state.data === "custom";
-    const [X, T] = custom ? [compact(xText.value), compact(tText.value)] : ["", ""];
-    Object.assign(state, { L: encode(layers), ...(X.length + T.length <= URL_DATA_MAX ? { X, T } : { X: "", T: "" }) });
+    const base = custom ? presets[state.base] : undefined;
+    if (!base) state.base = "";
+    const [X, T] = custom ? [encodeRows(xText.value, base?.x), encodeRows(tText.value, base?.targets)] : ["", ""];
+    const fits = X.length + T.length <= URL_DATA_MAX;
+    Object.assign(state, { L: encode(layers), ...(fits ? { X, T } : { X: "", T: "" }) });
+    byId("link-note", HTMLElement).textContent = fits
+      ? ""
+      : "This data is too long for the link: a copied link opens without it.";
     STATE.write(state);
   };
 
@@ -224,6 +231,7 @@ export async function init() {
       if (!xText.value.trim()) {
         const src = presets[prev] && presets[prev].x.length <= 60 ? presets[prev] : presets.toy_2d;
         if (src) [xText.value, tText.value] = [matrixText(src.x), matrixText(src.targets)];
+        state.base = src ? src.name : "";
       }
     } else {
       layers = fromPreset(presets[state.data]);
@@ -268,7 +276,10 @@ export async function init() {
   dataSelect.value = state.data;
   byId("custom-data", HTMLElement).hidden = state.data !== "custom";
   if (state.data === "custom")
-    [xText.value, tText.value] = [state.X.split(";").join("\n"), state.T.split(";").join("\n")];
+    [xText.value, tText.value] = [
+      decodeRows(state.X, presets[state.base]?.x),
+      decodeRows(state.T, presets[state.base]?.targets),
+    ];
   byId("loss", HTMLSelectElement).value = state.loss;
   byId("gc", HTMLInputElement).checked = state.gc;
   const hOption = [...byId("h", HTMLSelectElement).options].find((o) => Number(o.value) === state.h);
