@@ -179,3 +179,61 @@ def test_custom_link_survives_clicks_and_restores_in_fresh_context(page, ui, bro
         assert other.get_attribute("#graph .node[data-node='1']", "aria-pressed") == "true"
     finally:
         fresh.close()
+
+
+def test_results_not_matching_the_inputs_are_marked_out_of_date(page, ui):
+    ui.open(page, "/network?data=notebook&gc=0")  # 1000 rows: a change waits for Run
+    cards = ["#card-tensors", "#card-gc", "#card-jac", "#graph"]
+    assert all("stale" not in (page.get_attribute(c, "class") or "") for c in cards)
+    page.select_option("#loss", "mse")
+    ui.settle(page)
+    for c in cards:
+        assert "stale" in (page.get_attribute(c, "class") or ""), c
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('#card-tensors'), '::after').content"
+    )
+    assert "out of date — Run" in label
+    with page.expect_response(lambda r: r.url.endswith(RUN)):
+        page.click("#run")
+    ui.settle(page)
+    assert all("stale" not in (page.get_attribute(c, "class") or "") for c in cards)
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "where"),
+    [
+        (
+            "data=toy_2d&L=affine:4:he:0~tanh~affine:2:he:1~softmax&loss=softmax_cross_entropy",
+            "double_softmax",
+            "#layers li:nth-child(4)",
+        ),
+        (
+            "data=custom&L=identity~softmax&X=0,1000&T=0&loss=cross_entropy",
+            "cross_entropy_underflow",
+            ".field:has(#loss)",
+        ),
+        ("data=custom&L=relu&X=0,1;-1,2&T=0,0;1,1&loss=mse", "kink_in_step", ".field:has(#data)"),
+    ],
+)
+def test_api_warnings_appear_beside_what_they_concern(page, ui, query, code, where):
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, "/network?" + query)
+    warnings = run.value.json()["warnings"]
+    assert code in [w["code"] for w in warnings]
+    note = page.locator(f"{where} .warn-note[data-warn='{code}']")
+    assert note.count() == 1
+    msg = next(w["msg"] for w in warnings if w["code"] == code)
+    assert note.inner_text().strip() == msg
+
+
+def test_error_naming_the_layer_is_shown_at_its_field_and_results_greyed(page, ui, problems):
+    problems.allow(r"status of 422")
+    ui.open(page, "/network?data=toy_2d")
+    width = "[aria-label='output width of layer 2']"
+    with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 422):
+        page.fill(width, "1")
+        page.dispatch_event(width, "change")
+    ui.settle(page)
+    err = page.locator("[data-error-for=data]")
+    assert err.is_visible() and "layer 3 (softmax) outputs 1 column" in err.inner_text()
+    assert "stale" in (page.get_attribute("#card-tensors", "class") or "")

@@ -3,7 +3,7 @@
 // gradients; the softmax Jacobian of one sample.
 import { start } from "../../kit/page.js";
 import { get, post } from "../../kit/api.js";
-import { byId, numberInput } from "../../kit/dom.js";
+import { byId, h, numberInput } from "../../kit/dom.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { UrlState, bool, num, str } from "../../kit/state.js";
 import { meta } from "../../kit/verdict.js";
@@ -48,13 +48,30 @@ export async function init() {
   const sample = byId("sample", HTMLInputElement);
   const cycle = new Cycle({
     scope: form,
-    cards: [byId("card-tensors", HTMLElement), byId("card-gc", HTMLElement)],
+    cards: [byId("card-tensors", HTMLElement), byId("card-gc", HTMLElement), byId("card-jac", HTMLElement), graph],
     placement: {
       locate: (path) =>
         path[0] === "layers" && typeof path[1] === "number" ? (layerList.children[path[1]] ?? null) : null,
     },
   });
+  for (const card of cycle.cards) card.dataset.stale = "out of date — Run";
   const onError = (/** @type {unknown} */ err) => cycle.fail(err);
+
+  /**
+   * The API's warnings beside what they concern: a layer, the loss, or the input.
+   * @param {{code: string, msg: string, loc: (string | number)[]}[]} warnings
+   */
+  const showWarnings = (warnings) => {
+    form.querySelectorAll(".warn-note").forEach((n) => n.remove());
+    for (const w of warnings) {
+      const [head, i] = w.loc;
+      const host =
+        head === "layers" && typeof i === "number"
+          ? layerList.children[i]
+          : byId(head === "loss" ? "loss" : "data", HTMLElement).closest(".field");
+      host?.append(h("div", { class: "field-note warn-note", role: "status", dataset: { warn: w.code } }, w.msg));
+    }
+  };
   const panel = tensorPanel({
     title: byId("sel-title", HTMLElement),
     sub: byId("sel-sub", HTMLElement),
@@ -188,6 +205,7 @@ export async function init() {
         async ({ data, r }) => {
           result = r;
           shownData = data;
+          showWarnings(r.warnings ?? []);
           status.textContent = `done in ${Math.round(performance.now() - t0)} ms`;
           if (r.gradcheck?.length && !r.gradcheck.some((g) => checkKey(g) === state.gct))
             state.gct = checkKey(r.gradcheck[0]);
@@ -212,6 +230,8 @@ export async function init() {
   function changed() {
     showLayers();
     writeUrl();
+    cycle.outdated();
+    showWarnings([]);
     const rows = parsed()?.x.length ?? 0; // 0: the run shows why the data does not parse
     if (rows <= AUTO_RUN_MAX_ROWS) runSoon();
     else status.textContent = `changed: press Run (${rows} samples${state.gc ? ", with gradient check" : ""})`;
