@@ -237,3 +237,34 @@ def test_error_naming_the_layer_is_shown_at_its_field_and_results_greyed(page, u
     err = page.locator("[data-error-for=data]")
     assert err.is_visible() and "layer 3 (softmax) outputs 1 column" in err.inner_text()
     assert "stale" in (page.get_attribute("#card-tensors", "class") or "")
+
+
+@pytest.mark.parametrize(
+    ("stack", "loss", "formula"),
+    [
+        ("affine:3:he:0~identity", "mse", "y - t"),
+        ("affine:2:he:0~identity", "softmax_cross_entropy", "softmax"),
+        ("affine:2:he:0~softmax", "cross_entropy", "N\\,y"),
+    ],
+)
+def test_seed_gradient_drawn_beside_the_loss_with_its_formula(page, ui, stack, loss, formula):
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, f"/network?data=toy_2d&gc=0&L={stack}&loss={loss}")
+    api = run.value.json()
+    body = run.value.request.post_data_json
+    seed = ui.data(page, "hm-seed")[0]["z"]
+    y = api["forward"][-1]["output"]
+    n = len(y)
+    if loss == "cross_entropy":
+        # The softmax layer's output y: ∂L/∂y = -t / (N y), t one-hot.
+        want = [
+            [(-1 / (n * v) if j == body["targets"][i] else 0) for j, v in enumerate(row)]
+            for i, row in enumerate(y)
+        ]
+    else:  # an identity last layer passes the seed straight through: its grad_input is the seed
+        want = api["backward"][-1]["grad_input"]
+    assert len(seed) == n
+    for got_row, want_row in zip(seed, want, strict=True):
+        assert got_row == pytest.approx(want_row, rel=1e-9, abs=1e-15)
+    tex = page.get_attribute("#seed-formula", "data-tex") or page.inner_text("#seed-formula")
+    assert formula in tex or formula in page.inner_html("#seed-formula")

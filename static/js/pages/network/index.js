@@ -13,6 +13,7 @@ import { formatSelection, markSelected, parseSelection, renderGraph } from "./gr
 import { jacobianView } from "./jacobian.js";
 import { renderLayers } from "./layerlist.js";
 import { apiLayers, decode, encode, fromPreset, seeded, widths } from "./stack.js";
+import { showSeed } from "./seed.js";
 import { tensorPanel } from "./tensors.js";
 
 /** @typedef {import("../../types/kit").FullNetworkOut} Result */
@@ -48,7 +49,13 @@ export async function init() {
   const sample = byId("sample", HTMLInputElement);
   const cycle = new Cycle({
     scope: form,
-    cards: [byId("card-tensors", HTMLElement), byId("card-gc", HTMLElement), byId("card-jac", HTMLElement), graph],
+    cards: [
+      byId("card-tensors", HTMLElement),
+      byId("card-gc", HTMLElement),
+      byId("card-jac", HTMLElement),
+      byId("card-seed", HTMLElement),
+      graph,
+    ],
     placement: {
       locate: (path) =>
         path[0] === "layers" && typeof path[1] === "number" ? (layerList.children[path[1]] ?? null) : null,
@@ -84,6 +91,7 @@ export async function init() {
     sample,
     note: byId("jac-note", HTMLElement),
   });
+  const seedEls = { gd: byId("hm-seed", HTMLElement), formula: byId("seed-formula", HTMLElement) };
   const gcEls = {
     table: byId("gc-table", HTMLTableElement),
     heat: byId("hm-rel", HTMLElement),
@@ -216,6 +224,7 @@ export async function init() {
           await Promise.all([
             panel.show(sel, r, data, state.loss, m),
             showGradcheck(),
+            showSeed(seedEls, r, data.targets, state.loss, m),
             jac.update(r, data.x, state.loss, state.sample),
           ]);
         },
