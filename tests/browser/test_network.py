@@ -268,3 +268,54 @@ def test_seed_gradient_drawn_beside_the_loss_with_its_formula(page, ui, stack, l
         assert got_row == pytest.approx(want_row, rel=1e-9, abs=1e-15)
     tex = page.get_attribute("#seed-formula", "data-tex") or page.inner_text("#seed-formula")
     assert formula in tex or formula in page.inner_html("#seed-formula")
+
+
+def test_step_mode_forward_then_backward_equals_the_api(page, ui):
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, "/network?data=toy_2d&gc=0")
+    api = run.value.json()
+    n = len(api["forward"])
+    assert page.inner_text("#step-text") == ""  # all at once by default
+    # Typing in an input does not step.
+    page.focus("#sample")
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute("#step-text", "data-step") is None
+    page.click("#step-next")
+    seen = []
+    for k in range(2 * n + 1):
+        if k:
+            page.keyboard.press("ArrowRight")
+        ui.settle(page)
+        d = page.evaluate("({...document.getElementById('step-text').dataset})")
+        assert d["step"] == str(k)
+        seen.append(d["phase"])
+        current = page.locator("#graph .node.current")
+        assert current.count() == 1
+        if k < n:  # forward: layer k's output, cell [0, 0]
+            assert current.get_attribute("data-node") == str(k)
+            want = api["forward"][k]["output"][0][0]
+            assert ui.data(page, "hm-a")[0]["z"] == api["forward"][k]["output"]
+            assert (
+                page.evaluate("getComputedStyle(document.getElementById('hm-b')).visibility")
+                == "hidden"
+            )
+        elif k == n:
+            assert current.get_attribute("data-node") == "loss"
+            assert f"{api['loss']:.6}"[:6] in page.inner_text("#step-text")
+            continue
+        else:  # backward: layer i's dx
+            i = 2 * n - k
+            assert current.get_attribute("data-node") == str(i)
+            want = api["backward"][i]["grad_input"][0][0]
+            assert ui.data(page, "hm-b")[0]["z"] == api["backward"][i]["grad_input"]
+        assert float(d["api"]) == pytest.approx(want, rel=1e-12)
+        assert float(d["sum"]) == pytest.approx(want, rel=1e-9, abs=1e-15)
+    assert seen == ["forward"] * n + ["loss"] + ["backward"] * n
+    assert "dx[0,0] = Σ_k dy[0,k] W[0,k]" in page.inner_text("#step-text")
+    page.keyboard.press("ArrowRight")  # the end: stays
+    assert page.get_attribute("#step-text", "data-step") == str(2 * n)
+    page.keyboard.press("ArrowLeft")
+    assert page.get_attribute("#step-text", "data-step") == str(2 * n - 1)
+    page.keyboard.press("r")
+    assert page.inner_text("#step-text") == ""
+    assert page.locator("#graph .node.current").count() == 0

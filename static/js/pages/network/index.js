@@ -14,6 +14,7 @@ import { jacobianView } from "./jacobian.js";
 import { renderLayers } from "./layerlist.js";
 import { apiLayers, decode, encode, fromPreset, seeded, widths } from "./stack.js";
 import { showSeed } from "./seed.js";
+import { stepsOf } from "./step.js";
 import { tensorPanel } from "./tensors.js";
 
 /** @typedef {import("../../types/kit").FullNetworkOut} Result */
@@ -227,6 +228,7 @@ export async function init() {
             showSeed(seedEls, r, data.targets, state.loss, m),
             jac.update(r, data.x, state.loss, state.sample),
           ]);
+          if (stepAt >= 0) showStep();
         },
       )
       .finally(() => {
@@ -235,6 +237,81 @@ export async function init() {
       });
   };
   const runSoon = debounce(run, 250);
+
+  // ---- step mode: -1 is the all-at-once view --------------------------------------------------
+  let stepAt = -1;
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let playing = null;
+  const stepText = byId("step-text", HTMLElement);
+  const playButton = byId("step-play", HTMLButtonElement);
+  const stop = () => {
+    if (playing !== null) clearTimeout(playing);
+    playing = null;
+    playButton.textContent = "▶ play";
+  };
+  const showStep = () => {
+    if (!result || !shownData) return;
+    const steps = stepsOf(result, shownData, state.loss);
+    stepAt = Math.min(stepAt, steps.length - 1);
+    graph.querySelectorAll(".node.current").forEach((b) => b.classList.remove("current"));
+    if (stepAt < 0) {
+      stepText.textContent = "";
+      delete stepText.dataset.step;
+      select(selection());
+      return;
+    }
+    const s = steps[stepAt];
+    Object.assign(stepText.dataset, { step: String(stepAt), phase: s.phase, sum: String(s.sum), api: String(s.api) });
+    stepText.textContent = `step ${stepAt + 1} of ${steps.length}, ${s.text}`;
+    graph.querySelector(`.node[data-node='${formatSelection(s.sel)}']`)?.classList.add("current");
+    state.sel = formatSelection(s.sel);
+    writeUrl();
+    markSelected(graph, s.sel);
+    void panel.show(s.sel, result, shownData, state.loss, m).then(() => {
+      // Going forward only the layer's output exists yet.
+      if (s.phase === "forward") panel.slots.slice(1).forEach((gd) => (gd.style.visibility = "hidden"));
+    });
+  };
+  const stepBy = (/** @type {number} */ d) => {
+    if (!result || !shownData) return;
+    const last = stepsOf(result, shownData, state.loss).length - 1;
+    stepAt = Math.max(-1, Math.min(last, stepAt + d));
+    showStep();
+    return stepAt < last;
+  };
+  const play = () => {
+    if (playing !== null) return stop();
+    playButton.textContent = "❚❚ pause";
+    const tick = () => {
+      playing = stepBy(1) ? setTimeout(tick, Number(byId("step-speed", HTMLSelectElement).value)) : null;
+      if (playing === null) stop();
+    };
+    tick();
+  };
+  const reset = () => {
+    stop();
+    stepAt = -1;
+    showStep();
+  };
+  byId("step-next", HTMLButtonElement).addEventListener("click", () => stepBy(1));
+  byId("step-back", HTMLButtonElement).addEventListener("click", () => stepBy(-1));
+  playButton.addEventListener("click", play);
+  byId("step-reset", HTMLButtonElement).addEventListener("click", reset);
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    const typing =
+      t instanceof HTMLInputElement ||
+      t instanceof HTMLTextAreaElement ||
+      t instanceof HTMLSelectElement ||
+      (t instanceof HTMLElement && t.isContentEditable) ||
+      // space on a button or a focusable row is its own click
+      (e.key === " " && t instanceof HTMLElement && t.closest("button, [tabindex]") !== null);
+    if (typing || e.altKey || e.ctrlKey || e.metaKey) return;
+    const act = { ArrowRight: () => stepBy(1), ArrowLeft: () => stepBy(-1), " ": play, r: reset }[e.key];
+    if (!act) return;
+    e.preventDefault();
+    act();
+  });
 
   function changed() {
     showLayers();

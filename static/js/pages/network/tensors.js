@@ -165,6 +165,7 @@ export function tensorPanel(el) {
     el.formula.textContent = text;
   };
   return {
+    slots: el.slots,
     /**
      * @param {Selection} sel
      * @param {Result} r
