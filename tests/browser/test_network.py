@@ -319,3 +319,44 @@ def test_step_mode_forward_then_backward_equals_the_api(page, ui):
     page.keyboard.press("r")
     assert page.inner_text("#step-text") == ""
     assert page.locator("#graph .node.current").count() == 0
+
+
+NUDGE = "/api/v1/network/nudge"
+
+
+def _click_cell(page, plot, i, j, rows, cols):
+    box = page.locator(f"#{plot} .nsewdrag").bounding_box()
+    page.mouse.click(
+        box["x"] + box["width"] * (j + 0.5) / cols, box["y"] + box["height"] * (i + 0.5) / rows
+    )
+
+
+@pytest.mark.parametrize("kinked", [False, True])
+def test_nudge_chart_from_a_weight_gradient_cell(page, ui, kinked):
+    query = "data=custom&L=affine:2:he:0~relu&X=1,0&T=0,0&loss=mse" if kinked else "data=toy_2d"
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, f"/network?gc=0&{query}")
+    api = run.value.json()
+    w = api["params"][0]["W"]
+    # Kinked: a negative weight on the only nonzero input keeps its relu at 0 until Δ = |w|.
+    j = next(c for c, v in enumerate(w[0]) if v < 0) if kinked else 0
+    _click_cell(page, "hm-c", 0, j, len(w), len(w[0]))
+    ui.settle(page)
+    assert page.is_visible("#card-nudge")
+    page.fill("#nudge-max", "10" if kinked else "0.1")
+    with page.expect_response(lambda r: r.url.endswith(NUDGE)) as nudge:
+        page.dispatch_event("#nudge-max", "change")
+    ui.settle(page)
+    body = nudge.value.request.post_data_json
+    assert body["entry"] == [0, j] and body["index"] == 0 and body["param"] == "W"
+    got = nudge.value.json()
+    traces = ui.data(page, "hm-nudge")
+    assert [t["name"] for t in traces] == ["|actual ΔL|", "|predicted ∂L/∂w·Δ|", "gap"]
+    assert traces[0]["y"] == pytest.approx([abs(v) for v in got["actual"]])
+    assert ui.layout(page, "hm-nudge")["xaxis"]["type"] == "log"
+    note = page.inner_text("#nudge-note")
+    if kinked:
+        assert any(got["crossed_kink"]) and "kink is crossed" in note
+    else:
+        assert got["order"] == pytest.approx(2, abs=0.1) and "kink" not in note
+        assert float(page.get_attribute("#nudge-note", "data-order")) == pytest.approx(got["order"])

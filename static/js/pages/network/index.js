@@ -15,6 +15,7 @@ import { renderLayers } from "./layerlist.js";
 import { apiLayers, decode, encode, fromPreset, seeded, widths } from "./stack.js";
 import { showSeed } from "./seed.js";
 import { stepsOf } from "./step.js";
+import { nudgeView } from "./nudge.js";
 import { tensorPanel } from "./tensors.js";
 
 /** @typedef {import("../../types/kit").FullNetworkOut} Result */
@@ -80,7 +81,22 @@ export async function init() {
       host?.append(h("div", { class: "field-note warn-note", role: "status", dataset: { warn: w.code } }, w.msg));
     }
   };
+  const nudgeCard = byId("card-nudge", HTMLElement);
+  const nudge = nudgeView({
+    card: nudgeCard,
+    gd: byId("hm-nudge", HTMLElement),
+    note: byId("nudge-note", HTMLElement),
+    title: byId("nudge-title", HTMLElement),
+    min: byId("nudge-min", HTMLInputElement),
+    max: byId("nudge-max", HTMLInputElement),
+    cycle: new Cycle({ scope: nudgeCard, cards: [nudgeCard] }),
+  });
+  /** @type {Record<string, unknown> | null} */
+  let lastBody = null;
   const panel = tensorPanel({
+    onWeight: (index, entry) => {
+      if (lastBody) void nudge.pick(lastBody, index, entry);
+    },
     title: byId("sel-title", HTMLElement),
     sub: byId("sel-sub", HTMLElement),
     formula: byId("sel-formula", HTMLElement),
@@ -209,9 +225,10 @@ export async function init() {
           };
           // The page sends no `include`, so every part comes back: the full answer's type.
           const r = /** @type {Result} */ (await post("/api/v1/network/run", body, signal));
-          return { data, r };
+          return { data, r, body };
         },
-        async ({ data, r }) => {
+        async ({ data, r, body }) => {
+          lastBody = { x: body.x, targets: body.targets, layers: body.layers, loss: body.loss };
           result = r;
           shownData = data;
           showWarnings(r.warnings ?? []);

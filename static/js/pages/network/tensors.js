@@ -12,7 +12,8 @@ import { verdict } from "../../kit/verdict.js";
 /** @typedef {import("./graph.js").Selection} Selection */
 /**
  * @typedef {{title: string, name: string, z: Tensor, other?: Tensor | null, otherName?: string,
- *   rows?: string, cols?: string, check?: Check | null, explain?: ((i: number, j: number) => string) | null}} Spec
+ *   rows?: string, cols?: string, layer?: number, check?: Check | null,
+ *   explain?: ((i: number, j: number) => string) | null}} Spec
  */
 
 // Formulas of the layers that are not activations (the activations' come from the API).
@@ -105,6 +106,7 @@ function specsOf(sel, r, data, loss) {
     specs.push({
       title: "∂L/∂W",
       name: "∂L/∂W",
+      layer: i,
       z: dW,
       other: p?.W ?? null,
       otherName: "W",
@@ -138,7 +140,9 @@ function specsOf(sel, r, data, loss) {
 }
 
 /**
- * @param {{title: HTMLElement, sub: HTMLElement, formula: HTMLElement, slots: HTMLElement[]}} el
+ * @param {{title: HTMLElement, sub: HTMLElement, formula: HTMLElement, slots: HTMLElement[],
+ *   onWeight?: (index: number, entry: [number, number]) => void}} el a click on a ∂L/∂W cell calls
+ *   `onWeight` (the nudge test)
  */
 export function tensorPanel(el) {
   /** @type {WeakMap<HTMLElement, Spec>} */
@@ -163,6 +167,7 @@ export function tensorPanel(el) {
     }
     if (s.explain) text += `  —  ${s.explain(i, j)}`;
     el.formula.textContent = text;
+    if (s.name === "∂L/∂W" && s.layer !== undefined) el.onWeight?.(s.layer, [i, j]);
   };
   return {
     slots: el.slots,
