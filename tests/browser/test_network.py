@@ -30,8 +30,9 @@ def test_notebook_example(page, ui):
     nodes = page.locator("#graph .node")
     assert nodes.count() == len(api["forward"]) + 2
     # Layer 0 (affine) is selected: output, gradient flowing back, dW, db as heatmaps.
-    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][0]["output"]
-    assert ui.data(page, "hm-b")[0]["z"] == api["backward"][0]["grad_input"]
+    # 1000 rows: a window of the first 64 (row-window slider), never sub-pixel stripes.
+    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][0]["output"][:64]
+    assert ui.data(page, "hm-b")[0]["z"] == api["backward"][0]["grad_input"][:64]
     assert ui.data(page, "hm-c")[0]["z"] == api["backward"][0]["grads"]["W"]
     assert ui.data(page, "hm-d")[0]["z"] == [api["backward"][0]["grads"]["b"]]
     hm = ui.data(page, "hm-c")[0]
@@ -61,7 +62,7 @@ def test_notebook_example(page, ui):
     # Click a node: its tensors.
     page.click("#graph .node[data-node='1']")
     assert page.inner_text("#sel-title") == "Layer 1: sigmoid"
-    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][1]["output"]
+    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][1]["output"][:64]
     assert "sel=1" in page.url
 
 
@@ -360,3 +361,32 @@ def test_nudge_chart_from_a_weight_gradient_cell(page, ui, kinked):
     else:
         assert got["order"] == pytest.approx(2, abs=0.1) and "kink" not in note
         assert float(page.get_attribute("#nudge-note", "data-order")) == pytest.approx(got["order"])
+
+
+def test_large_batch_heatmaps_show_a_window_of_rows(page, ui):
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, "/network?data=notebook&gc=0")
+    api = run.value.json()
+    out = api["forward"][0]["output"]
+    assert len(out) == 1000
+    assert page.is_visible("#row-window")
+    assert "rows 0–63 of 1000" in page.inner_text("#row-window-note")
+    hm = ui.data(page, "hm-a")[0]
+    assert len(hm["z"]) == 64 and hm["y"][0] == 0
+    box = page.locator("#hm-a .nsewdrag").bounding_box()
+    assert box["height"] / len(hm["z"]) >= 2  # each row at least 2 px tall
+    assert len(ui.data(page, "hm-seed")[0]["z"]) == 64
+    # Move the window: rows 500..563, hover still names the real row and the exact value.
+    page.fill("#row-window", "500")
+    page.dispatch_event("#row-window", "input")
+    ui.settle(page)
+    page.wait_for_function("document.getElementById('hm-a').data[0].y[0] === 500")
+    hm = ui.data(page, "hm-a")[0]
+    assert hm["z"] == out[500:564] and hm["y"] == list(range(500, 564))
+    assert "%{y}" in hm["hovertemplate"] and "%{z:.6g}" in hm["hovertemplate"]
+    assert hm["customdata"][0][0][1] == "(1000 × 4)"
+    assert "rows 500–563 of 1000" in page.inner_text("#row-window-note")
+    # A click in the window names the real sample.
+    page.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.5 / 64)
+    text = page.inner_text("#sel-formula")
+    assert "y[500, 0] = " in text

@@ -101,6 +101,8 @@ export async function init() {
     sub: byId("sel-sub", HTMLElement),
     formula: byId("sel-formula", HTMLElement),
     slots: ["hm-a", "hm-b", "hm-c", "hm-d"].map((id) => byId(id, HTMLElement)),
+    window: byId("row-window", HTMLInputElement),
+    windowNote: byId("row-window-note", HTMLElement),
   });
   const jac = jacobianView({
     card: byId("card-jac", HTMLElement),

@@ -1,5 +1,6 @@
 // The seed gradient ∂L/∂y that leaves the loss and starts the backward pass, with its formula.
-import { QUIET, draw, heatmap, matrixLayout } from "../../kit/plot.js";
+import { QUIET, draw, matrixLayout } from "../../kit/plot.js";
+import { windowedHeatmap } from "./tensors.js";
 import { setTex } from "../../kit/tex.js";
 import { shapeOf, shapeText } from "../../kit/format.js";
 
@@ -55,6 +56,10 @@ export function showSeed(el, r, targets, loss, m) {
   const l = m.losses.find((x) => x.name === loss);
   void setTex(el.formula, l?.gradient ?? "");
   const name = loss === "softmax_cross_entropy" ? "∂L/∂z" : "∂L/∂y";
-  const tr = heatmap(g, { name, other: y, otherName: loss === "softmax_cross_entropy" ? "z" : "y" });
+  const { trace: tr } = windowedHeatmap(
+    g,
+    { name, other: y, otherName: loss === "softmax_cross_entropy" ? "z" : "y" },
+    0,
+  );
   return draw(el.gd, [tr], matrixLayout(`seed ${name} ${shapeText(g)}`, "sample n", "unit j", g), QUIET);
 }
