@@ -30,8 +30,9 @@ def test_notebook_example(page, ui):
     nodes = page.locator("#graph .node")
     assert nodes.count() == len(api["forward"]) + 2
     # Layer 0 (affine) is selected: output, gradient flowing back, dW, db as heatmaps.
-    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][0]["output"]
-    assert ui.data(page, "hm-b")[0]["z"] == api["backward"][0]["grad_input"]
+    # 1000 rows: a window of the first 64 (row-window slider), never sub-pixel stripes.
+    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][0]["output"][:64]
+    assert ui.data(page, "hm-b")[0]["z"] == api["backward"][0]["grad_input"][:64]
     assert ui.data(page, "hm-c")[0]["z"] == api["backward"][0]["grads"]["W"]
     assert ui.data(page, "hm-d")[0]["z"] == [api["backward"][0]["grads"]["b"]]
     hm = ui.data(page, "hm-c")[0]
@@ -61,7 +62,7 @@ def test_notebook_example(page, ui):
     # Click a node: its tensors.
     page.click("#graph .node[data-node='1']")
     assert page.inner_text("#sel-title") == "Layer 1: sigmoid"
-    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][1]["output"]
+    assert ui.data(page, "hm-a")[0]["z"] == api["forward"][1]["output"][:64]
     assert "sel=1" in page.url
 
 
@@ -144,3 +145,248 @@ def test_preset_weights_survive_pasted_data_and_errors_mark_the_layer(page, ui, 
         page.fill("#x-text", "1 2\n4 5")
     ui.settle(page)
     assert "invalid" not in (first.get_attribute("class") or "")
+
+
+@pytest.mark.parametrize("custom", [False, True])
+def test_custom_link_survives_clicks_and_restores_in_fresh_context(page, ui, browser, custom):
+    ui.open(page, "/network?data=toy_2d")
+    if custom:  # the toy set pasted as matrices, then one value edited
+        page.select_option("#data", "custom")
+        ui.settle(page)
+        page.fill("#x-text", page.input_value("#x-text").replace("\n", "\n", 1) + "\n0.5 0.25")
+        page.fill("#t-text", page.input_value("#t-text") + "\n1")
+        ui.settle(page)
+    width = "[aria-label='output width of layer 0']"
+    with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 200) as run:
+        page.fill(width, "8")
+        page.dispatch_event(width, "change")
+    ui.settle(page)
+    first = run.value.json()
+    page.click("#graph .node[data-node='1']")
+    page.locator("#gc-table tbody tr").nth(1).click()
+    ui.settle(page)
+    url = page.url
+    assert "L=affine%3A8" in url and ("data=custom" if custom else "data=toy_2d") in url
+    fresh = browser.new_context()
+    try:
+        other = fresh.new_page()
+        with other.expect_response(lambda r: r.url.endswith(RUN)) as again:
+            other.goto(url)
+        ui.settle(other)
+        body = again.value.request.post_data_json
+        assert body["layers"] == run.value.request.post_data_json["layers"]
+        assert body["x"] == run.value.request.post_data_json["x"]
+        assert again.value.json()["loss"] == first["loss"]
+        assert other.get_attribute("#graph .node[data-node='1']", "aria-pressed") == "true"
+    finally:
+        fresh.close()
+
+
+def test_results_not_matching_the_inputs_are_marked_out_of_date(page, ui):
+    ui.open(page, "/network?data=notebook&gc=0")  # 1000 rows: a change waits for Run
+    cards = ["#card-tensors", "#card-gc", "#card-jac", "#graph"]
+    assert all("stale" not in (page.get_attribute(c, "class") or "") for c in cards)
+    page.select_option("#loss", "mse")
+    ui.settle(page)
+    for c in cards:
+        assert "stale" in (page.get_attribute(c, "class") or ""), c
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('#card-tensors'), '::after').content"
+    )
+    assert "out of date — Run" in label
+    with page.expect_response(lambda r: r.url.endswith(RUN)):
+        page.click("#run")
+    ui.settle(page)
+    assert all("stale" not in (page.get_attribute(c, "class") or "") for c in cards)
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "where"),
+    [
+        (
+            "data=toy_2d&L=affine:4:he:0~tanh~affine:2:he:1~softmax&loss=softmax_cross_entropy",
+            "double_softmax",
+            "#layers li:nth-child(4)",
+        ),
+        (
+            "data=custom&L=identity~softmax&X=0,1000&T=0&loss=cross_entropy",
+            "cross_entropy_underflow",
+            ".field:has(#loss)",
+        ),
+        ("data=custom&L=relu&X=0,1;-1,2&T=0,0;1,1&loss=mse", "kink_in_step", ".field:has(#data)"),
+    ],
+)
+def test_api_warnings_appear_beside_what_they_concern(page, ui, query, code, where):
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, "/network?" + query)
+    warnings = run.value.json()["warnings"]
+    assert code in [w["code"] for w in warnings]
+    note = page.locator(f"{where} .warn-note[data-warn='{code}']")
+    assert note.count() == 1
+    msg = next(w["msg"] for w in warnings if w["code"] == code)
+    assert note.inner_text().strip() == msg
+
+
+def test_error_naming_the_layer_is_shown_at_its_field_and_results_greyed(page, ui, problems):
+    problems.allow(r"status of 422")
+    ui.open(page, "/network?data=toy_2d")
+    width = "[aria-label='output width of layer 2']"
+    with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 422):
+        page.fill(width, "1")
+        page.dispatch_event(width, "change")
+    ui.settle(page)
+    err = page.locator("[data-error-for=data]")
+    assert err.is_visible() and "layer 3 (softmax) outputs 1 column" in err.inner_text()
+    assert "stale" in (page.get_attribute("#card-tensors", "class") or "")
+
+
+@pytest.mark.parametrize(
+    ("stack", "loss", "formula"),
+    [
+        ("affine:3:he:0~identity", "mse", "y - t"),
+        ("affine:2:he:0~identity", "softmax_cross_entropy", "softmax"),
+        ("affine:2:he:0~softmax", "cross_entropy", "N\\,y"),
+    ],
+)
+def test_seed_gradient_drawn_beside_the_loss_with_its_formula(page, ui, stack, loss, formula):
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, f"/network?data=toy_2d&gc=0&L={stack}&loss={loss}")
+    api = run.value.json()
+    body = run.value.request.post_data_json
+    seed = ui.data(page, "hm-seed")[0]["z"]
+    y = api["forward"][-1]["output"]
+    n = len(y)
+    if loss == "cross_entropy":
+        # The softmax layer's output y: ∂L/∂y = -t / (N y), t one-hot.
+        want = [
+            [(-1 / (n * v) if j == body["targets"][i] else 0) for j, v in enumerate(row)]
+            for i, row in enumerate(y)
+        ]
+    else:  # an identity last layer passes the seed straight through: its grad_input is the seed
+        want = api["backward"][-1]["grad_input"]
+    assert len(seed) == n
+    for got_row, want_row in zip(seed, want, strict=True):
+        assert got_row == pytest.approx(want_row, rel=1e-9, abs=1e-15)
+    tex = page.get_attribute("#seed-formula", "data-tex") or page.inner_text("#seed-formula")
+    assert formula in tex or formula in page.inner_html("#seed-formula")
+
+
+def test_step_mode_forward_then_backward_equals_the_api(page, ui):
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, "/network?data=toy_2d&gc=0")
+    api = run.value.json()
+    n = len(api["forward"])
+    assert page.inner_text("#step-text") == ""  # all at once by default
+    # Typing in an input does not step.
+    page.focus("#sample")
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute("#step-text", "data-step") is None
+    page.click("#step-next")
+    seen = []
+    for k in range(2 * n + 1):
+        if k:
+            page.keyboard.press("ArrowRight")
+        ui.settle(page)
+        d = page.evaluate("({...document.getElementById('step-text').dataset})")
+        assert d["step"] == str(k)
+        seen.append(d["phase"])
+        current = page.locator("#graph .node.current")
+        assert current.count() == 1
+        if k < n:  # forward: layer k's output, cell [0, 0]
+            assert current.get_attribute("data-node") == str(k)
+            want = api["forward"][k]["output"][0][0]
+            assert ui.data(page, "hm-a")[0]["z"] == api["forward"][k]["output"]
+            assert (
+                page.evaluate("getComputedStyle(document.getElementById('hm-b')).visibility")
+                == "hidden"
+            )
+        elif k == n:
+            assert current.get_attribute("data-node") == "loss"
+            assert f"{api['loss']:.6}"[:6] in page.inner_text("#step-text")
+            continue
+        else:  # backward: layer i's dx
+            i = 2 * n - k
+            assert current.get_attribute("data-node") == str(i)
+            want = api["backward"][i]["grad_input"][0][0]
+            assert ui.data(page, "hm-b")[0]["z"] == api["backward"][i]["grad_input"]
+        assert float(d["api"]) == pytest.approx(want, rel=1e-12)
+        assert float(d["sum"]) == pytest.approx(want, rel=1e-9, abs=1e-15)
+    assert seen == ["forward"] * n + ["loss"] + ["backward"] * n
+    assert "dx[0,0] = Σ_k dy[0,k] W[0,k]" in page.inner_text("#step-text")
+    page.keyboard.press("ArrowRight")  # the end: stays
+    assert page.get_attribute("#step-text", "data-step") == str(2 * n)
+    page.keyboard.press("ArrowLeft")
+    assert page.get_attribute("#step-text", "data-step") == str(2 * n - 1)
+    page.keyboard.press("r")
+    assert page.inner_text("#step-text") == ""
+    assert page.locator("#graph .node.current").count() == 0
+
+
+NUDGE = "/api/v1/network/nudge"
+
+
+def _click_cell(page, plot, i, j, rows, cols):
+    box = page.locator(f"#{plot} .nsewdrag").bounding_box()
+    page.mouse.click(
+        box["x"] + box["width"] * (j + 0.5) / cols, box["y"] + box["height"] * (i + 0.5) / rows
+    )
+
+
+@pytest.mark.parametrize("kinked", [False, True])
+def test_nudge_chart_from_a_weight_gradient_cell(page, ui, kinked):
+    query = "data=custom&L=affine:2:he:0~relu&X=1,0&T=0,0&loss=mse" if kinked else "data=toy_2d"
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, f"/network?gc=0&{query}")
+    api = run.value.json()
+    w = api["params"][0]["W"]
+    # Kinked: a negative weight on the only nonzero input keeps its relu at 0 until Δ = |w|.
+    j = next(c for c, v in enumerate(w[0]) if v < 0) if kinked else 0
+    _click_cell(page, "hm-c", 0, j, len(w), len(w[0]))
+    ui.settle(page)
+    assert page.is_visible("#card-nudge")
+    page.fill("#nudge-max", "10" if kinked else "0.1")
+    with page.expect_response(lambda r: r.url.endswith(NUDGE)) as nudge:
+        page.dispatch_event("#nudge-max", "change")
+    ui.settle(page)
+    body = nudge.value.request.post_data_json
+    assert body["entry"] == [0, j] and body["index"] == 0 and body["param"] == "W"
+    got = nudge.value.json()
+    traces = ui.data(page, "hm-nudge")
+    assert [t["name"] for t in traces] == ["|actual ΔL|", "|predicted ∂L/∂w·Δ|", "gap"]
+    assert traces[0]["y"] == pytest.approx([abs(v) for v in got["actual"]])
+    assert ui.layout(page, "hm-nudge")["xaxis"]["type"] == "log"
+    note = page.inner_text("#nudge-note")
+    if kinked:
+        assert any(got["crossed_kink"]) and "kink is crossed" in note
+    else:
+        assert got["order"] == pytest.approx(2, abs=0.1) and "kink" not in note
+        assert float(page.get_attribute("#nudge-note", "data-order")) == pytest.approx(got["order"])
+
+
+def test_large_batch_heatmaps_show_a_window_of_rows(page, ui):
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, "/network?data=notebook&gc=0")
+    api = run.value.json()
+    out = api["forward"][0]["output"]
+    assert len(out) == 1000
+    assert page.is_visible("#row-window")
+    assert "rows 0–63 of 1000" in page.inner_text("#row-window-note")
+    hm = ui.data(page, "hm-a")[0]
+    assert len(hm["z"]) == 64 and hm["y"][0] == 0
+    box = page.locator("#hm-a .nsewdrag").bounding_box()
+    assert box["height"] / len(hm["z"]) >= 2  # each row at least 2 px tall
+    assert len(ui.data(page, "hm-seed")[0]["z"]) == 64
+    # Move the window: rows 500..563, hover still names the real row and the exact value.
+    page.fill("#row-window", "500")
+    page.dispatch_event("#row-window", "input")
+    ui.settle(page)
+    page.wait_for_function("document.getElementById('hm-a').data[0].y[0] === 500")
+    hm = ui.data(page, "hm-a")[0]
+    assert hm["z"] == out[500:564] and hm["y"] == list(range(500, 564))
+    assert "%{y}" in hm["hovertemplate"] and "%{z:.6g}" in hm["hovertemplate"]
+    assert hm["customdata"][0][0][1] == "(1000 × 4)"
+    assert "rows 500–563 of 1000" in page.inner_text("#row-window-note")
+    # A click in the window names the real sample.
+    page.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.5 / 64)
+    text = page.inner_text("#sel-formula")
+    assert "y[500, 0] = " in text

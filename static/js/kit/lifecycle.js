@@ -131,6 +131,15 @@ export class Cycle {
     this.onFail();
   }
 
+  /**
+   * The inputs changed and no run has drawn them yet (e.g. a big batch waits for the Run
+   * button): the last good plots are greyed and labelled so (`data-stale` of each card).
+   */
+  outdated() {
+    if (!this.drawn) return;
+    for (const card of this.cards) card.classList.add("stale");
+  }
+
   /** @param {string | null} problem null: the plots show the inputs */
   #mark(problem) {
     const stale = problem !== null && this.drawn;

@@ -50,3 +50,60 @@ export const compact = (text) =>
     .replace(/\n+/g, ";")
     .replace(/\s*,\s*|[ \t]+/g, ",")
     .replace(/,?;,?/g, ";");
+
+/** @typedef {readonly (number | null)[] | number} Row */
+
+/** @param {Row} r */
+const rowText = (r) => (Array.isArray(r) ? r.join(",") : String(r));
+
+/**
+ * A text box's matrix for the URL as edits of a preset's rows: a run of the preset's rows a..b
+ * is written "@a-b", any other row as its numbers ("@0-39;0.5,0.25": the 40 rows, one more).
+ * @param {string} text
+ * @param {readonly Row[] | undefined} base the preset's rows the data was pasted from
+ */
+export function encodeRows(text, base) {
+  const rows = compact(text).split(";").filter(Boolean);
+  if (!base?.length) return rows.join(";");
+  const baseRows = base.map(rowText);
+  /** @type {Map<string, number>} */
+  const where = new Map();
+  baseRows.forEach((r, i) => where.has(r) || where.set(r, i));
+  /** @type {string[]} */
+  const out = [];
+  /** @type {[number, number] | null} */
+  let run = null;
+  const close = () => {
+    if (run) out.push(run[0] === run[1] ? `@${run[0]}` : `@${run[0]}-${run[1]}`);
+    run = null;
+  };
+  for (const r of rows) {
+    if (run && baseRows[run[1] + 1] === r) run[1]++;
+    else {
+      close();
+      const k = where.get(r);
+      if (k === undefined) out.push(r);
+      else run = [k, k];
+    }
+  }
+  close();
+  return out.join(";");
+}
+
+/**
+ * The text box's lines a URL's rows describe (encodeRows undone).
+ * @param {string} code
+ * @param {readonly Row[] | undefined} base
+ */
+export function decodeRows(code, base) {
+  return code
+    .split(";")
+    .filter(Boolean)
+    .flatMap((tok) => {
+      const m = /^@(\d+)(?:-(\d+))?$/.exec(tok);
+      if (!m) return [tok];
+      const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+      return (base ?? []).slice(a, b + 1).map((r) => (Array.isArray(r) ? r.join(", ") : String(r)));
+    })
+    .join("\n");
+}

@@ -3,16 +3,19 @@
 // gradients; the softmax Jacobian of one sample.
 import { start } from "../../kit/page.js";
 import { get, post } from "../../kit/api.js";
-import { byId, numberInput } from "../../kit/dom.js";
+import { byId, h, numberInput } from "../../kit/dom.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { UrlState, bool, num, str } from "../../kit/state.js";
 import { meta } from "../../kit/verdict.js";
-import { compact, matrixText, parseMatrix, parseTargets } from "./data.js";
+import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets } from "./data.js";
 import { checkKey, renderGradcheck } from "./gradcheck.js";
 import { formatSelection, markSelected, parseSelection, renderGraph } from "./graph.js";
 import { jacobianView } from "./jacobian.js";
 import { renderLayers } from "./layerlist.js";
 import { apiLayers, decode, encode, fromPreset, seeded, widths } from "./stack.js";
+import { showSeed } from "./seed.js";
+import { stepsOf } from "./step.js";
+import { nudgeView } from "./nudge.js";
 import { tensorPanel } from "./tensors.js";
 
 /** @typedef {import("../../types/kit").FullNetworkOut} Result */
@@ -29,12 +32,13 @@ const STATE = new UrlState({
   sel: str("0"), // the selected node: "x", a layer's index, or "loss"
   gct: str(""), // the gradient-check row shown: "<layer>:<param>"
   sample: num(0, { min: 0, integer: true }), // the Jacobian's sample
+  base: str(""), // the preset whose rows the pasted data was started from (X and T refer to them)
   X: str(""),
   T: str(""),
   W: str(""), // a trained stack from the Training page (JSON layers), named "train" in L
 });
 const AUTO_RUN_MAX_ROWS = 200; // bigger batches wait for the Run button
-const URL_DATA_MAX = 1500; // pasted data longer than this is not put in the link
+const URL_DATA_MAX = 30000; // pasted data longer than this (after the preset rows it reuses) is not put in the link
 
 export async function init() {
   const state = STATE.read();
@@ -48,18 +52,58 @@ export async function init() {
   const sample = byId("sample", HTMLInputElement);
   const cycle = new Cycle({
     scope: form,
-    cards: [byId("card-tensors", HTMLElement), byId("card-gc", HTMLElement)],
+    cards: [
+      byId("card-tensors", HTMLElement),
+      byId("card-gc", HTMLElement),
+      byId("card-jac", HTMLElement),
+      byId("card-seed", HTMLElement),
+      graph,
+    ],
     placement: {
       locate: (path) =>
         path[0] === "layers" && typeof path[1] === "number" ? (layerList.children[path[1]] ?? null) : null,
     },
   });
+  for (const card of cycle.cards) card.dataset.stale = "out of date — Run";
   const onError = (/** @type {unknown} */ err) => cycle.fail(err);
+
+  /**
+   * The API's warnings beside what they concern: a layer, the loss, or the input.
+   * @param {{code: string, msg: string, loc: (string | number)[]}[]} warnings
+   */
+  const showWarnings = (warnings) => {
+    form.querySelectorAll(".warn-note").forEach((n) => n.remove());
+    for (const w of warnings) {
+      const [head, i] = w.loc;
+      const host =
+        head === "layers" && typeof i === "number"
+          ? layerList.children[i]
+          : byId(head === "loss" ? "loss" : "data", HTMLElement).closest(".field");
+      host?.append(h("div", { class: "field-note warn-note", role: "status", dataset: { warn: w.code } }, w.msg));
+    }
+  };
+  const nudgeCard = byId("card-nudge", HTMLElement);
+  const nudge = nudgeView({
+    card: nudgeCard,
+    gd: byId("hm-nudge", HTMLElement),
+    note: byId("nudge-note", HTMLElement),
+    title: byId("nudge-title", HTMLElement),
+    min: byId("nudge-min", HTMLInputElement),
+    max: byId("nudge-max", HTMLInputElement),
+    cycle: new Cycle({ scope: nudgeCard, cards: [nudgeCard] }),
+  });
+  /** @type {Record<string, unknown> | null} */
+  let lastBody = null;
   const panel = tensorPanel({
+    onWeight: (index, entry) => {
+      if (lastBody) void nudge.pick(lastBody, index, entry);
+    },
     title: byId("sel-title", HTMLElement),
     sub: byId("sel-sub", HTMLElement),
     formula: byId("sel-formula", HTMLElement),
     slots: ["hm-a", "hm-b", "hm-c", "hm-d"].map((id) => byId(id, HTMLElement)),
+    window: byId("row-window", HTMLInputElement),
+    windowNote: byId("row-window-note", HTMLElement),
   });
   const jac = jacobianView({
     card: byId("card-jac", HTMLElement),
@@ -67,6 +111,7 @@ export async function init() {
     sample,
     note: byId("jac-note", HTMLElement),
   });
+  const seedEls = { gd: byId("hm-seed", HTMLElement), formula: byId("seed-formula", HTMLElement) };
   const gcEls = {
     table: byId("gc-table", HTMLTableElement),
     heat: byId("hm-rel", HTMLElement),
@@ -109,8 +154,14 @@ export async function init() {
 
   const writeUrl = () => {
     const custom = state.data === "custom";
-    const [X, T] = custom ? [compact(xText.value), compact(tText.value)] : ["", ""];
-    Object.assign(state, { L: encode(layers), ...(X.length + T.length <= URL_DATA_MAX ? { X, T } : { X: "", T: "" }) });
+    const base = custom ? presets[state.base] : undefined;
+    if (!base) state.base = "";
+    const [X, T] = custom ? [encodeRows(xText.value, base?.x), encodeRows(tText.value, base?.targets)] : ["", ""];
+    const fits = X.length + T.length <= URL_DATA_MAX;
+    Object.assign(state, { L: encode(layers), ...(fits ? { X, T } : { X: "", T: "" }) });
+    byId("link-note", HTMLElement).textContent = fits
+      ? ""
+      : "This data is too long for the link: a copied link opens without it.";
     STATE.write(state);
   };
 
@@ -179,11 +230,13 @@ export async function init() {
           };
           // The page sends no `include`, so every part comes back: the full answer's type.
           const r = /** @type {Result} */ (await post("/api/v1/network/run", body, signal));
-          return { data, r };
+          return { data, r, body };
         },
-        async ({ data, r }) => {
+        async ({ data, r, body }) => {
+          lastBody = { x: body.x, targets: body.targets, layers: body.layers, loss: body.loss };
           result = r;
           shownData = data;
+          showWarnings(r.warnings ?? []);
           status.textContent = `done in ${Math.round(performance.now() - t0)} ms`;
           if (r.gradcheck?.length && !r.gradcheck.some((g) => checkKey(g) === state.gct))
             state.gct = checkKey(r.gradcheck[0]);
@@ -194,8 +247,10 @@ export async function init() {
           await Promise.all([
             panel.show(sel, r, data, state.loss, m),
             showGradcheck(),
+            showSeed(seedEls, r, data.targets, state.loss, m),
             jac.update(r, data.x, state.loss, state.sample),
           ]);
+          if (stepAt >= 0) showStep();
         },
       )
       .finally(() => {
@@ -205,9 +260,86 @@ export async function init() {
   };
   const runSoon = debounce(run, 250);
 
+  // ---- step mode: -1 is the all-at-once view --------------------------------------------------
+  let stepAt = -1;
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let playing = null;
+  const stepText = byId("step-text", HTMLElement);
+  const playButton = byId("step-play", HTMLButtonElement);
+  const stop = () => {
+    if (playing !== null) clearTimeout(playing);
+    playing = null;
+    playButton.textContent = "▶ play";
+  };
+  const showStep = () => {
+    if (!result || !shownData) return;
+    const steps = stepsOf(result, shownData, state.loss);
+    stepAt = Math.min(stepAt, steps.length - 1);
+    graph.querySelectorAll(".node.current").forEach((b) => b.classList.remove("current"));
+    if (stepAt < 0) {
+      stepText.textContent = "";
+      delete stepText.dataset.step;
+      select(selection());
+      return;
+    }
+    const s = steps[stepAt];
+    Object.assign(stepText.dataset, { step: String(stepAt), phase: s.phase, sum: String(s.sum), api: String(s.api) });
+    stepText.textContent = `step ${stepAt + 1} of ${steps.length}, ${s.text}`;
+    graph.querySelector(`.node[data-node='${formatSelection(s.sel)}']`)?.classList.add("current");
+    state.sel = formatSelection(s.sel);
+    writeUrl();
+    markSelected(graph, s.sel);
+    void panel.show(s.sel, result, shownData, state.loss, m).then(() => {
+      // Going forward only the layer's output exists yet.
+      if (s.phase === "forward") panel.slots.slice(1).forEach((gd) => (gd.style.visibility = "hidden"));
+    });
+  };
+  const stepBy = (/** @type {number} */ d) => {
+    if (!result || !shownData) return;
+    const last = stepsOf(result, shownData, state.loss).length - 1;
+    stepAt = Math.max(-1, Math.min(last, stepAt + d));
+    showStep();
+    return stepAt < last;
+  };
+  const play = () => {
+    if (playing !== null) return stop();
+    playButton.textContent = "❚❚ pause";
+    const tick = () => {
+      playing = stepBy(1) ? setTimeout(tick, Number(byId("step-speed", HTMLSelectElement).value)) : null;
+      if (playing === null) stop();
+    };
+    tick();
+  };
+  const reset = () => {
+    stop();
+    stepAt = -1;
+    showStep();
+  };
+  byId("step-next", HTMLButtonElement).addEventListener("click", () => stepBy(1));
+  byId("step-back", HTMLButtonElement).addEventListener("click", () => stepBy(-1));
+  playButton.addEventListener("click", play);
+  byId("step-reset", HTMLButtonElement).addEventListener("click", reset);
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    const typing =
+      t instanceof HTMLInputElement ||
+      t instanceof HTMLTextAreaElement ||
+      t instanceof HTMLSelectElement ||
+      (t instanceof HTMLElement && t.isContentEditable) ||
+      // space on a button or a focusable row is its own click
+      (e.key === " " && t instanceof HTMLElement && t.closest("button, [tabindex]") !== null);
+    if (typing || e.altKey || e.ctrlKey || e.metaKey) return;
+    const act = { ArrowRight: () => stepBy(1), ArrowLeft: () => stepBy(-1), " ": play, r: reset }[e.key];
+    if (!act) return;
+    e.preventDefault();
+    act();
+  });
+
   function changed() {
     showLayers();
     writeUrl();
+    cycle.outdated();
+    showWarnings([]);
     const rows = parsed()?.x.length ?? 0; // 0: the run shows why the data does not parse
     if (rows <= AUTO_RUN_MAX_ROWS) runSoon();
     else status.textContent = `changed: press Run (${rows} samples${state.gc ? ", with gradient check" : ""})`;
@@ -227,6 +359,7 @@ export async function init() {
       if (!xText.value.trim()) {
         const src = presets[prev] && presets[prev].x.length <= 60 ? presets[prev] : presets.toy_2d;
         if (src) [xText.value, tText.value] = [matrixText(src.x), matrixText(src.targets)];
+        state.base = src ? src.name : "";
       }
     } else {
       layers = fromPreset(presets[state.data]);
@@ -271,7 +404,10 @@ export async function init() {
   dataSelect.value = state.data;
   byId("custom-data", HTMLElement).hidden = state.data !== "custom";
   if (state.data === "custom")
-    [xText.value, tText.value] = [state.X.split(";").join("\n"), state.T.split(";").join("\n")];
+    [xText.value, tText.value] = [
+      decodeRows(state.X, presets[state.base]?.x),
+      decodeRows(state.T, presets[state.base]?.targets),
+    ];
   byId("loss", HTMLSelectElement).value = state.loss;
   byId("gc", HTMLInputElement).checked = state.gc;
   const hOption = [...byId("h", HTMLSelectElement).options].find((o) => Number(o.value) === state.h);

@@ -12,7 +12,8 @@ import { verdict } from "../../kit/verdict.js";
 /** @typedef {import("./graph.js").Selection} Selection */
 /**
  * @typedef {{title: string, name: string, z: Tensor, other?: Tensor | null, otherName?: string,
- *   rows?: string, cols?: string, check?: Check | null, explain?: ((i: number, j: number) => string) | null}} Spec
+ *   rows?: string, cols?: string, layer?: number, check?: Check | null,
+ *   explain?: ((i: number, j: number) => string) | null}} Spec
  */
 
 // Formulas of the layers that are not activations (the activations' come from the API).
@@ -105,6 +106,7 @@ function specsOf(sel, r, data, loss) {
     specs.push({
       title: "∂L/∂W",
       name: "∂L/∂W",
+      layer: i,
       z: dW,
       other: p?.W ?? null,
       otherName: "W",
@@ -137,14 +139,47 @@ function specsOf(sel, r, data, loss) {
   return { title: `Layer ${i}: ${f.type}`, sub: `${shapeText(inputOf(i))} → ${shapeText(f.output)}`, specs };
 }
 
+/** Batches taller than this are shown as a window of this many rows (never sub-pixel stripes). */
+export const WINDOW_ROWS = 64;
+
 /**
- * @param {{title: HTMLElement, sub: HTMLElement, formula: HTMLElement, slots: HTMLElement[]}} el
+ * A heatmap trace of `z`, of only rows [start, start + WINDOW_ROWS) when it is taller: its y are
+ * the rows' own indices, so the hover and a click name the real sample.
+ * @param {Tensor} z
+ * @param {{name: string, other?: Tensor | null, otherName?: string}} o
+ * @param {number} start
+ */
+export function windowedHeatmap(z, { name, other, otherName }, start) {
+  const z2 = as2d(z);
+  if (z2.length <= WINDOW_ROWS) return { trace: heatmap(z, { name, other, otherName }), shown: z2.length };
+  const a = Math.max(0, Math.min(start, z2.length - WINDOW_ROWS));
+  const rows = z2.slice(a, a + WINDOW_ROWS);
+  const o = other ? as2d(other).slice(a, a + WINDOW_ROWS) : null;
+  const trace = /** @type {any} */ (heatmap(rows, { name, other: o, otherName }));
+  trace.y = rows.map((_, k) => a + k);
+  // The hover names the whole tensor's shape, not the window's.
+  trace.customdata = /** @type {any[][]} */ (trace.customdata).map((row) => row.map((c) => [c[0], shapeText(z)]));
+  return { trace, shown: WINDOW_ROWS };
+}
+
+/**
+ * @param {{title: HTMLElement, sub: HTMLElement, formula: HTMLElement, slots: HTMLElement[],
+ *   window?: HTMLInputElement, windowNote?: HTMLElement,
+ *   onWeight?: (index: number, entry: [number, number]) => void}} el a click on a ∂L/∂W cell calls
+ *   `onWeight` (the nudge test)
  */
 export function tensorPanel(el) {
   /** @type {WeakMap<HTMLElement, Spec>} */
   const shown = new WeakMap();
   /** @type {Meta | null} */
   let meta = null;
+  /** @type {[Selection, Result, {x: number[][], targets: number[] | number[][]}, string, Meta] | null} */
+  let last = null;
+  let start = 0;
+  el.window?.addEventListener("input", () => {
+    start = Number(el.window?.value) || 0;
+    if (last) void panel.show(...last);
+  });
   /** @param {HTMLElement} gd @param {any} ev */
   const onCell = (gd, ev) => {
     const s = shown.get(gd);
@@ -163,8 +198,10 @@ export function tensorPanel(el) {
     }
     if (s.explain) text += `  —  ${s.explain(i, j)}`;
     el.formula.textContent = text;
+    if (s.name === "∂L/∂W" && s.layer !== undefined) el.onWeight?.(s.layer, [i, j]);
   };
-  return {
+  const panel = {
+    slots: el.slots,
     /**
      * @param {Selection} sel
      * @param {Result} r
@@ -174,7 +211,16 @@ export function tensorPanel(el) {
      */
     show(sel, r, data, loss, m) {
       meta = m;
+      last = [sel, r, data, loss, m];
       const { title, sub, specs } = specsOf(sel, r, data, loss);
+      const tall = Math.max(0, ...specs.map((q) => as2d(q.z).length));
+      if (el.window && el.windowNote) {
+        el.window.hidden = tall <= WINDOW_ROWS;
+        el.window.max = String(Math.max(0, tall - WINDOW_ROWS));
+        start = Math.min(start, Math.max(0, tall - WINDOW_ROWS));
+        el.window.value = String(start);
+        el.windowNote.textContent = tall > WINDOW_ROWS ? `rows ${start}–${start + WINDOW_ROWS - 1} of ${tall}` : "";
+      }
       el.title.textContent = title;
       el.sub.textContent = sub;
       el.formula.replaceChildren();
@@ -190,7 +236,7 @@ export function tensorPanel(el) {
             return null;
           }
           shown.set(gd, s);
-          const tr = heatmap(s.z, { name: s.name, other: s.other, otherName: s.otherName });
+          const tr = windowedHeatmap(s.z, { name: s.name, other: s.other, otherName: s.otherName }, start).trace;
           return draw(
             gd,
             [tr],
@@ -205,4 +251,5 @@ export function tensorPanel(el) {
       );
     },
   };
+  return panel;
 }
