@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -103,15 +102,6 @@ def affine(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         y += b  # y is a fresh array of the broadcast shape
         return y
     return y + np.expand_dims(b, -2)  # b: (K, D_out) -> (K, 1, D_out) broadcasts over rows
-
-
-@lru_cache(maxsize=256)
-def _ones(n: int, dtype: np.dtype) -> np.ndarray:
-    """A read-only vector of n ones: column sums as one BLAS product (1^T dy) cost a third of
-    numpy's reduction machinery on the small batches of a training step."""
-    ones = np.ones(n, dtype=dtype)
-    ones.flags.writeable = False
-    return ones
 
 
 def softmax(x: Any) -> np.ndarray:
