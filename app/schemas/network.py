@@ -121,8 +121,8 @@ class NetworkBody(Request):
         }
 
 
-Part = Literal["forward", "backward", "params", "gradcheck_arrays"]
-PARTS: tuple[str, ...] = ("forward", "backward", "params", "gradcheck_arrays")
+Part = Literal["forward", "backward", "params", "seed", "gradcheck_arrays"]
+PARTS: tuple[str, ...] = ("forward", "backward", "params", "seed", "gradcheck_arrays")
 
 
 class NetworkRequest(NetworkBody):
@@ -248,6 +248,11 @@ class NetworkOut(Response):
     forward: list[ForwardItem] | None = Field(None, description="Absent unless included.")
     backward: list[BackwardItem] | None = Field(None, description="Absent unless included.")
     params: list[ParamsItem] | None = Field(None, description="Absent unless included.")
+    seed: OutMatrix | None = Field(
+        None,
+        description="∂L/∂y, the gradient of the loss with respect to the last layer's output: "
+        "the seed the backward pass starts from (absent unless included).",
+    )
     gradcheck: list[GradcheckItem] | None
     warnings: list[WarningItem] = Field(
         default_factory=list,

@@ -223,3 +223,35 @@ def test_include_trims_the_response_to_what_the_client_draws(client):
     some = run(client, {**body, "include": ["params"]}).json()
     assert "params" in some and "forward" not in some and "backward" not in some
     assert_error(run(client, {**body, "include": ["everything"]}), 422, "include")
+
+
+@pytest.mark.parametrize(
+    ("loss", "targets"),
+    [
+        ("softmax_cross_entropy", [0, 2, 1]),
+        ("cross_entropy", [[0.2, 0.3, 0.5], [1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]),
+        ("mse", [[0.1, -0.2, 0.3], [0.0, 1.0, 0.5], [-1.0, 0.2, 0.0]]),
+    ],
+)
+def test_seed_is_the_loss_gradient_the_backward_pass_starts_from(client, loss, targets):
+    x = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]]
+    layers = [{"type": "affine", "in": 2, "out": 3, "seed": 1}]
+    if loss == "cross_entropy":
+        layers.append({"type": "softmax"})
+    d = run(client, {"x": x, "targets": targets, "layers": layers, "loss": loss}).json()
+    seed, y = np.array(d["seed"]), np.array(d["forward"][-1]["output"])
+    t = np.array(targets)
+    n = len(x)
+    if loss == "softmax_cross_entropy":
+        p = np.exp(y - y.max(axis=1, keepdims=True))
+        expected = (p / p.sum(axis=1, keepdims=True) - np.eye(3)[t]) / n
+    elif loss == "cross_entropy":
+        expected = -t / (n * y)
+    else:
+        expected = (y - t) / n
+    np.testing.assert_allclose(seed, expected, rtol=1e-12, atol=1e-15)
+    # The seed is what the backward pass starts from: dW = xᵀ·(dL/dz) through the first layer.
+    dz = seed if len(layers) == 1 else np.array(d["backward"][1]["grad_input"])
+    np.testing.assert_allclose(d["backward"][0]["grads"]["W"], np.array(x).T @ dz, rtol=1e-12)
+    lean = run(client, {"x": x, "targets": targets, "layers": layers, "loss": loss, "include": []})
+    assert "seed" not in lean.json()

@@ -344,8 +344,10 @@ def prepare(
 
 def passes(
     net: Network, params: Sequence[Params], x: np.ndarray, t: np.ndarray
-) -> tuple[float, list[np.ndarray], list[tuple[np.ndarray, Params]]]:
-    """The loss, every layer's output and every layer's gradients; overflow is an error."""
+) -> tuple[float, list[np.ndarray], list[tuple[np.ndarray, Params]], np.ndarray]:
+    """The loss, every layer's output, every layer's gradients and the seed gradient ∂L/∂y that
+    leaves the loss (the last output's gradient, where the backward pass starts); overflow is an
+    error."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         outputs, backs = forward(net, params, x)
         L, loss_backward = net.loss.forward(outputs[-1], t)
@@ -356,7 +358,7 @@ def passes(
                 ("loss",),
             )
         dy, _ = loss_backward(1.0)
-        return float(L), outputs, backward(net, backs, dy)
+        return float(L), outputs, backward(net, backs, dy), dy
 
 
 def run_network(
@@ -380,6 +382,7 @@ def run_network(
          "forward":  [{"index", "type", "output"}],                # output of layer i
          "backward": [{"index", "type", "grad_input", "grads"?}],  # dL/d(input of layer i)
          "params":   [{"index", "W", "b"}],                        # layers with parameters
+         "seed":     dL/dy,                     # the loss's gradient: where backward starts
          "gradcheck": None | [{"index", "param", "max_rel_error", "passed", "numeric",
                                "rel_error", "kinks", "at_kink"?}],
          "warnings": [{"code", "msg", "loc"}]}
@@ -403,13 +406,13 @@ def run_network(
     net, params, x, t = prepare(x, targets, layers, loss, dtype)
     if gradcheck:
         _check_cost(net, params, x, limits.gradcheck_budget)
-    L, outputs, grads = passes(net, params, x, t)
+    L, outputs, grads, seed = passes(net, params, x, t)
     warns = network_warnings(net, outputs[-1], t)
     checks = None
     if gradcheck:
         checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h))
         warns += kink_warnings
-    return {"loss": L, **_tensors(net, outputs, grads, params)} | {
+    return {"loss": L, **_tensors(net, outputs, grads, params), "seed": seed} | {
         "gradcheck": checks,
         "warnings": warns,
     }

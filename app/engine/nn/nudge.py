@@ -111,7 +111,7 @@ def nudge(
             ("deltas",),
         )
     what, entry = _target(net, params, x, index, param, entry)
-    L, _, grads = passes(net, params, x, t)
+    L, _, grads, _ = passes(net, params, x, t)
     g = float((grads[0][0] if param == "x" else grads[index][1][param])[entry])
     actual, crossed = _nudged(Perturbed.of(net, params, x, t), index, param, entry, d)
     if not np.isfinite(actual).all():

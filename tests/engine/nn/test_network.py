@@ -47,8 +47,9 @@ def _run(case: dict, **kw) -> dict:
 
 def test_contract_example_response_shape():
     r = _run(CONTRACT_EXAMPLE, gradcheck=True)
-    assert set(r) == {"loss", "forward", "backward", "params", "gradcheck", "warnings"}
+    assert set(r) == {"loss", "forward", "backward", "params", "seed", "gradcheck", "warnings"}
     assert isinstance(r["loss"], float)
+    assert r["seed"].shape == r["forward"][-1]["output"].shape
     assert [f["type"] for f in r["forward"]] == ["affine", "sigmoid", "affine", "softmax"]
     assert [f["output"].shape for f in r["forward"]] == [(2, 4), (2, 4), (2, 3), (2, 3)]
     assert [b["index"] for b in r["backward"]] == [0, 1, 2, 3]
