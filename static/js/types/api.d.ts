@@ -1336,6 +1336,11 @@ export interface components {
              * @description Absent unless included.
              */
             params?: components["schemas"]["ParamsItem"][] | null;
+            /**
+             * Seed
+             * @description ∂L/∂y, the gradient of the loss with respect to the last layer's output: the seed the backward pass starts from (absent unless included).
+             */
+            seed?: (number | null)[][] | null;
             /** Gradcheck */
             gradcheck: components["schemas"]["GradcheckItem"][] | null;
             /**
@@ -1471,10 +1476,11 @@ export interface components {
              *       "forward",
              *       "backward",
              *       "params",
+             *       "seed",
              *       "gradcheck_arrays"
              *     ]
              */
-            include?: ("forward" | "backward" | "params" | "gradcheck_arrays")[];
+            include?: ("forward" | "backward" | "params" | "seed" | "gradcheck_arrays")[];
         };
         /** NudgeOut */
         NudgeOut: {
