@@ -27,7 +27,10 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 
 
 async def engine_error(request: Request, exc: EngineError) -> JSONResponse:
-    detail = [{"type": "value_error", "loc": ["body", *exc.loc], "msg": exc.msg}]
+    detail = [
+        {"type": "value_error", "loc": ["body", *loc], "msg": exc.msg}
+        for loc in (exc.loc, *exc.also)
+    ]
     return JSONResponse({"detail": detail}, status_code=422)
 
 

@@ -5,13 +5,20 @@ class EngineError(ValueError):
     """Bad input or a computation that cannot give a finite answer, in words a student understands.
 
     ``loc`` names where in the request the problem is, e.g. ``("layers", 2, "W")``; the web layer
-    prefixes it with ``"body"``.
+    prefixes it with ``"body"``. ``also`` names other places the same problem involves (a target
+    that does not fit the width a layer chose is reported at both), each a detail of its own.
     """
 
-    def __init__(self, msg: str, loc: tuple[str | int, ...] = ()) -> None:
+    def __init__(
+        self,
+        msg: str,
+        loc: tuple[str | int, ...] = (),
+        also: tuple[tuple[str | int, ...], ...] = (),
+    ) -> None:
         super().__init__(msg)
         self.msg = msg
         self.loc = loc
+        self.also = also
 
 
 def warning(code: str, msg: str, loc: tuple[str | int, ...] = ()) -> dict:

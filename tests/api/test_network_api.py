@@ -255,3 +255,23 @@ def test_seed_is_the_loss_gradient_the_backward_pass_starts_from(client, loss, t
     np.testing.assert_allclose(d["backward"][0]["grads"]["W"], np.array(x).T @ dz, rtol=1e-12)
     lean = run(client, {"x": x, "targets": targets, "layers": layers, "loss": loss, "include": []})
     assert "seed" not in lean.json()
+
+
+def test_a_target_past_the_width_is_reported_at_the_layer_that_chose_the_width_too(client):
+    layers = [
+        {"type": "affine", "in": 2, "out": 3, "seed": 0},
+        {"type": "relu"},
+        {"type": "affine", "in": 3, "out": 1, "seed": 0},
+        {"type": "sigmoid"},
+    ]
+    body = {"x": [[0.0, 1.0], [1.0, 0.0]], "targets": [0, 1], "layers": layers}
+    r = run(client, {**body, "loss": "softmax_cross_entropy"})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert [d["loc"] for d in detail] == [["body", "targets"], ["body", "layers", 2]]
+    assert "layer 2 (affine) outputs 1 column" in detail[0]["msg"]
+    assert detail[0]["msg"] == detail[1]["msg"]
+    rows = run(client, {**body, "targets": [[0.0, 1.0], [1.0, 0.0]], "loss": "mse"})
+    assert [d["loc"] for d in rows.json()["detail"]] == [["body", "targets"], ["body", "layers", 2]]
+    short = run(client, {**body, "targets": [0], "loss": "mse"})  # the count, not the width
+    assert all("layers" not in d["loc"] for d in short.json()["detail"])

@@ -34,6 +34,7 @@ def as_targets(
     dtype=np.float64,
     source: str = "the network",
     indices: bool = False,
+    width_loc: tuple[str | int, ...] | None = None,
 ) -> np.ndarray:
     """Targets as rows of shape ``y_shape = (N, C)`` in ``dtype``.
 
@@ -47,7 +48,8 @@ def as_targets(
       (one real target per input).
 
     ``source`` names what set the width C in messages ("layer 2 (affine)"). Every problem raises
-    :class:`EngineError` at ``loc ("targets",)``.
+    :class:`EngineError` at ``loc ("targets",)``; one that is about C (a class index past it, a
+    row of another width) names ``width_loc`` too, when given, as the other place to fix.
     """
     regression = get_loss(loss).expects == "values"
     try:
@@ -59,26 +61,31 @@ def as_targets(
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise EngineError("targets must be finite numbers (no NaN or infinity).", _LOC)
     if arr.ndim == 1:
-        classes = _from_indices(arr, y_shape, regression, dtype, source)
+        classes = _from_indices(arr, y_shape, regression, dtype, source, width_loc)
         if classes.ndim == 2 or (indices and not regression):
             return classes
         return one_hot(classes, y_shape[1], dtype)
-    return _from_rows(arr, y_shape, regression, dtype, source)
+    return _from_rows(arr, y_shape, regression, dtype, source, width_loc)
 
 
 _LOC = ("targets",)
 
 
-def _from_indices(arr: np.ndarray, y_shape, regression: bool, dtype, source: str) -> np.ndarray:
+def _from_indices(
+    arr: np.ndarray, y_shape, regression: bool, dtype, source: str, width_loc
+) -> np.ndarray:
     """Checked class indices ``(N,)`` (or, for a 1-column regression, the values as rows)."""
     N, C = y_shape
+    also = (width_loc,) if width_loc else ()
     if arr.shape[0] != N:
         raise EngineError(f"there are {arr.shape[0]} targets for {N} inputs; give one each.", _LOC)
     if regression and arr.dtype.kind == "f":
         if C != 1:
             raise EngineError(
-                f"for mse give one row of {C} real values per input (or integer class indices).",
+                f"for mse give one row of {C} real values per input (or integer class indices): "
+                f"{source} outputs {C} columns.",
                 _LOC,
+                also,
             )
         return arr.astype(dtype).reshape(N, 1)
     if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
@@ -93,6 +100,7 @@ def _from_indices(arr: np.ndarray, y_shape, regression: bool, dtype, source: str
             f"target {arr[n]:g} (row {n}) is not a class index: {source} outputs {C} "
             f"column{'s' if C != 1 else ''}, so the classes are 0 to {C - 1}.",
             _LOC,
+            also,
         )
     return arr.astype(np.intp)
 
@@ -115,13 +123,17 @@ def _rows(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     return one_hot(t, y.shape[-1], y.dtype) if t.ndim == 1 else t
 
 
-def _from_rows(arr: np.ndarray, y_shape, regression: bool, dtype, source: str) -> np.ndarray:
+def _from_rows(
+    arr: np.ndarray, y_shape, regression: bool, dtype, source: str, width_loc
+) -> np.ndarray:
     """Rows shaped like the output: any reals for a regression, else distributions."""
     if arr.shape != tuple(y_shape):
+        width = arr.ndim == 2 and arr.shape[0] == y_shape[0] and width_loc
         raise EngineError(
             f"targets have shape {arr.shape} but {source} outputs shape {tuple(y_shape)}; "
             f"give one class index per input or one row of {y_shape[1]} values per input.",
             _LOC,
+            (width_loc,) if width else (),
         )
     rows = arr.astype(np.float64)
     if not regression:

@@ -45,6 +45,12 @@ class Network:
         """``"layer 2 (affine)"``: how messages name a layer."""
         return f"layer {i} ({self.layers[i].kind})"
 
+    def width_setter(self) -> int | None:
+        """The index of the last layer that chose the output width (an affine ``out``), or None
+        when every layer keeps the input's width."""
+        chose = [layer.index for layer in self.layers if getattr(layer, "sets_width", False)]
+        return chose[-1] if chose else None
+
     def forward_cost(self, N: int) -> int:
         """Multiply-adds of one forward pass of N rows, the loss included."""
         return sum(layer.macs(N) for layer in self.layers) + N * self.n_out
@@ -337,8 +343,12 @@ def prepare(
             f"x must be a non-empty 2-D list (one row per input), got shape {x.shape}.", ("x",)
         )
     net, params = build_network(layers, x.shape[1], loss, dt)
-    last = net.describe(len(net.layers) - 1)
-    t = as_targets(targets, (x.shape[0], net.n_out), loss, dt, source=last, indices=True)
+    setter = net.width_setter()
+    source = net.describe(len(net.layers) - 1) if setter is None else net.describe(setter)
+    width_loc = None if setter is None else ("layers", setter)
+    t = as_targets(
+        targets, (x.shape[0], net.n_out), loss, dt, source=source, indices=True, width_loc=width_loc
+    )
     return net, params, x, t
 
 
