@@ -118,7 +118,7 @@ def test_bad_targets_are_explained(client):
     body = NETWORK_EXAMPLE | {"targets": [0, 7]}
     assert_error(run(client, body), 422, "targets")
     body = NETWORK_EXAMPLE | {"targets": [0]}
-    assert_error(run(client, body), 422, words="one target per row")
+    assert_error(run(client, body), 422, "targets", "there are 1 targets for 2 inputs")
 
 
 def test_limits_are_named(client):
@@ -274,4 +274,5 @@ def test_a_target_past_the_width_is_reported_at_the_layer_that_chose_the_width_t
     rows = run(client, {**body, "targets": [[0.0, 1.0], [1.0, 0.0]], "loss": "mse"})
     assert [d["loc"] for d in rows.json()["detail"]] == [["body", "targets"], ["body", "layers", 2]]
     short = run(client, {**body, "targets": [0], "loss": "mse"})  # the count, not the width
-    assert all("layers" not in d["loc"] for d in short.json()["detail"])
+    assert [d["loc"] for d in short.json()["detail"]] == [["body", "targets"]]
+    assert "there are 1 targets for 2 inputs" in short.json()["detail"][0]["msg"]
