@@ -44,8 +44,16 @@ def test_notebook_example(page, ui):
     assert page.locator("#gc-table .badge.pass").count() == sum(
         g["passed"] for g in api["gradcheck"]
     )
+    # The per-entry arrays are not sent until their heatmap is opened; then they are fetched.
+    assert "gradcheck_arrays" not in body["include"] and "numeric" not in api["gradcheck"][0]
+    assert not page.is_visible("#hm-rel")
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as arrays:
+        page.click("#gc-more summary")
+    ui.settle(page)
+    assert arrays.value.request.post_data_json["include"] == ["gradcheck_arrays"]
+    assert "gca=1" in page.url
     rel = ui.data(page, "hm-rel")[0]["z"]
-    first = api["gradcheck"][0]
+    first = arrays.value.json()["gradcheck"][0]
     assert rel[0][0] == pytest.approx(math.log10(max(first["rel_error"][0][0], 1e-16)))
     # Softmax Jacobian of sample 0, fed the softmax layer's input (layer 1's output).
     assert jac.value.request.post_data_json["x"] == api["forward"][1]["output"][0]
@@ -227,16 +235,37 @@ def test_api_warnings_appear_beside_what_they_concern(page, ui, query, code, whe
     assert note.inner_text().strip() == msg
 
 
-def test_error_naming_the_layer_is_shown_at_its_field_and_results_greyed(page, ui, problems):
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("data=toy_2d", "data"),  # a preset's targets: marked at the data field
+        (
+            "data=custom&L=affine:3:he:0~tanh~affine:2:he:1&X=1,2;3,4&T=0;1"
+            "&loss=softmax_cross_entropy",
+            "targets",
+        ),
+    ],
+)
+def test_width_error_is_shown_at_the_targets_and_at_the_layer_that_chose_the_width(
+    page, ui, problems, query, field
+):
     problems.allow(r"status of 422")
-    ui.open(page, "/network?data=toy_2d")
+    ui.open(page, "/network?" + query)
     width = "[aria-label='output width of layer 2']"
-    with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 422):
+    with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 422) as run:
         page.fill(width, "1")
         page.dispatch_event(width, "change")
     ui.settle(page)
-    err = page.locator("[data-error-for=data]")
-    assert err.is_visible() and "layer 3 (softmax) outputs 1 column" in err.inner_text()
+    detail = run.value.json()["detail"]
+    assert sorted(tuple(d["loc"]) for d in detail) == [("body", "layers", 2), ("body", "targets")]
+    msg = detail[0]["msg"]
+    assert "layer 2 (affine) outputs 1 column" in msg
+    err = page.locator(f"[data-error-for={field}]")
+    assert err.is_visible() and msg in err.inner_text()
+    layer = page.locator("#layers li").nth(2)
+    assert "invalid" in (layer.get_attribute("class") or "")
+    assert msg in layer.locator(".layer-err").inner_text()
+    assert page.locator("#layers li.invalid").count() == 1
     assert "stale" in (page.get_attribute("#card-tensors", "class") or "")
 
 
@@ -288,6 +317,7 @@ def test_step_mode_forward_then_backward_equals_the_api(page, ui):
             page.keyboard.press("ArrowRight")
         ui.settle(page)
         d = page.evaluate("({...document.getElementById('step-text').dataset})")
+        eq = page.evaluate("({...document.querySelector('#step-text .eq').dataset})")
         assert d["step"] == str(k)
         seen.append(d["phase"])
         current = page.locator("#graph .node.current")
@@ -309,10 +339,10 @@ def test_step_mode_forward_then_backward_equals_the_api(page, ui):
             assert current.get_attribute("data-node") == str(i)
             want = api["backward"][i]["grad_input"][0][0]
             assert ui.data(page, "hm-b")[0]["z"] == api["backward"][i]["grad_input"]
-        assert float(d["api"]) == pytest.approx(want, rel=1e-12)
-        assert float(d["sum"]) == pytest.approx(want, rel=1e-9, abs=1e-15)
+        assert float(eq["api"]) == want
+        assert float(eq["value"]) == pytest.approx(want, rel=1e-9, abs=1e-15)
     assert seen == ["forward"] * n + ["loss"] + ["backward"] * n
-    assert "dx[0,0] = Σ_k dy[0,k] W[0,k]" in page.inner_text("#step-text")
+    assert "dx[0,0] = Σ_j dy[0,j] W[0,j]" in page.inner_text("#step-text")
     page.keyboard.press("ArrowRight")  # the end: stays
     assert page.get_attribute("#step-text", "data-step") == str(2 * n)
     page.keyboard.press("ArrowLeft")

@@ -4,7 +4,7 @@ import { num } from "../../kit/format.js";
 import { Cycle } from "../../kit/lifecycle.js";
 import { QUIET, draw, heatmap, matrixLayout, purge } from "../../kit/plot.js";
 
-/** @typedef {import("../../types/kit").FullNetworkOut} Result */
+/** @typedef {import("./result.js").Result} Result */
 
 /**
  * What the softmax of this stack is fed: the input of its softmax layer, or the logits of the
