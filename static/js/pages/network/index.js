@@ -10,7 +10,7 @@ import { meta } from "../../kit/verdict.js";
 import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets } from "./data.js";
 import { checkKey, hasArrays, renderGradcheck } from "./gradcheck.js";
 import { formatSelection, markSelected, parseSelection, renderGraph } from "./graph.js";
-import { jacobianView } from "./jacobian.js";
+import { jacobianView, softmaxInput } from "./jacobian.js";
 import { renderLayers } from "./layerlist.js";
 import { apiLayers, decode, encode, fromPreset, seeded, widths } from "./stack.js";
 import { partsFor } from "./result.js";
@@ -120,6 +120,16 @@ export async function init() {
     slots: ["hm-a", "hm-b", "hm-c", "hm-d"].map((id) => byId(id, HTMLElement)),
     window: byId("row-window", HTMLInputElement),
     windowNote: byId("row-window-note", HTMLElement),
+    // The seed, the gradient check's heatmap and the Jacobian follow the same window of rows.
+    onWindow: (start) => {
+      if (result) void showSeed(seedEls, result, state.loss, m, start);
+      void showGradcheck();
+      void jac.window(start);
+    },
+    extraRows: () => {
+      const rows = result && shownData ? softmaxInput(result, shownData.x, state.loss) : null;
+      return rows?.[0]?.length ?? 0; // the Jacobian is as tall as the softmax is wide
+    },
   });
   const jac = jacobianView({
     card: byId("card-jac", HTMLElement),

@@ -199,9 +199,10 @@ export function windowedHeatmap(z, { name, other, otherName }, start) {
  *   window?: HTMLInputElement, windowNote?: HTMLElement,
  *   onWeight?: (index: number, entry: [number, number]) => void,
  *   onCell?: (role: CellRole, i: number, j: number) => void,
- *   onWindow?: (start: number) => void}} el a click on a ∂L/∂W cell calls `onWeight` (the nudge
- *   test), a click on any cell `onCell` (the step's selected cell); moving the row window
- *   `onWindow` (the other heatmaps of the batch follow it)
+ *   onWindow?: (start: number) => void, extraRows?: () => number}} el a click on a ∂L/∂W cell
+ *   calls `onWeight` (the nudge test), a click on any cell `onCell` (the step's selected cell);
+ *   moving the row window `onWindow` (the other heatmaps of the batch follow it); `extraRows()`
+ *   the height of the tallest of those, so the window's range covers it too
  */
 export function tensorPanel(el) {
   /** @type {WeakMap<HTMLElement, Spec>} */
@@ -256,7 +257,7 @@ export function tensorPanel(el) {
       meta = m;
       last = [sel, r, data, loss, m];
       const { title, sub, specs } = specsOf(sel, r, data, loss);
-      const tall = Math.max(0, ...specs.map((q) => as2d(q.z).length));
+      const tall = Math.max(el.extraRows?.() ?? 0, ...specs.map((q) => as2d(q.z).length));
       if (el.window && el.windowNote) {
         el.window.hidden = tall <= WINDOW_ROWS;
         el.window.max = String(Math.max(0, tall - WINDOW_ROWS));
