@@ -380,17 +380,38 @@ def test_nudge_chart_from_a_weight_gradient_cell(page, ui, kinked):
     ui.settle(page)
     body = nudge.value.request.post_data_json
     assert body["entry"] == [0, j] and body["index"] == 0 and body["param"] == "W"
+    # Both directions in one call: +Δ and −Δ over the same magnitudes.
+    up = [d for d in body["deltas"] if d > 0]
+    assert sorted(-d for d in body["deltas"] if d < 0) == sorted(up) and len(up) == 25
+    assert min(up) == pytest.approx(1e-6) and max(up) == pytest.approx(10 if kinked else 0.1)
     got = nudge.value.json()
     traces = ui.data(page, "hm-nudge")
-    assert [t["name"] for t in traces] == ["|actual ΔL|", "|predicted ∂L/∂w·Δ|", "gap"]
-    assert traces[0]["y"] == pytest.approx([abs(v) for v in got["actual"]])
+    assert [t["name"] for t in traces] == [
+        "|actual ΔL|, +Δ",
+        "|actual ΔL|, −Δ",
+        "|predicted ∂L/∂w·Δ|",
+        "gap, +Δ",
+        "gap, −Δ",
+    ]
+    by_delta = dict(zip(got["deltas"], got["actual"], strict=True))
+    for trace, sign in ((traces[0], 1), (traces[1], -1)):
+        assert trace["x"] == pytest.approx(up)
+        assert trace["y"] == pytest.approx([abs(by_delta[sign * d]) for d in up])
     assert ui.layout(page, "hm-nudge")["xaxis"]["type"] == "log"
     note = page.inner_text("#nudge-note")
+    warnings = page.locator("#nudge-warnings li")
+    assert [w["msg"] for w in got["warnings"]] == warnings.all_inner_texts()
     if kinked:
-        assert any(got["crossed_kink"]) and "kink is crossed" in note
+        # The weight is negative: only +Δ reaches the kink, −Δ keeps the relu at 0.
+        assert any(got["crossed_kink"]) and "kink is crossed for Δ ≥" in note and "Δ ≤" not in note
+        assert page.get_attribute("#nudge-warnings li", "data-warn") == "nudge_crosses_kink"
+        assert "Δ²" in warnings.first.inner_text() and not page.is_visible("#nudge-no-warnings")
+        page.locator("#card-nudge").scroll_into_view_if_needed()
+        ui.shot(page, "network-nudge-kink")
     else:
         assert got["order"] == pytest.approx(2, abs=0.1) and "kink" not in note
         assert float(page.get_attribute("#nudge-note", "data-order")) == pytest.approx(got["order"])
+        assert warnings.count() == 0 and page.is_visible("#nudge-no-warnings")
 
 
 def test_large_batch_heatmaps_show_a_window_of_rows(page, ui):

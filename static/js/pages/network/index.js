@@ -91,6 +91,8 @@ export async function init() {
     gd: byId("hm-nudge", HTMLElement),
     note: byId("nudge-note", HTMLElement),
     title: byId("nudge-title", HTMLElement),
+    warnings: byId("nudge-warnings", HTMLElement),
+    noWarnings: byId("nudge-no-warnings", HTMLElement),
     min: byId("nudge-min", HTMLInputElement),
     max: byId("nudge-max", HTMLInputElement),
     cycle: new Cycle({ scope: nudgeCard, cards: [nudgeCard] }),
