@@ -59,6 +59,10 @@ def test_steps_write_the_selected_cells_numbers_equal_to_the_api(page, ui, stack
     _click_cell(page, "hm-c", 1, 2, 2, 3)
     ui.settle(page)
     assert "cell=5%2C1%2C2" in page.url
+    # The cell is outlined where it falls: y[5, 2] of the output, W[1, 2] of dL/dW.
+    for plot, (i, j) in (("hm-a", (5, 2)), ("hm-c", (1, 2))):
+        shape = ui.layout(page, plot)["shapes"][0]
+        assert (shape["y0"], shape["x0"]) == (i - 0.5, j - 0.5), plot
     api = ui.api(RUN, {k: v for k, v in body.items() if k != "include"})  # every part
     n = len(api["forward"])
     page.click("#step-next")
@@ -95,3 +99,34 @@ def test_steps_write_the_selected_cells_numbers_equal_to_the_api(page, ui, stack
     ui.shot(page, f"network-step-{loss}")
     bar = page.locator(".step-bar").bounding_box()
     assert bar["y"] + bar["height"] < 300  # three equations of the last step: a few lines
+
+
+# Sample 7's unit 1 is positive into every activation; its unit 2 is negative into leaky_relu
+# and elu (their α branches) and positive again by the relu.
+@pytest.mark.parametrize("unit", [1, 2])
+def test_every_activations_derivative_in_the_backward_steps_equals_the_api(page, ui, unit):
+    acts = ["leaky_relu", "elu", "softplus", "gelu", "silu", "softsign", "identity", "relu"]
+    stack = "~".join(["affine:3:xavier:4", *acts, "affine:2:he:1", "sigmoid", "tanh"])
+    with page.expect_response(lambda r: r.url.endswith(RUN)) as run:
+        ui.open(page, f"/network?data=toy_2d&gc=0&loss=mse&L={stack}&cell=7,1,{unit}")
+    api = run.value.json()
+    n = len(api["forward"])
+    page.click("#step-next")
+    seen = set()
+    text = ""
+    for k in range(1, 2 * n + 1):
+        page.keyboard.press("ArrowRight")
+        ui.settle(page)
+        if k <= n:
+            continue  # forward and the loss: checked by the test above
+        for eq in page.evaluate(
+            "() => [...document.querySelectorAll('#step-text .eq')].map((e) => ({...e.dataset}))"
+        ):
+            want = _expected(api, n, k, eq["name"])
+            assert float(eq["api"]) == want, eq
+            assert float(eq["value"]) == pytest.approx(want, rel=1e-9, abs=1e-15), (k, eq)
+            assert float(eq["api"]) != 0, eq  # a gradient that flows, not a trivial 0 = 0
+        seen.add(api["forward"][2 * n - k]["type"])
+        text += page.inner_text("#step-text")
+    assert set(acts) <= seen
+    assert ("α = 0.01 as x ≤ 0" in text) == (unit == 2) and ("elu′ = α·e^x" in text) == (unit == 2)

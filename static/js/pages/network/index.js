@@ -114,8 +114,10 @@ export async function init() {
       else c.j = j;
       state.cell = `${c.n},${c.k},${c.j}`;
       writeUrl();
+      void panel.mark();
       if (stepAt >= 0) writeStep();
     },
+    cell: () => cellOf(state.cell),
     title: byId("sel-title", HTMLElement),
     sub: byId("sel-sub", HTMLElement),
     formula: byId("sel-formula", HTMLElement),
@@ -334,7 +336,12 @@ export async function init() {
     if (!s) return;
     Object.assign(stepText.dataset, { step: String(stepAt), phase: s.phase });
     stepText.replaceChildren(
-      h("div", { class: "step-head" }, `step ${stepAt + 1} of ${steps.length}, ${s.head}`),
+      h(
+        "div",
+        { class: "step-head" },
+        `step ${stepAt + 1} of ${steps.length}, ${s.head}`,
+        h("span", { class: "step-cell" }, ` · the outlined cell's numbers (click another cell to choose it)`),
+      ),
       ...s.eqs.map((e) =>
         h("div", { class: "eq", dataset: { name: e.name, value: String(e.value), api: String(e.api) } }, e.text),
       ),

@@ -1,7 +1,7 @@
 // The selected node's tensors as heatmaps (its value beside the gradient flowing back, and the
 // parameter gradients), its formula, and the numbers of a clicked cell.
 import { as2d, num, sci, shapeOf, shapeText } from "../../kit/format.js";
-import { QUIET, draw, heatmap, matrixLayout, purge } from "../../kit/plot.js";
+import { QUIET, draw, heatmap, matrixLayout, purge, relayout } from "../../kit/plot.js";
 import { setTex } from "../../kit/tex.js";
 import { verdict } from "../../kit/verdict.js";
 import { targetRows } from "./result.js";
@@ -159,6 +159,27 @@ function specsOf(sel, r, data, loss) {
   return { title: `Layer ${i}: ${f.type}`, sub: `${shapeText(inputOf(i))} → ${shapeText(f.output)}`, specs };
 }
 
+/**
+ * Where the selected cell falls in a tensor: [row, column] by the tensor's role, clamped to its
+ * shape as the steps clamp it (step.js).
+ * @param {Spec} s
+ * @param {import("./step.js").Cell} c
+ * @returns {[number, number]}
+ */
+function cellAt(s, c) {
+  const z = as2d(s.z);
+  const [rows, cols] = [z.length, z[0]?.length ?? 1];
+  const clamp = (/** @type {number} */ i, /** @type {number} */ size) => Math.max(0, Math.min(i, size - 1));
+  const [r, k] = {
+    nj: [c.n, c.j],
+    nk: [c.n, c.k],
+    nc: [c.n, c.j],
+    kj: [c.k, c.j],
+    j: [0, c.j],
+  }[s.cell];
+  return [clamp(r, rows), clamp(k, cols)];
+}
+
 /** Batches taller than this are shown as a window of this many rows (never sub-pixel stripes). */
 export const WINDOW_ROWS = 64;
 
@@ -199,7 +220,8 @@ export function windowedHeatmap(z, { name, other, otherName }, start) {
  *   window?: HTMLInputElement, windowNote?: HTMLElement,
  *   onWeight?: (index: number, entry: [number, number]) => void,
  *   onCell?: (role: CellRole, i: number, j: number) => void,
- *   onWindow?: (start: number) => void, extraRows?: () => number}} el a click on a ∂L/∂W cell
+ *   onWindow?: (start: number) => void, extraRows?: () => number,
+ *   cell?: () => import("./step.js").Cell}} el `cell()` is outlined in each tensor; a click on a ∂L/∂W cell
  *   calls `onWeight` (the nudge test), a click on any cell `onCell` (the step's selected cell);
  *   moving the row window `onWindow` (the other heatmaps of the batch follow it); `extraRows()`
  *   the height of the tallest of those, so the window's range covers it too
@@ -240,8 +262,29 @@ export function tensorPanel(el) {
     el.onCell?.(s.cell, i, j);
     if (s.name === "∂L/∂W" && s.layer !== undefined) el.onWeight?.(s.layer, [i, j]);
   };
+  /**
+   * The selected cell (the one the steps are written with) as a rectangle, when in the window.
+   * @param {Spec} s
+   */
+  const outline = (s) => {
+    const c = el.cell ? cellAt(s, el.cell()) : null;
+    const [lo, hi] = rowWindow(as2d(s.z).length, start);
+    if (!c || c[0] < lo || c[0] >= hi) return [];
+    const [y, x] = c;
+    const line = { color: "#1e293b", width: 2 };
+    return [{ type: /** @type {const} */ ("rect"), x0: x - 0.5, x1: x + 0.5, y0: y - 0.5, y1: y + 0.5, line }];
+  };
   const panel = {
     slots: el.slots,
+    /** Move the selected cell's outline (a cheap relayout, no redraw). */
+    mark() {
+      return Promise.all(
+        el.slots.map((gd) => {
+          const s = shown.get(gd);
+          return s && gd.style.visibility !== "hidden" ? relayout(gd, { shapes: outline(s) }) : null;
+        }),
+      );
+    },
     /** The first row of the window shown of a batch taller than WINDOW_ROWS. */
     get start() {
       return start;
@@ -281,12 +324,9 @@ export function tensorPanel(el) {
           }
           shown.set(gd, s);
           const tr = windowedHeatmap(s.z, { name: s.name, other: s.other, otherName: s.otherName }, start).trace;
-          return draw(
-            gd,
-            [tr],
-            matrixLayout(`${s.title} ${shapeText(s.z)}`, s.rows || "sample n", s.cols ?? "unit j", s.z),
-            QUIET,
-          ).then(() => {
+          const lay = matrixLayout(`${s.title} ${shapeText(s.z)}`, s.rows || "sample n", s.cols ?? "unit j", s.z);
+          lay.shapes = outline(s);
+          return draw(gd, [tr], lay, QUIET).then(() => {
             if (gd.dataset.wired) return;
             gd.dataset.wired = "1";
             /** @type {any} */ (gd).on("plotly_click", (/** @type {any} */ ev) => onCell(gd, ev));
