@@ -1,12 +1,14 @@
 // The gradient check panel: one row per tensor with both verdicts (PyTorch's pass rule and the
-// relative error's band), and the selected tensor's elementwise relative error as a heatmap.
+// relative error's band), and, when its arrays were asked for, the selected tensor's elementwise
+// relative error as a heatmap (a window of rows of a tall batch).
 import { h } from "../../kit/dom.js";
 import { as2d, sci, shapeText } from "../../kit/format.js";
 import { QUIET, draw, matrixLayout, purge } from "../../kit/plot.js";
-import { ruleText, verdict, verdictBadges } from "../../kit/verdict.js";
+import { band, ruleText, verdictBadges } from "../../kit/verdict.js";
+import { rowWindow } from "./tensors.js";
 
-/** @typedef {import("../../types/kit").FullNetworkOut} Result */
-/** @typedef {import("../../types/kit").FullCheck} Check */
+/** @typedef {import("./result.js").Result} Result */
+/** @typedef {import("./result.js").Check} Check */
 /** @typedef {import("../../types/kit").Meta} Meta */
 
 /** @param {Check} g */
@@ -20,31 +22,35 @@ export const checkKey = (g) => `${g.index}:${g.param}`;
 export const analyticOf = (r, g) =>
   g.param === "x" ? r.backward[0].grad_input : (r.backward[g.index]?.grads?.[g.param] ?? []);
 
+/** Whether the run's checks carry their per-entry arrays. @param {Result | null} r */
+export const hasArrays = (r) => Boolean(r?.gradcheck?.every((g) => g.numeric && g.rel_error));
+
 /**
  * @param {{table: HTMLTableElement, heat: HTMLElement, rule: HTMLElement}} el
  * @param {Result | null} result
- * @param {{key: string, enabled: boolean, meta: Meta, onPick: (key: string) => void}} o
+ * @param {{key: string, enabled: boolean, meta: Meta, onPick: (key: string) => void, start?: number}} o
+ *   `start`: the first row of the heatmap's window for a tall batch
  * @returns {Promise<unknown>} the key shown (the first row's if `key` names none)
  */
-export function renderGradcheck(el, result, { key, enabled, meta, onPick }) {
+export function renderGradcheck(el, result, { key, enabled, meta, onPick, start = 0 }) {
   el.rule.textContent = `PyTorch's rule ${ruleText(meta)}`;
   const body = el.table.tBodies[0];
-  const rows = result?.gradcheck ?? [];
-  if (!rows.length) {
+  const checks = result?.gradcheck ?? [];
+  if (!checks.length) {
     body.replaceChildren(h("tr", {}, h("td", { colSpan: 4 }, enabled ? "—" : "gradient check is off")));
     el.heat.hidden = true;
     purge(el.heat);
     return Promise.resolve(key);
   }
-  const shown = rows.find((g) => checkKey(g) === key) || rows[0];
+  const shown = checks.find((g) => checkKey(g) === key) || checks[0];
   body.replaceChildren(
-    ...rows.map((g) => {
+    ...checks.map((g) => {
       const pick = () => onPick(checkKey(g));
-      const worst = worstCell(/** @type {Result} */ (result), g);
+      const rel = g.max_rel_error;
       const judged = h(
         "td",
         {},
-        worst ? verdictBadges({ ...verdict(worst.a, worst.n, meta, g.max_rel_error ?? 0), pass: g.passed }, meta) : "",
+        rel === null ? "" : verdictBadges({ pass: g.passed, rel, band: band(rel, meta.rel_error_bands) }, meta),
       );
       return h(
         "tr",
@@ -61,25 +67,34 @@ export function renderGradcheck(el, result, { key, enabled, meta, onPick }) {
           },
         },
         h("td", {}, g.param === "x" ? "∂L/∂x (input)" : `layer ${g.index} ∂L/∂${g.param}`),
-        h("td", {}, shapeText(g.numeric)),
+        h("td", {}, shapeText(analyticOf(/** @type {Result} */ (result), g))),
         h("td", {}, sci(g.max_rel_error, 1)),
         judged,
       );
     }),
   );
+  if (!shown.numeric || !shown.rel_error) {
+    el.heat.hidden = true;
+    purge(el.heat);
+    return Promise.resolve(key);
+  }
   el.heat.hidden = false;
   const a = as2d(analyticOf(/** @type {Result} */ (result), shown));
   const n = as2d(shown.numeric);
   const rel = as2d(shown.rel_error);
-  const z = rel.map((row) => row.map((v) => (v === null ? null : Math.log10(Math.max(v, 1e-16)))));
-  const custom = rel.map((row, i) => row.map((v, j) => [a[i]?.[j], n[i]?.[j], v]));
+  const [lo, hi] = rowWindow(rel.length, start);
+  const rows = rel.slice(lo, hi);
+  const z = rows.map((row) => row.map((v) => (v === null ? null : Math.log10(Math.max(v, 1e-16)))));
+  const custom = rows.map((row, i) => row.map((v, j) => [a[lo + i]?.[j], n[lo + i]?.[j], v]));
   const name = shown.param === "x" ? "input" : `layer ${shown.index} ${shown.param}`;
+  const of = hi - lo < rel.length ? `, rows ${lo}–${hi - 1} of ${rel.length}` : "";
   return draw(
     el.heat,
     [
       /** @type {any} */ ({
         type: "heatmap",
         z,
+        y: rows.map((_, i) => lo + i),
         customdata: custom,
         zmin: -12,
         zmax: 0,
@@ -95,7 +110,7 @@ export function renderGradcheck(el, result, { key, enabled, meta, onPick }) {
       }),
     ],
     matrixLayout(
-      `log₁₀ relative error |a−n| / max(${sci(meta.gradcheck.rel_floor, 0)}, |a|+|n|): ${name}`,
+      `log₁₀ relative error |a−n| / max(${sci(meta.gradcheck.rel_floor, 0)}, |a|+|n|): ${name}${of}`,
       "row",
       "column",
       z,
@@ -103,27 +118,4 @@ export function renderGradcheck(el, result, { key, enabled, meta, onPick }) {
     ),
     QUIET,
   );
-}
-
-/**
- * The analytic and numerical values of a check's worst cell.
- * @returns {{a: number, n: number} | null}
- * @param {Result} r
- * @param {Check} g
- */
-function worstCell(r, g) {
-  const a = as2d(analyticOf(r, g));
-  const n = as2d(g.numeric);
-  /** @type {{a: number, n: number} | null} */
-  let best = null;
-  let worst = -1;
-  as2d(g.rel_error).forEach((row, i) =>
-    row.forEach((v, j) => {
-      const ai = a[i]?.[j];
-      const ni = n[i]?.[j];
-      if (v !== null && v > worst && ai !== null && ai !== undefined && ni !== null && ni !== undefined)
-        [worst, best] = [v, { a: ai, n: ni }];
-    }),
-  );
-  return best;
 }

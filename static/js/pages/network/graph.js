@@ -3,7 +3,7 @@
 import { h } from "../../kit/dom.js";
 import { num, shapeText } from "../../kit/format.js";
 
-/** @typedef {import("../../types/kit").FullNetworkOut} Result */
+/** @typedef {import("./result.js").Result} Result */
 /** @typedef {{kind: "input"} | {kind: "layer", index: number} | {kind: "loss"}} Selection */
 
 /** @param {Selection} s */

@@ -8,17 +8,18 @@ import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { UrlState, bool, num, str } from "../../kit/state.js";
 import { meta } from "../../kit/verdict.js";
 import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets } from "./data.js";
-import { checkKey, renderGradcheck } from "./gradcheck.js";
+import { checkKey, hasArrays, renderGradcheck } from "./gradcheck.js";
 import { formatSelection, markSelected, parseSelection, renderGraph } from "./graph.js";
-import { jacobianView } from "./jacobian.js";
+import { jacobianView, softmaxInput } from "./jacobian.js";
 import { renderLayers } from "./layerlist.js";
 import { apiLayers, decode, encode, fromPreset, seeded, widths } from "./stack.js";
+import { partsFor } from "./result.js";
 import { showSeed } from "./seed.js";
 import { stepsOf } from "./step.js";
 import { nudgeView } from "./nudge.js";
 import { tensorPanel } from "./tensors.js";
 
-/** @typedef {import("../../types/kit").FullNetworkOut} Result */
+/** @typedef {import("./result.js").Result} Result */
 /** @typedef {import("../../types/kit").Schemas["NetworkPreset"]} Preset */
 /** @typedef {import("./stack.js").Layer} Layer */
 /** @typedef {{x: number[][], targets: number[] | number[][]}} Data */
@@ -28,8 +29,10 @@ const STATE = new UrlState({
   L: str(""), // the stack (stack.js encode); empty: the preset's
   loss: str("cross_entropy"),
   gc: bool(true),
+  gca: bool(false), // the gradient check's elementwise heatmap open (its arrays are fetched only then)
   h: num(1e-5),
   sel: str("0"), // the selected node: "x", a layer's index, or "loss"
+  cell: str(""), // the selected cell "n,k,j" (sample, input column, output column) the steps are written with
   gct: str(""), // the gradient-check row shown: "<layer>:<param>"
   sample: num(0, { min: 0, integer: true }), // the Jacobian's sample
   base: str(""), // the preset whose rows the pasted data was started from (X and T refer to them)
@@ -88,22 +91,49 @@ export async function init() {
     gd: byId("hm-nudge", HTMLElement),
     note: byId("nudge-note", HTMLElement),
     title: byId("nudge-title", HTMLElement),
+    warnings: byId("nudge-warnings", HTMLElement),
+    noWarnings: byId("nudge-no-warnings", HTMLElement),
     min: byId("nudge-min", HTMLInputElement),
     max: byId("nudge-max", HTMLInputElement),
     cycle: new Cycle({ scope: nudgeCard, cards: [nudgeCard] }),
   });
   /** @type {Record<string, unknown> | null} */
   let lastBody = null;
+  /** @type {import("../../types/kit").Schemas["NetworkRequest"] | null} the last run's request */
+  let lastRun = null;
   const panel = tensorPanel({
     onWeight: (index, entry) => {
       if (lastBody) void nudge.pick(lastBody, index, entry);
     },
+    onCell: (role, i, j) => {
+      const c = cellOf(state.cell);
+      if (role === "nj") Object.assign(c, { n: i, j });
+      else if (role === "nk") Object.assign(c, { n: i, k: j });
+      else if (role === "nc") Object.assign(c, { n: i, k: j, j });
+      else if (role === "kj") Object.assign(c, { k: i, j });
+      else c.j = j;
+      state.cell = `${c.n},${c.k},${c.j}`;
+      writeUrl();
+      void panel.mark();
+      if (stepAt >= 0) writeStep();
+    },
+    cell: () => cellOf(state.cell),
     title: byId("sel-title", HTMLElement),
     sub: byId("sel-sub", HTMLElement),
     formula: byId("sel-formula", HTMLElement),
     slots: ["hm-a", "hm-b", "hm-c", "hm-d"].map((id) => byId(id, HTMLElement)),
     window: byId("row-window", HTMLInputElement),
     windowNote: byId("row-window-note", HTMLElement),
+    // The seed, the gradient check's heatmap and the Jacobian follow the same window of rows.
+    onWindow: (start) => {
+      if (result) void showSeed(seedEls, result, state.loss, m, start);
+      void showGradcheck();
+      void jac.window(start);
+    },
+    extraRows: () => {
+      const rows = result && shownData ? softmaxInput(result, shownData.x, state.loss) : null;
+      return rows?.[0]?.length ?? 0; // the Jacobian is as tall as the softmax is wide
+    },
   });
   const jac = jacobianView({
     card: byId("card-jac", HTMLElement),
@@ -117,6 +147,8 @@ export async function init() {
     heat: byId("hm-rel", HTMLElement),
     rule: byId("gc-rule", HTMLElement),
   };
+  const gcMore = byId("gc-more", HTMLDetailsElement);
+  const gcCycle = new Cycle({ scope: byId("card-gc", HTMLElement), cards: [gcEls.heat] });
 
   const [m, pr] = await Promise.all([meta(), get("/api/v1/network/presets")]);
   /** @type {Record<string, Preset>} */
@@ -199,10 +231,11 @@ export async function init() {
     if (result && shownData) void panel.show(s, result, shownData, state.loss, m);
   };
   const showGradcheck = () =>
-    renderGradcheck(gcEls, result, {
+    renderGradcheck(gcEls, gcMore.open ? result : result && { ...result, gradcheck: withoutArrays(result) }, {
       key: state.gct,
       enabled: state.gc,
       meta: m,
+      start: panel.start,
       onPick: (key) => {
         state.gct = key;
         writeUrl();
@@ -227,13 +260,16 @@ export async function init() {
             loss: /** @type {"mse"} */ (state.loss),
             gradcheck: state.gc,
             h: state.h,
+            // Only what the page draws: the check's per-entry arrays while their heatmap is open.
+            include: partsFor({ gradcheck: state.gc, arrays: state.gca }),
           };
-          // The page sends no `include`, so every part comes back: the full answer's type.
+          // forward, backward, params and seed are always asked for: the answer has them.
           const r = /** @type {Result} */ (await post("/api/v1/network/run", body, signal));
           return { data, r, body };
         },
         async ({ data, r, body }) => {
           lastBody = { x: body.x, targets: body.targets, layers: body.layers, loss: body.loss };
+          lastRun = body;
           result = r;
           shownData = data;
           showWarnings(r.warnings ?? []);
@@ -247,10 +283,11 @@ export async function init() {
           await Promise.all([
             panel.show(sel, r, data, state.loss, m),
             showGradcheck(),
-            showSeed(seedEls, r, data.targets, state.loss, m),
+            showSeed(seedEls, r, state.loss, m, panel.start),
             jac.update(r, data.x, state.loss, state.sample),
           ]);
           if (stepAt >= 0) showStep();
+          if (gcMore.open && !hasArrays(r)) void fetchArrays();
         },
       )
       .finally(() => {
@@ -259,6 +296,26 @@ export async function init() {
       });
   };
   const runSoon = debounce(run, 250);
+
+  /** The gradient check's per-entry arrays of the run shown, asked for when their heatmap opens. */
+  const fetchArrays = () => {
+    const [r0, body] = [result, lastRun];
+    if (!r0 || !body?.gradcheck) return Promise.resolve(null);
+    return gcCycle.run(
+      (signal) => post("/api/v1/network/run", { ...body, include: ["gradcheck_arrays"] }, signal),
+      (a) => {
+        if (result !== r0 || !a.gradcheck) return null; // a newer run has come meanwhile
+        r0.gradcheck = a.gradcheck;
+        return Promise.all([showGradcheck(), shownData ? panel.show(selection(), r0, shownData, state.loss, m) : null]);
+      },
+    );
+  };
+  gcMore.addEventListener("toggle", () => {
+    state.gca = gcMore.open;
+    writeUrl();
+    if (gcMore.open && result && !hasArrays(result)) void fetchArrays();
+    else void showGradcheck();
+  });
 
   // ---- step mode: -1 is the all-at-once view --------------------------------------------------
   let stepAt = -1;
@@ -271,20 +328,39 @@ export async function init() {
     playing = null;
     playButton.textContent = "▶ play";
   };
+  const stepList = () => (result && shownData ? stepsOf(result, shownData, state.loss, cellOf(state.cell), m) : []);
+  /** Write the current step's chain rule with the selected cell's numbers. */
+  const writeStep = () => {
+    const steps = stepList();
+    const s = steps[stepAt];
+    if (!s) return;
+    Object.assign(stepText.dataset, { step: String(stepAt), phase: s.phase });
+    stepText.replaceChildren(
+      h(
+        "div",
+        { class: "step-head" },
+        `step ${stepAt + 1} of ${steps.length}, ${s.head}`,
+        h("span", { class: "step-cell" }, ` · the outlined cell's numbers (click another cell to choose it)`),
+      ),
+      ...s.eqs.map((e) =>
+        h("div", { class: "eq", dataset: { name: e.name, value: String(e.value), api: String(e.api) } }, e.text),
+      ),
+    );
+  };
   const showStep = () => {
     if (!result || !shownData) return;
-    const steps = stepsOf(result, shownData, state.loss);
+    const steps = stepList();
     stepAt = Math.min(stepAt, steps.length - 1);
     graph.querySelectorAll(".node.current").forEach((b) => b.classList.remove("current"));
     if (stepAt < 0) {
-      stepText.textContent = "";
+      stepText.replaceChildren();
       delete stepText.dataset.step;
+      delete stepText.dataset.phase;
       select(selection());
       return;
     }
     const s = steps[stepAt];
-    Object.assign(stepText.dataset, { step: String(stepAt), phase: s.phase, sum: String(s.sum), api: String(s.api) });
-    stepText.textContent = `step ${stepAt + 1} of ${steps.length}, ${s.text}`;
+    writeStep();
     graph.querySelector(`.node[data-node='${formatSelection(s.sel)}']`)?.classList.add("current");
     state.sel = formatSelection(s.sel);
     writeUrl();
@@ -296,7 +372,7 @@ export async function init() {
   };
   const stepBy = (/** @type {number} */ d) => {
     if (!result || !shownData) return;
-    const last = stepsOf(result, shownData, state.loss).length - 1;
+    const last = stepList().length - 1;
     stepAt = Math.max(-1, Math.min(last, stepAt + d));
     showStep();
     return stepAt < last;
@@ -410,6 +486,7 @@ export async function init() {
     ];
   byId("loss", HTMLSelectElement).value = state.loss;
   byId("gc", HTMLInputElement).checked = state.gc;
+  gcMore.open = state.gca;
   const hOption = [...byId("h", HTMLSelectElement).options].find((o) => Number(o.value) === state.h);
   if (hOption) byId("h", HTMLSelectElement).value = hOption.value;
   sample.value = String(state.sample);
@@ -418,6 +495,24 @@ export async function init() {
 }
 
 start(init);
+
+/**
+ * The run's checks as the table shows them while the heatmap is closed (verdicts only).
+ * @param {Result} r
+ */
+function withoutArrays(r) {
+  return r.gradcheck?.map(({ numeric: _n, rel_error: _r, ...g }) => g) ?? null;
+}
+
+/**
+ * The selected cell a URL names ("n,k,j"; missing or damaged parts are 0).
+ * @param {string} text
+ * @returns {import("./step.js").Cell}
+ */
+function cellOf(text) {
+  const [n = 0, k = 0, j = 0] = text.split(",").map((v) => Math.max(0, Math.round(Number(v)) || 0));
+  return { n, k, j };
+}
 
 /**
  * The stack the Training page sent (its layers with their trained W and b), as a preset named

@@ -1,10 +1,12 @@
-// The softmax Jacobian diag(y) − y yᵀ of one sample, fed what the stack's softmax sees.
+// The softmax Jacobian diag(y) − y yᵀ of one sample, fed what the stack's softmax sees (a window
+// of its rows when the softmax is wider than the heatmap can show).
 import { post } from "../../kit/api.js";
 import { num } from "../../kit/format.js";
 import { Cycle } from "../../kit/lifecycle.js";
-import { QUIET, draw, heatmap, matrixLayout, purge } from "../../kit/plot.js";
+import { QUIET, draw, matrixLayout, purge } from "../../kit/plot.js";
+import { windowedHeatmap } from "./tensors.js";
 
-/** @typedef {import("../../types/kit").FullNetworkOut} Result */
+/** @typedef {import("./result.js").Result} Result */
 
 /**
  * What the softmax of this stack is fed: the input of its softmax layer, or the logits of the
@@ -13,7 +15,7 @@ import { QUIET, draw, heatmap, matrixLayout, purge } from "../../kit/plot.js";
  * @param {number[][]} x
  * @param {string} loss
  */
-function softmaxInput(r, x, loss) {
+export function softmaxInput(r, x, loss) {
   const s = r.forward.findIndex((f) => f.type === "softmax");
   if (s >= 0) return s === 0 ? x : r.forward[s - 1].output;
   if (loss === "softmax_cross_entropy") return r.forward[r.forward.length - 1].output;
@@ -25,8 +27,33 @@ function softmaxInput(r, x, loss) {
  */
 export function jacobianView(el) {
   const cycle = new Cycle({ scope: el.card, cards: [el.card], placement: { alias: { x: "sample" } } });
+  /** @type {{jacobian: (number | null)[][], y: (number | null)[]} | null} */
+  let last = null;
+  let k = 0;
+  let start = 0;
+  const redraw = () => {
+    if (!last) return Promise.resolve(null);
+    const j = last;
+    const { trace } = windowedHeatmap(j.jacobian, { name: "∂y_i/∂x_j" }, start);
+    return draw(
+      el.gd,
+      [{ ...trace, hovertemplate: "∂y[%{y}]/∂x[%{x}] = %{z:.6g}<extra></extra>" }],
+      matrixLayout(`sample ${k}: y = (${j.y.map((v) => num(v, 3)).join(", ")})`, "output i", "input j", trace.z, {
+        margin: { l: 34, r: 8, t: 26, b: 30 },
+      }),
+      QUIET,
+    );
+  };
   return {
     cycle,
+    /**
+     * Show rows [from, from + 64) of a Jacobian taller than that.
+     * @param {number} from
+     */
+    window(from) {
+      start = from;
+      return redraw();
+    },
     /**
      * @param {Result} r
      * @param {number[][]} x
@@ -38,27 +65,17 @@ export function jacobianView(el) {
       el.note.textContent = rows ? "" : "No softmax in this stack.";
       el.gd.hidden = !rows;
       if (!rows) {
+        last = null;
         purge(el.gd);
         return Promise.resolve(null);
       }
       el.sample.max = String(rows.length - 1);
-      const k = Math.min(Math.max(0, Math.round(sample)), rows.length - 1);
+      const at = Math.min(Math.max(0, Math.round(sample)), rows.length - 1);
       return cycle.run(
-        (signal) => post("/api/v1/softmax/jacobian", { x: /** @type {number[]} */ (rows[k]) }, signal),
+        (signal) => post("/api/v1/softmax/jacobian", { x: /** @type {number[]} */ (rows[at]) }, signal),
         (j) => {
-          const tr = heatmap(j.jacobian, { name: "∂y_i/∂x_j" });
-          return draw(
-            el.gd,
-            [{ ...tr, hovertemplate: "∂y[%{y}]/∂x[%{x}] = %{z:.6g}<extra></extra>" }],
-            matrixLayout(
-              `sample ${k}: y = (${j.y.map((v) => num(v, 3)).join(", ")})`,
-              "output i",
-              "input j",
-              j.jacobian,
-              { margin: { l: 34, r: 8, t: 26, b: 30 } },
-            ),
-            QUIET,
-          );
+          [last, k] = [{ jacobian: j.jacobian, y: j.y }, at];
+          return redraw();
         },
       );
     },

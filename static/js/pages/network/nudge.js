@@ -1,59 +1,96 @@
-// The nudge test: one weight moved by Δ over a sweep, the actual ΔL beside ∂L/∂w · Δ on log axes;
-// the gap shrinks like Δ² where the loss is smooth, and not where a ReLU kink is crossed.
+// The nudge test: one weight moved by ±Δ over a sweep, the actual ΔL beside ∂L/∂w · Δ on log axes
+// of |Δ| (one series per sign); the gap shrinks like Δ² where the loss is smooth, and not where a
+// ReLU kink is crossed. The API's warnings are shown beside the chart.
 import { post } from "../../kit/api.js";
+import { h } from "../../kit/dom.js";
 import { num } from "../../kit/format.js";
 import { QUIET, draw, line } from "../../kit/plot.js";
 
+/** Nudges per sign. */
+const PER_SIGN = 25;
+
+/**
+ * `count` values from `lo` to `hi`, evenly spaced on a log axis.
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} count
+ */
+export const logspace = (lo, hi, count) =>
+  Array.from(
+    { length: count },
+    (_, k) => 10 ** (Math.log10(lo) + ((Math.log10(hi) - Math.log10(lo)) * k) / (count - 1)),
+  );
+
 /**
  * @param {{card: HTMLElement, gd: HTMLElement, note: HTMLElement, title: HTMLElement,
- *   min: HTMLInputElement, max: HTMLInputElement, cycle: import("../../kit/lifecycle.js").Cycle}} el
+ *   warnings: HTMLElement, noWarnings: HTMLElement, min: HTMLInputElement, max: HTMLInputElement,
+ *   cycle: import("../../kit/lifecycle.js").Cycle}} el
  */
 export function nudgeView(el) {
   /** @type {{body: Record<string, unknown>, index: number, entry: [number, number]} | null} */
   let target = null;
-  const abs = (/** @type {number[]} */ v) => v.map((x) => Math.abs(x));
   const run = () => {
     if (!target) return Promise.resolve(null);
     const { body, index, entry } = target;
     el.card.hidden = false;
     el.title.textContent = `layer ${index} W[${entry[0]}, ${entry[1]}]`;
+    const lo = Number(el.min.value);
+    const hi = Number(el.max.value);
+    // Both directions in one batched call: +Δ then −Δ (the API's delta_min/max check the range).
+    const up = lo > 0 && hi > lo ? logspace(lo, hi, PER_SIGN) : [];
     const req = {
       ...body,
       index,
       param: "W",
       entry,
-      delta_min: Number(el.min.value),
-      delta_max: Number(el.max.value),
-      num: 25,
+      delta_min: lo,
+      delta_max: hi,
+      deltas: up.length ? [...up, ...up.map((d) => -d)] : null,
     };
     return el.cycle.run(
-      (signal) =>
-        /** @type {Promise<any>} */ (
-          post(/** @type {any} */ ("/api/v1/network/nudge"), /** @type {any} */ (req), signal)
-        ),
-      (/** @type {any} */ r) => {
-        const kinked = r.deltas.filter((/** @type {number} */ _, /** @type {number} */ k) => r.crossed_kink[k]);
+      (signal) => post("/api/v1/network/nudge", /** @type {any} */ (req), signal),
+      (r) => {
+        const deltas = /** @type {number[]} */ (r.deltas);
+        const series = (/** @type {(number | null)[]} */ v, /** @type {1 | -1} */ sign) => {
+          const k = deltas.flatMap((d, i) => (Math.sign(d) === sign ? [i] : []));
+          return { x: k.map((i) => Math.abs(deltas[i])), y: k.map((i) => Math.abs(v[i] ?? NaN)) };
+        };
+        const crossed = (/** @type {1 | -1} */ sign) =>
+          deltas.filter((d, i) => Math.sign(d) === sign && r.crossed_kink[i]).map((d) => Math.abs(d));
+        const [kinkUp, kinkDown] = [crossed(1), crossed(-1)];
+        const where = [
+          kinkUp.length ? `Δ ≥ ${num(Math.min(...kinkUp), 3)}` : "",
+          kinkDown.length ? `Δ ≤ −${num(Math.min(...kinkDown), 3)}` : "",
+        ].filter(Boolean);
         el.note.dataset.order = String(r.order);
-        el.note.dataset.kink = kinked.length ? "1" : "0";
+        el.note.dataset.kink = where.length ? "1" : "0";
         el.note.textContent =
           `∂L/∂w = ${num(r.grad, 8)}; fitted order of the gap: ${num(r.order, 3)} (2 where the loss is smooth)` +
-          (kinked.length
-            ? `. A ReLU kink is crossed for Δ ≥ ${num(kinked[0], 3)}: there the first-order prediction is not ` +
+          (where.length
+            ? `. A ReLU kink is crossed for ${where.join(" and for ")}: there the first-order prediction is not ` +
               "the change, and the gap no longer shrinks like Δ²."
             : "");
-        const hover = "Δ = %{x:.3g}<br>%{y:.6g}<extra>%{fullData.name}</extra>";
+        el.noWarnings.hidden = r.warnings.length > 0;
+        el.warnings.replaceChildren(
+          ...r.warnings.map((w) => h("li", { class: "field-note warn-note", dataset: { warn: w.code } }, w.msg)),
+        );
+        const hover = "|Δ| = %{x:.3g}<br>%{y:.6g}<extra>%{fullData.name}</extra>";
+        const mark = (/** @type {object} */ t) => ({ ...t, mode: "lines+markers", marker: { size: 4 } });
+        const pred = series(r.predicted, 1);
         return draw(
           el.gd,
           [
-            { ...line("|actual ΔL|", r.deltas, abs(r.actual), { color: "#1f5f99", hover }), mode: "lines+markers" },
-            line("|predicted ∂L/∂w·Δ|", r.deltas, abs(r.predicted), { color: "#e08a1e", dash: "dash", hover }),
-            { ...line("gap", r.deltas, abs(r.gap), { color: "#c62828", hover }), mode: "lines+markers" },
+            mark(line("|actual ΔL|, +Δ", ...xy(series(r.actual, 1)), { color: "#1f5f99", hover })),
+            mark(line("|actual ΔL|, −Δ", ...xy(series(r.actual, -1)), { color: "#1f5f99", dash: "dot", hover })),
+            line("|predicted ∂L/∂w·Δ|", pred.x, pred.y, { color: "#e08a1e", dash: "dash", hover }),
+            mark(line("gap, +Δ", ...xy(series(r.gap, 1)), { color: "#c62828", hover })),
+            mark(line("gap, −Δ", ...xy(series(r.gap, -1)), { color: "#c62828", dash: "dot", hover })),
           ],
           /** @type {any} */ ({
             margin: { l: 56, r: 8, t: 8, b: 36 },
-            xaxis: { type: "log", title: { text: "Δ" } },
+            xaxis: { type: "log", title: { text: "|Δ| (both signs)" } },
             yaxis: { type: "log", title: { text: "|ΔL|" }, exponentformat: "power" },
-            legend: { orientation: "h", y: 1.12 },
+            legend: { orientation: "h", y: 1.14 },
           }),
           QUIET,
         );
@@ -76,3 +113,6 @@ export function nudgeView(el) {
     run,
   };
 }
+
+/** @param {{x: number[], y: number[]}} s @returns {[number[], number[]]} */
+const xy = (s) => [s.x, s.y];

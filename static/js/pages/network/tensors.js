@@ -1,19 +1,26 @@
 // The selected node's tensors as heatmaps (its value beside the gradient flowing back, and the
 // parameter gradients), its formula, and the numbers of a clicked cell.
 import { as2d, num, sci, shapeOf, shapeText } from "../../kit/format.js";
-import { QUIET, draw, heatmap, matrixLayout, purge } from "../../kit/plot.js";
+import { QUIET, draw, heatmap, matrixLayout, purge, relayout } from "../../kit/plot.js";
 import { setTex } from "../../kit/tex.js";
 import { verdict } from "../../kit/verdict.js";
+import { targetRows } from "./result.js";
 
-/** @typedef {import("../../types/kit").FullNetworkOut} Result */
-/** @typedef {import("../../types/kit").FullCheck} Check */
+/** @typedef {import("./result.js").Result} Result */
+/** @typedef {import("./result.js").Check} Check */
 /** @typedef {import("../../types/kit").Meta} Meta */
 /** @typedef {import("../../kit/format.js").Tensor} Tensor */
 /** @typedef {import("./graph.js").Selection} Selection */
 /**
  * @typedef {{title: string, name: string, z: Tensor, other?: Tensor | null, otherName?: string,
- *   rows?: string, cols?: string, layer?: number, check?: Check | null,
+ *   rows?: string, cols?: string, layer?: number, check?: Check | null, cell: CellRole,
  *   explain?: ((i: number, j: number) => string) | null}} Spec
+ */
+/**
+ * Which indices of the selected cell (step.js) a click on a tensor's [row, column] sets: "nj" an
+ * output (sample n, unit j), "nk" an input (sample n, feature k), "nc" an elementwise layer's
+ * tensor (its column is both k and j), "kj" a weight matrix, "j" a bias row.
+ * @typedef {"nj" | "nk" | "nc" | "kj" | "j"} CellRole
  */
 
 // Formulas of the layers that are not activations (the activations' come from the API).
@@ -64,31 +71,43 @@ function specsOf(sel, r, data, loss) {
       title: "Input x",
       sub: `shape ${shapeText(data.x)}`,
       specs: [
-        { title: "x", name: "x", z: data.x, other: dx, otherName: "∂L/∂x", cols: "feature" },
-        { title: "∂L/∂x", name: "∂L/∂x", z: dx, other: data.x, otherName: "x", cols: "feature", check: check(0, "x") },
+        { title: "x", name: "x", z: data.x, other: dx, otherName: "∂L/∂x", cols: "feature", cell: "nk" },
+        {
+          title: "∂L/∂x",
+          name: "∂L/∂x",
+          z: dx,
+          other: data.x,
+          otherName: "x",
+          cols: "feature",
+          check: check(0, "x"),
+          cell: "nk",
+        },
       ],
     };
   }
   if (sel.kind === "loss") {
     const y = r.forward[n - 1].output;
-    const k = shapeOf(y)[1] || 1;
-    const t = data.targets.map((c) => (Array.isArray(c) ? c : Array.from({ length: k }, (_, j) => (j === c ? 1 : 0))));
+    const t = targetRows(data.targets, shapeOf(y)[1] || 1);
     return {
       title: `Loss: ${loss}`,
       sub: `L = ${num(r.loss, 10)}`,
       specs: [
-        { title: "network output y", name: "y", z: y, other: t, otherName: "target t" },
-        { title: "targets t", name: "t", z: t, other: y, otherName: "y" },
+        { title: "network output y", name: "y", z: y, other: t, otherName: "target t", cell: "nj" },
+        { title: "targets t", name: "t", z: t, other: y, otherName: "y", cell: "nj" },
       ],
     };
   }
   const i = sel.index;
   const f = r.forward[i];
   const b = r.backward[i];
-  const dy = i + 1 < n ? r.backward[i + 1].grad_input : null; // the last layer's comes from the loss
+  const dy = i + 1 < n ? r.backward[i + 1].grad_input : (r.seed ?? null); // the last layer's: the loss's seed
+  const p = r.params.find((q) => q.index === i);
+  const dW = b.grads?.W;
+  const db = b.grads?.b;
+  const elementwise = !(dW && db);
   /** @type {Spec[]} */
   const specs = [
-    { title: `output y${i}`, name: "y", z: f.output, other: dy, otherName: "∂L/∂y" },
+    { title: `output y${i}`, name: "y", z: f.output, other: dy, otherName: "∂L/∂y", cell: elementwise ? "nc" : "nj" },
     {
       title: "∂L/∂x flowing back",
       name: "∂L/∂x",
@@ -96,11 +115,9 @@ function specsOf(sel, r, data, loss) {
       other: inputOf(i),
       otherName: "x",
       check: i === 0 ? check(0, "x") : null,
+      cell: elementwise ? "nc" : "nk",
     },
   ];
-  const p = r.params.find((q) => q.index === i);
-  const dW = b.grads?.W;
-  const db = b.grads?.b;
   if (dW && db) {
     const x = inputOf(i);
     specs.push({
@@ -113,6 +130,7 @@ function specsOf(sel, r, data, loss) {
       rows: "input i",
       cols: "unit j",
       check: check(i, "W"),
+      cell: "kj",
       explain: dy
         ? (a, c) =>
             `Σₙ x[n,${a}]·δ[n,${c}] = ${num(
@@ -130,17 +148,52 @@ function specsOf(sel, r, data, loss) {
       otherName: "b",
       rows: "b",
       cols: "unit j",
-      check: cb && { ...cb, numeric: as2d(cb.numeric), rel_error: as2d(cb.rel_error) },
+      check: cb?.numeric && cb.rel_error ? { ...cb, numeric: as2d(cb.numeric), rel_error: as2d(cb.rel_error) } : cb,
+      cell: "j",
     });
   } else {
-    specs.push({ title: `input x${i}`, name: "x", z: inputOf(i), other: b.grad_input, otherName: "∂L/∂x" });
-    if (dy) specs.push({ title: "∂L/∂y from above", name: "∂L/∂y", z: dy, other: f.output, otherName: "y" });
+    specs.push({ title: `input x${i}`, name: "x", z: inputOf(i), other: b.grad_input, otherName: "∂L/∂x", cell: "nc" });
+    if (dy)
+      specs.push({ title: "∂L/∂y from above", name: "∂L/∂y", z: dy, other: f.output, otherName: "y", cell: "nc" });
   }
   return { title: `Layer ${i}: ${f.type}`, sub: `${shapeText(inputOf(i))} → ${shapeText(f.output)}`, specs };
 }
 
+/**
+ * Where the selected cell falls in a tensor: [row, column] by the tensor's role, clamped to its
+ * shape as the steps clamp it (step.js).
+ * @param {Spec} s
+ * @param {import("./step.js").Cell} c
+ * @returns {[number, number]}
+ */
+function cellAt(s, c) {
+  const z = as2d(s.z);
+  const [rows, cols] = [z.length, z[0]?.length ?? 1];
+  const clamp = (/** @type {number} */ i, /** @type {number} */ size) => Math.max(0, Math.min(i, size - 1));
+  const [r, k] = {
+    nj: [c.n, c.j],
+    nk: [c.n, c.k],
+    nc: [c.n, c.j],
+    kj: [c.k, c.j],
+    j: [0, c.j],
+  }[s.cell];
+  return [clamp(r, rows), clamp(k, cols)];
+}
+
 /** Batches taller than this are shown as a window of this many rows (never sub-pixel stripes). */
 export const WINDOW_ROWS = 64;
+
+/**
+ * The rows [lo, hi) shown of a tensor of `rows` rows: all of them, or WINDOW_ROWS from `start`.
+ * @param {number} rows
+ * @param {number} start
+ * @returns {[number, number]}
+ */
+export function rowWindow(rows, start) {
+  if (rows <= WINDOW_ROWS) return [0, rows];
+  const lo = Math.max(0, Math.min(Math.round(start) || 0, rows - WINDOW_ROWS));
+  return [lo, lo + WINDOW_ROWS];
+}
 
 /**
  * A heatmap trace of `z`, of only rows [start, start + WINDOW_ROWS) when it is taller: its y are
@@ -152,7 +205,7 @@ export const WINDOW_ROWS = 64;
 export function windowedHeatmap(z, { name, other, otherName }, start) {
   const z2 = as2d(z);
   if (z2.length <= WINDOW_ROWS) return { trace: heatmap(z, { name, other, otherName }), shown: z2.length };
-  const a = Math.max(0, Math.min(start, z2.length - WINDOW_ROWS));
+  const [a] = rowWindow(z2.length, start);
   const rows = z2.slice(a, a + WINDOW_ROWS);
   const o = other ? as2d(other).slice(a, a + WINDOW_ROWS) : null;
   const trace = /** @type {any} */ (heatmap(rows, { name, other: o, otherName }));
@@ -165,8 +218,13 @@ export function windowedHeatmap(z, { name, other, otherName }, start) {
 /**
  * @param {{title: HTMLElement, sub: HTMLElement, formula: HTMLElement, slots: HTMLElement[],
  *   window?: HTMLInputElement, windowNote?: HTMLElement,
- *   onWeight?: (index: number, entry: [number, number]) => void}} el a click on a ∂L/∂W cell calls
- *   `onWeight` (the nudge test)
+ *   onWeight?: (index: number, entry: [number, number]) => void,
+ *   onCell?: (role: CellRole, i: number, j: number) => void,
+ *   onWindow?: (start: number) => void, extraRows?: () => number,
+ *   cell?: () => import("./step.js").Cell}} el `cell()` is outlined in each tensor; a click on a ∂L/∂W cell
+ *   calls `onWeight` (the nudge test), a click on any cell `onCell` (the step's selected cell);
+ *   moving the row window `onWindow` (the other heatmaps of the batch follow it); `extraRows()`
+ *   the height of the tallest of those, so the window's range covers it too
  */
 export function tensorPanel(el) {
   /** @type {WeakMap<HTMLElement, Spec>} */
@@ -179,6 +237,7 @@ export function tensorPanel(el) {
   el.window?.addEventListener("input", () => {
     start = Number(el.window?.value) || 0;
     if (last) void panel.show(...last);
+    el.onWindow?.(start);
   });
   /** @param {HTMLElement} gd @param {any} ev */
   const onCell = (gd, ev) => {
@@ -191,17 +250,45 @@ export function tensorPanel(el) {
     let text = `${s.name}[${i}, ${j}] = ${num(z[i]?.[j], 8)}`;
     if (o) text += `;  ${s.otherName}[${i}, ${j}] = ${num(o[i]?.[j], 8)}`;
     const a = z[i]?.[j];
-    const n = s.check ? as2d(s.check.numeric)[i]?.[j] : null;
+    const numeric = s.check?.numeric;
+    const n = numeric ? as2d(numeric)[i]?.[j] : null;
     if (s.check && a !== null && a !== undefined && n !== null && n !== undefined) {
-      const v = verdict(a, n, meta, as2d(s.check.rel_error)[i]?.[j] ?? undefined);
+      const rel = s.check.rel_error ? as2d(s.check.rel_error)[i]?.[j] : undefined;
+      const v = verdict(a, n, meta, rel ?? undefined);
       text += `;  numerical ${num(n, 8)}, rel. error ${sci(v.rel, 1)} (${v.pass ? "pass" : "fail"}, ${v.band.label})`;
     }
     if (s.explain) text += `  —  ${s.explain(i, j)}`;
     el.formula.textContent = text;
+    el.onCell?.(s.cell, i, j);
     if (s.name === "∂L/∂W" && s.layer !== undefined) el.onWeight?.(s.layer, [i, j]);
+  };
+  /**
+   * The selected cell (the one the steps are written with) as a rectangle, when in the window.
+   * @param {Spec} s
+   */
+  const outline = (s) => {
+    const c = el.cell ? cellAt(s, el.cell()) : null;
+    const [lo, hi] = rowWindow(as2d(s.z).length, start);
+    if (!c || c[0] < lo || c[0] >= hi) return [];
+    const [y, x] = c;
+    const line = { color: "#1e293b", width: 2 };
+    return [{ type: /** @type {const} */ ("rect"), x0: x - 0.5, x1: x + 0.5, y0: y - 0.5, y1: y + 0.5, line }];
   };
   const panel = {
     slots: el.slots,
+    /** Move the selected cell's outline (a cheap relayout, no redraw). */
+    mark() {
+      return Promise.all(
+        el.slots.map((gd) => {
+          const s = shown.get(gd);
+          return s && gd.style.visibility !== "hidden" ? relayout(gd, { shapes: outline(s) }) : null;
+        }),
+      );
+    },
+    /** The first row of the window shown of a batch taller than WINDOW_ROWS. */
+    get start() {
+      return start;
+    },
     /**
      * @param {Selection} sel
      * @param {Result} r
@@ -213,7 +300,7 @@ export function tensorPanel(el) {
       meta = m;
       last = [sel, r, data, loss, m];
       const { title, sub, specs } = specsOf(sel, r, data, loss);
-      const tall = Math.max(0, ...specs.map((q) => as2d(q.z).length));
+      const tall = Math.max(el.extraRows?.() ?? 0, ...specs.map((q) => as2d(q.z).length));
       if (el.window && el.windowNote) {
         el.window.hidden = tall <= WINDOW_ROWS;
         el.window.max = String(Math.max(0, tall - WINDOW_ROWS));
@@ -237,12 +324,9 @@ export function tensorPanel(el) {
           }
           shown.set(gd, s);
           const tr = windowedHeatmap(s.z, { name: s.name, other: s.other, otherName: s.otherName }, start).trace;
-          return draw(
-            gd,
-            [tr],
-            matrixLayout(`${s.title} ${shapeText(s.z)}`, s.rows || "sample n", s.cols ?? "unit j", s.z),
-            QUIET,
-          ).then(() => {
+          const lay = matrixLayout(`${s.title} ${shapeText(s.z)}`, s.rows || "sample n", s.cols ?? "unit j", s.z);
+          lay.shapes = outline(s);
+          return draw(gd, [tr], lay, QUIET).then(() => {
             if (gd.dataset.wired) return;
             gd.dataset.wired = "1";
             /** @type {any} */ (gd).on("plotly_click", (/** @type {any} */ ev) => onCell(gd, ev));
