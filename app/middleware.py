@@ -6,6 +6,7 @@ from collections.abc import Collection
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.compute import INLINE_US, inline_in_force
 from app.engine.limits import Limits
 from app.schemas.base import limits_in_force
 
@@ -105,19 +106,21 @@ class SecurityHeadersMiddleware:
 
 
 class LimitsMiddleware:
-    """Put the app's :class:`~app.engine.limits.Limits` in force for each request it handles.
+    """Put the app's :class:`~app.engine.limits.Limits` and its inline budget in force for each
+    request it handles.
 
-    The schemas read them while validating the body (:class:`app.schemas.base.Limit`), and
-    ``app.api.deps.LimitsDep`` hands the same object to the routes, so one object built in
-    ``create_app`` bounds everything.
+    The schemas read the limits while validating the body (:class:`app.schemas.base.Limit`) and
+    the routes read the same object (``current_limits()``), so one object built in ``create_app``
+    bounds everything; :func:`app.api.compute.run_sized` reads ``inline_us``.
     """
 
-    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+    def __init__(self, app: ASGIApp, limits: Limits, inline_us: float = INLINE_US) -> None:
         self.app = app
         self.limits = limits
+        self.inline_us = inline_us
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        with limits_in_force(self.limits):
+        with limits_in_force(self.limits), inline_in_force(self.inline_us):
             await self.app(scope, receive, send)
 
 

@@ -36,7 +36,8 @@ def held(monkeypatch: pytest.MonkeyPatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(app.api.network, "run_network", blocking)
-    bpx = create_app(Settings(compute_slots=1, queue_timeout=0.1))
+    # inline_us=0: the blocking run must go to the pool, as a long computation would
+    bpx = create_app(Settings(compute_slots=1, queue_timeout=0.1, inline_us=0))
     with TestClient(bpx, raise_server_exceptions=False) as client:
         yield client, entered, release
         release.set()
