@@ -1,7 +1,7 @@
 """HTTP load on a uvicorn server this script starts on 127.0.0.1: throughput, overload, rendering.
 
   python -m bench.api_load                     # all three parts, about two minutes
-  python -m bench.api_load --parts small       # (a) only; --parts heavy, --parts render
+  python -m bench.api_load --parts small       # (a) only; --parts heavy, render, streams
 
 (a) small: requests/s, p50 and p99 of health, ``/network/run`` 2×2 (gradient check on and off) and
     ``/numdiff/derivative`` with ``--clients`` concurrent keep-alive clients, each endpoint for
@@ -16,6 +16,10 @@
     ``include`` choices (all parts, forward + backward, none): in process ``json.loads`` +
     pydantic validation, the engine call and ``respond`` (orjson) timed separately, and the
     whole request over HTTP (one client, to the last byte), interleaved.
+
+(d) streams: ``--streams`` long ``/api/v1/train`` streams (as many as the default compute slots
+    of a 2-core machine) stay open while ``--clients`` clients send the small ``/network/run``
+    for ``--heavy-seconds``: the small requests' statuses (503: shut out) and latencies.
 
 The client is one asyncio loop speaking raw HTTP/1.1 (uvloop if installed); it shares the cores
 with the server, so compare ratios from one run rather than absolute numbers between machines.
@@ -491,6 +495,80 @@ def render(args: argparse.Namespace) -> None:
     print("serialisation share target: ≤ 20% of the request time")
 
 
+def train_stream(epochs: int = 100_000) -> dict:
+    """A long /train request: 2000 xor points through 64-wide layers, a line every epoch."""
+    layers = [
+        {"type": "affine", "in": 2, "out": 64, "seed": 0},
+        {"type": "tanh"},
+        {"type": "affine", "in": 64, "out": 64, "seed": 1},
+        {"type": "tanh"},
+        {"type": "affine", "in": 64, "out": 2, "seed": 2},
+    ]
+    return {
+        "dataset": {"name": "xor", "n": 2000, "noise": 0.1, "classes": 2, "seed": 0},
+        "layers": layers,
+        "loss": "softmax_cross_entropy",
+        "optimizer": "adam",
+        "lr": 0.01,
+        "batch_size": 32,
+        "epochs": epochs,
+        "report_every": 1,
+        "seed": 0,
+    }
+
+
+async def read_stream(port: int, raw: bytes, until: float) -> int:
+    """Send ``raw`` and read the streamed answer until ``until``; the lines received."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    lines = 0
+    try:
+        writer.write(raw)
+        await writer.drain()
+        while time.perf_counter() < until:
+            try:
+                chunk = await asyncio.wait_for(reader.read(1 << 16), until - time.perf_counter())
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            lines += chunk.count(b"\n")  # NDJSON lines (chunk-size lines too: a rough count)
+    finally:
+        writer.close()
+    return lines
+
+
+def streams(args: argparse.Namespace) -> None:
+    """(d): as many /train streams as there are compute slots stay open while ``args.clients``
+    clients send the small 2×2 /network/run: do the streams shut the small requests out?"""
+    small_target = Target("network/run 2x2 (beside streams)", "/api/v1/network/run", SMALL_RUN)
+    stream = Target("train", "/api/v1/train", train_stream())
+    trees = ({"baseline": Path(args.baseline)} if args.baseline else {}) | {"this tree": ROOT}
+    for name, root in trees.items():
+        with Server(args.app, args.env, args.factory, root) as server:
+
+            async def load() -> tuple[dict[str, Stats], list[int]]:
+                until = time.perf_counter() + args.heavy_seconds + 1.0
+                readers = [read_stream(server.port, stream.raw, until) for _ in range(args.streams)]
+                await asyncio.sleep(0)
+                small = hammer(server.port, [small_target], args.clients, args.heavy_seconds)
+                stats, *lines = await asyncio.gather(small, *readers)
+                return stats, lines
+
+            stats, lines = run(load())
+        s = stats[small_target.name]
+        if len(trees) > 1:
+            print(f"\n{name}: {root}")
+        print(
+            f"\n(d) {args.streams} /train streams (a line per epoch) open while {args.clients} "
+            f"clients send the 2×2 /network/run for {args.heavy_seconds:g} s"
+        )
+        print(
+            f"small requests: {len(s.latencies)} done, {s.rate:.0f}/s, p50 {ms(s.quantile(0.5))} "
+            f"ms, p99 {ms(s.quantile(0.99))} ms, statuses {dict(s.statuses)}; stream lines "
+            f"received: {lines}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -501,6 +579,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--heavy-seconds", type=float, default=20.0)
     parser.add_argument("--render-repeat", type=int, default=5)
+    parser.add_argument("--streams", type=int, default=2, help="open /train streams in (d)")
     parser.add_argument("--app", default="app.main:app", help="uvicorn's APP argument")
     parser.add_argument(
         "--baseline",
@@ -516,7 +595,7 @@ def main() -> None:
     args.env = dict(item.split("=", 1) for item in args.env)
     print(describe())
     print(f"server: uvicorn {args.app} {' '.join(f'{k}={v}' for k, v in args.env.items())}")
-    parts = {"small": small, "heavy": heavy, "render": render}
+    parts = {"small": small, "heavy": heavy, "render": render, "streams": streams}
     for name in args.parts.split(","):
         parts[name](args)
 
