@@ -518,9 +518,9 @@ def train_stream(epochs: int = 100_000) -> dict:
 
 
 async def read_stream(port: int, raw: bytes, until: float) -> int:
-    """Send ``raw`` and read the streamed answer until ``until``; the lines received."""
+    """Send ``raw`` and read the streamed answer until ``until``; the epoch lines received."""
     reader, writer = await asyncio.open_connection(HOST, port)
-    lines = 0
+    mark, lines, tail = b'{"epoch":', 0, b""
     try:
         writer.write(raw)
         await writer.drain()
@@ -531,7 +531,8 @@ async def read_stream(port: int, raw: bytes, until: float) -> int:
                 break
             if not chunk:
                 break
-            lines += chunk.count(b"\n")  # NDJSON lines (chunk-size lines too: a rough count)
+            lines += (tail + chunk).count(mark)  # a mark split across two reads counts once
+            tail = chunk[-(len(mark) - 1) :]
     finally:
         writer.close()
     return lines
