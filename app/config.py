@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.api.compute import INLINE_US
 from app.engine.limits import Limits
 
 _D = Limits()  # the defaults, declared once in app.engine.limits
@@ -65,6 +66,13 @@ class Settings(BaseSettings):
     )
     queue_timeout: float = Field(
         5.0, gt=0, description="Seconds a request may wait for a compute slot (503 after)."
+    )
+    inline_us: float = Field(
+        INLINE_US,
+        ge=0,
+        description="Requests whose work is estimated (from their shapes) at up to this many "
+        "microseconds run on the event loop instead of the thread pool (0: never); see "
+        "app/api/compute.py.",
     )
     log_level: str = Field("info", description="Python log level name.")
     gzip_max_bytes: int = Field(

@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: a request meets the access log, the body limit, CORS, the security
     # headers (so a 503 carries them), then waits for a compute slot.
-    app.add_middleware(LimitsMiddleware, limits=app.state.limits)
+    app.add_middleware(LimitsMiddleware, limits=app.state.limits, inline_us=settings.inline_us)
     app.add_middleware(
         ComputeSlotsMiddleware, slots=settings.slots(), timeout=settings.queue_timeout
     )

@@ -6,6 +6,7 @@ from collections.abc import Collection
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.compute import INLINE_US, inline_in_force
 from app.engine.limits import Limits
 from app.schemas.base import limits_in_force
 
@@ -105,20 +106,50 @@ class SecurityHeadersMiddleware:
 
 
 class LimitsMiddleware:
-    """Put the app's :class:`~app.engine.limits.Limits` in force for each request it handles.
+    """Put the app's :class:`~app.engine.limits.Limits` and its inline budget in force for each
+    request it handles.
 
-    The schemas read them while validating the body (:class:`app.schemas.base.Limit`), and
-    ``app.api.deps.LimitsDep`` hands the same object to the routes, so one object built in
-    ``create_app`` bounds everything.
+    The schemas read the limits while validating the body (:class:`app.schemas.base.Limit`) and
+    the routes read the same object (``current_limits()``), so one object built in ``create_app``
+    bounds everything; :func:`app.api.compute.run_sized` reads ``inline_us``.
     """
 
-    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+    def __init__(self, app: ASGIApp, limits: Limits, inline_us: float = INLINE_US) -> None:
         self.app = app
         self.limits = limits
+        self.inline_us = inline_us
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        with limits_in_force(self.limits):
+        with limits_in_force(self.limits), inline_in_force(self.inline_us):
             await self.app(scope, receive, send)
+
+
+SLOT = "bpx.compute_slot"  # the scope key under which a gated request finds its :class:`Slot`
+
+
+class Slot:
+    """A request's hold on one compute slot, which a stream lets go of between its lines.
+
+    ``release`` and ``acquire`` are idempotent; the slot is handed over in arrival order (anyio's
+    semaphore gives a released slot to its oldest waiter), so a stream that asks again queues
+    behind the requests that came while it sent its line.
+    """
+
+    __slots__ = ("_slots", "held")
+
+    def __init__(self, slots: anyio.Semaphore) -> None:
+        self._slots = slots
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self._slots.release()
+
+    async def acquire(self) -> None:
+        if not self.held:
+            await self._slots.acquire()
+            self.held = True
 
 
 class ComputeSlotsMiddleware:
@@ -129,7 +160,9 @@ class ComputeSlotsMiddleware:
     at most ``slots`` requests are validated, computed and rendered at once, so the event loop and
     the health probe keep their share of the cores and at most ``slots`` results are in memory.
     A request that gets no slot within ``timeout`` seconds is answered ``503`` with
-    ``Retry-After`` in the standard error shape, never left hanging.
+    ``Retry-After`` in the standard error shape, never left hanging. The request's
+    :class:`Slot` is in ``scope[SLOT]``: a stream (``/api/v1/train``) holds it only while it
+    computes a line, so an open stream does not shut every other request out for its 60 s.
     """
 
     def __init__(
@@ -173,10 +206,11 @@ class ComputeSlotsMiddleware:
                 await send({"type": "http.response.start", "status": 503, "headers": self.headers})
                 await send({"type": "http.response.body", "body": self.body})
                 return
+        scope[SLOT] = slot = Slot(self.slots)
         try:
             await self.app(scope, receive, send)
         finally:
-            self.slots.release()
+            slot.release()
 
     async def _wait(self) -> bool:
         """Wait up to ``timeout`` for a slot; whether one was taken."""

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from app.engine.numdiff import count_nonfinite
+from app.middleware import SLOT
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 PIECEWISE_ABOVE = 65_536  # numbers in a result's arrays above which it is rendered piece by piece
@@ -157,14 +158,23 @@ async def ndjson_stream(
 
     ``stop()`` turns true as soon as the client disconnects (or the response is abandoned), so
     a generator that reads it between steps of its work ends within one step: a closed tab
-    costs no more computing.
+    costs no more computing. The request's compute slot (:class:`app.middleware.Slot`, when
+    it has one) is held while a line is computed and let go while it is sent, so requests that
+    queued meanwhile get their turn between two lines.
     """
     stopped = threading.Event()
     items = lines(stopped.is_set)
+    slot = request.scope.get(SLOT)
     watcher = asyncio.ensure_future(_until_disconnect(request, stopped))
     try:
         while True:
-            item = await run_in_threadpool(next, items, _END)
+            if slot is not None:
+                await slot.acquire()  # the first line: still held since the request came
+            try:
+                item = await run_in_threadpool(next, items, _END)
+            finally:
+                if slot is not None:
+                    slot.release()
             if item is _END:
                 return
             yield ndjson_line(item)

@@ -1,7 +1,7 @@
 """HTTP load on a uvicorn server this script starts on 127.0.0.1: throughput, overload, rendering.
 
   python -m bench.api_load                     # all three parts, about two minutes
-  python -m bench.api_load --parts small       # (a) only; --parts heavy, --parts render
+  python -m bench.api_load --parts small       # (a) only; --parts heavy, render, streams
 
 (a) small: requests/s, p50 and p99 of health, ``/network/run`` 2×2 (gradient check on and off) and
     ``/numdiff/derivative`` with ``--clients`` concurrent keep-alive clients, each endpoint for
@@ -12,8 +12,14 @@
     ``--heavy-seconds``, while a probe opens a new connection to ``/api/v1/health`` every 100 ms:
     health latency p50/p99/max, the status counts (503 = no compute slot in time) and the server's
     peak RSS (VmHWM of its process, which starts fresh for this part).
-(c) render: in process, the share of a heavy request's time spent serialising the response:
-    ``json.loads`` + pydantic validation, the engine call and orjson's render, timed separately.
+(c) render: the share of a heavy request's time spent serialising the response, for three
+    ``include`` choices (all parts, forward + backward, none): in process ``json.loads`` +
+    pydantic validation, the engine call and ``respond`` (orjson) timed separately, and the
+    whole request over HTTP (one client, to the last byte), interleaved.
+
+(d) streams: ``--streams`` long ``/api/v1/train`` streams (as many as the default compute slots
+    of a 2-core machine) stay open while ``--clients`` clients send the small ``/network/run``
+    for ``--heavy-seconds``: the small requests' statuses (503: shut out) and latencies.
 
 The client is one asyncio loop speaking raw HTTP/1.1 (uvloop if installed); it shares the cores
 with the server, so compare ratios from one run rather than absolute numbers between machines.
@@ -34,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -415,44 +422,152 @@ def heavy_table(
     )
 
 
+# The parts a client asks for: everything, what a page drawing the tensors needs, the verdicts.
+INCLUDES = {
+    "all parts": None,
+    "forward + backward": ["forward", "backward"],
+    "loss + verdicts ([])": [],
+}
+
+
 def render(args: argparse.Namespace) -> None:
-    """(c): where a heavy request's time goes in process: parse + validate, engine, render."""
+    """(c): where a heavy request's time goes: parse + validate, engine, render in process, and
+    the whole request over HTTP (one client, a fresh server), for each of ``INCLUDES``."""
     from app.api.network import run_network
     from app.responses import respond
     from app.schemas import NetworkRequest
 
-    raw = Target("heavy", "/", heavy_run(False)).raw.split(b"\r\n\r\n", 1)[1]
-    body = NetworkRequest.model_validate(json.loads(raw))
-    specs = [layer.spec() for layer in body.layers]
+    targets = {
+        name: Target(
+            name,
+            "/api/v1/network/run",
+            heavy_run(False) | ({} if inc is None else {"include": inc}),
+        )
+        for name, inc in INCLUDES.items()
+    }
+    raws = {name: t.raw.split(b"\r\n\r\n", 1)[1] for name, t in targets.items()}
+    bodies = {name: NetworkRequest.model_validate(json.loads(raw)) for name, raw in raws.items()}
+    full = bodies["all parts"]
+    specs = [layer.spec() for layer in full.layers]
 
     def engine() -> dict:
-        return run_network(body.x, body.targets, specs, body.loss, gradcheck=False)
+        return run_network(full.x, full.targets, specs, full.loss, gradcheck=False)
 
     result = engine()
-    response = respond(result)  # renders: one orjson call per array for a result this large
-    size = sum(len(p) for p in getattr(response, "pieces", [response.body])) / 1e6
-    times = side_by_side(
-        {
-            "parse": lambda: NetworkRequest.model_validate(json.loads(raw)),
+    sizes = {
+        name: sum(len(p) for p in getattr(r, "pieces", [r.body])) / 1e6
+        for name, r in ((n, respond(b.select(result))) for n, b in bodies.items())
+    }
+
+    async def over_http(port: int, raw: bytes) -> None:
+        conn = Connection(port)
+        try:
+            status, _ = await conn.request(raw)
+            assert status == 200, status
+        finally:
+            conn.close()
+
+    with Server(args.app, args.env, args.factory, ROOT) as server:
+        fns: dict[str, Callable[[], object]] = {
+            "parse": lambda: NetworkRequest.model_validate(json.loads(raws["all parts"])),
             "engine": engine,
-            "render": lambda: respond(result),
-        },
-        args.render_repeat,
-        warmup=False,
-    )
-    p, c, o = times["parse"], times["engine"], times["render"]
-    total = p + c + o
+        }
+        for name, body in bodies.items():
+            fns[f"render {name}"] = lambda body=body: respond(body.select(result))
+            fns[f"http {name}"] = lambda name=name: run(over_http(server.port, targets[name].raw))
+        times = side_by_side(fns, args.render_repeat)
+    p, c = times["parse"], times["engine"]
     print(
-        f"\n(c) one heavy /network/run in process ({len(raw) / 1e6:.2f} MB in, {size:.1f} MB out), "
-        f"median of {args.render_repeat} interleaved runs"
+        f"\n(c) one heavy /network/run ({len(raws['all parts']) / 1e6:.2f} MB in), median of "
+        f"{args.render_repeat} interleaved rounds: in process, json.loads + pydantic "
+        f"{ms(p)} ms, engine (run_network) {ms(c)} ms; over HTTP, one client, to the last byte"
     )
-    for name, t in [
-        ("json.loads + pydantic validation", p),
-        ("engine (run_network)", c),
-        ("render (respond: orjson, in pieces)", o),
-    ]:
-        print(f"  {name:34s} {ms(t)} ms  {t / total:5.1%}")
-    print(f"  serialisation share of the request time: {o / total:.0%} (target ≤ 20%)")
+    print(
+        f"{'include':24s} {'out MB':>7s} {'render ms':>10s} {'share':>6s} {'http ms':>9s} "
+        f"{'share':>6s}   (share: render / (parse + engine + render), render / http)"
+    )
+    for name in INCLUDES:
+        o, h = times[f"render {name}"], times[f"http {name}"]
+        print(
+            f"{name:24s} {sizes[name]:7.1f} {ms(o):>10s} {o / (p + c + o):6.0%} {ms(h):>9s} "
+            f"{o / h:6.0%}"
+        )
+    print("serialisation share target: ≤ 20% of the request time")
+
+
+def train_stream(epochs: int = 100_000) -> dict:
+    """A long /train request: 2000 xor points through 64-wide layers, a line every epoch."""
+    layers = [
+        {"type": "affine", "in": 2, "out": 64, "seed": 0},
+        {"type": "tanh"},
+        {"type": "affine", "in": 64, "out": 64, "seed": 1},
+        {"type": "tanh"},
+        {"type": "affine", "in": 64, "out": 2, "seed": 2},
+    ]
+    return {
+        "dataset": {"name": "xor", "n": 2000, "noise": 0.1, "classes": 2, "seed": 0},
+        "layers": layers,
+        "loss": "softmax_cross_entropy",
+        "optimizer": "adam",
+        "lr": 0.01,
+        "batch_size": 32,
+        "epochs": epochs,
+        "report_every": 1,
+        "seed": 0,
+    }
+
+
+async def read_stream(port: int, raw: bytes, until: float) -> int:
+    """Send ``raw`` and read the streamed answer until ``until``; the epoch lines received."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    mark, lines, tail = b'{"epoch":', 0, b""
+    try:
+        writer.write(raw)
+        await writer.drain()
+        while time.perf_counter() < until:
+            try:
+                chunk = await asyncio.wait_for(reader.read(1 << 16), until - time.perf_counter())
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            lines += (tail + chunk).count(mark)  # a mark split across two reads counts once
+            tail = chunk[-(len(mark) - 1) :]
+    finally:
+        writer.close()
+    return lines
+
+
+def streams(args: argparse.Namespace) -> None:
+    """(d): as many /train streams as there are compute slots stay open while ``args.clients``
+    clients send the small 2×2 /network/run: do the streams shut the small requests out?"""
+    small_target = Target("network/run 2x2 (beside streams)", "/api/v1/network/run", SMALL_RUN)
+    stream = Target("train", "/api/v1/train", train_stream())
+    trees = ({"baseline": Path(args.baseline)} if args.baseline else {}) | {"this tree": ROOT}
+    for name, root in trees.items():
+        with Server(args.app, args.env, args.factory, root) as server:
+
+            async def load() -> tuple[dict[str, Stats], list[int]]:
+                until = time.perf_counter() + args.heavy_seconds + 1.0
+                readers = [read_stream(server.port, stream.raw, until) for _ in range(args.streams)]
+                await asyncio.sleep(0)
+                small = hammer(server.port, [small_target], args.clients, args.heavy_seconds)
+                stats, *lines = await asyncio.gather(small, *readers)
+                return stats, lines
+
+            stats, lines = run(load())
+        s = stats[small_target.name]
+        if len(trees) > 1:
+            print(f"\n{name}: {root}")
+        print(
+            f"\n(d) {args.streams} /train streams (a line per epoch) open while {args.clients} "
+            f"clients send the 2×2 /network/run for {args.heavy_seconds:g} s"
+        )
+        print(
+            f"small requests: {len(s.latencies)} done, {s.rate:.0f}/s, p50 {ms(s.quantile(0.5))} "
+            f"ms, p99 {ms(s.quantile(0.99))} ms, statuses {dict(s.statuses)}; stream lines "
+            f"received: {lines}"
+        )
 
 
 def main() -> None:
@@ -465,6 +580,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--heavy-seconds", type=float, default=20.0)
     parser.add_argument("--render-repeat", type=int, default=5)
+    parser.add_argument("--streams", type=int, default=2, help="open /train streams in (d)")
     parser.add_argument("--app", default="app.main:app", help="uvicorn's APP argument")
     parser.add_argument(
         "--baseline",
@@ -480,7 +596,7 @@ def main() -> None:
     args.env = dict(item.split("=", 1) for item in args.env)
     print(describe())
     print(f"server: uvicorn {args.app} {' '.join(f'{k}={v}' for k, v in args.env.items())}")
-    parts = {"small": small, "heavy": heavy, "render": render}
+    parts = {"small": small, "heavy": heavy, "render": render, "streams": streams}
     for name in args.parts.split(","):
         parts[name](args)
 

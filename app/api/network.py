@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.api.compute import network_us, run_sized
 from app.api.deps import LimitsDep
 from app.engine.nn.network import run_network
 from app.engine.nn.nudge import nudge as nudge_entry
@@ -16,6 +17,7 @@ from app.schemas import (
     NudgeRequest,
     PresetsOut,
 )
+from app.schemas.base import current_limits
 
 router = APIRouter(prefix="/api/v1/network", tags=["network"])
 
@@ -31,9 +33,13 @@ router = APIRouter(prefix="/api/v1/network", tags=["network"])
     "dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every "
     "gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3).",
 )
-def run(body: NetworkRequest, limits: LimitsDep):
-    result = run_network(**body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits)
-    return respond(body.select(result))
+async def run(body: NetworkRequest):
+    def work():
+        limits = current_limits()
+        result = run_network(**body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits)
+        return respond(body.select(result))
+
+    return await run_sized(network_us(body), work)
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.api.compute import derivative_us, run_sized
 from app.api.deps import LimitsDep
 from app.engine import numdiff
 from app.engine.expr.table import FUNCTION_HELP, USER_FUNCTIONS
@@ -19,6 +20,7 @@ from app.schemas import (
     StepSweepOut,
     StepSweepRequest,
 )
+from app.schemas.base import current_limits
 
 router = APIRouter(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
 
@@ -39,8 +41,11 @@ EXPR_HELP = (
     "step `h`, beside the exact derivative from symbolic differentiation; returns the tangent "
     "line and f, its tangent and f' over `linspace(x_min, x_max, num)`." + EXPR_HELP,
 )
-def derivative(body: DerivativeRequest, limits: LimitsDep):
-    return respond(numdiff.derivative(**body.model_dump(), limits=limits))
+async def derivative(body: DerivativeRequest):
+    def work():
+        return respond(numdiff.derivative(**body.model_dump(), limits=current_limits()))
+
+    return await run_sized(derivative_us(body), work)
 
 
 @router.post(

@@ -36,7 +36,8 @@ def held(monkeypatch: pytest.MonkeyPatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(app.api.network, "run_network", blocking)
-    bpx = create_app(Settings(compute_slots=1, queue_timeout=0.1))
+    # inline_us=0: the blocking run must go to the pool, as a long computation would
+    bpx = create_app(Settings(compute_slots=1, queue_timeout=0.1, inline_us=0))
     with TestClient(bpx, raise_server_exceptions=False) as client:
         yield client, entered, release
         release.set()
@@ -117,3 +118,49 @@ def test_slots_default_to_the_usable_cores(tmp_path: Path) -> None:
     assert usable_cores(quota) == min(2, usable_cores())
     quota.write_text("max 100000\n")
     assert usable_cores(quota) == usable_cores(tmp_path / "absent")
+
+
+def stream_app(slots: int) -> tuple[ComputeSlotsMiddleware, list[str], threading.Event]:
+    """A toy app behind the gate: ``/api/stream`` streams three NDJSON lines through
+    :func:`app.responses.ndjson_stream`, the first computed only once the test sets ``go``;
+    ``/api/work`` is a one-shot request. ``order`` records what computed, in order."""
+    from app.responses import NDJSONResponse, ndjson_stream
+
+    order: list[str] = []
+    go = threading.Event()
+
+    def lines(stop):
+        for k in range(3):
+            if k == 0:
+                assert go.wait(WAIT), "the test never let the first line finish"
+            order.append(f"line {k}")
+            yield {"line": k}
+
+    async def stream(request: Request) -> NDJSONResponse:
+        return NDJSONResponse(ndjson_stream(lines, request))
+
+    async def work(request: Request) -> JSONResponse:
+        order.append("work")
+        return JSONResponse({"ok": True})
+
+    routes = [Route("/api/stream", stream), Route("/api/work", work)]
+    return ComputeSlotsMiddleware(Starlette(routes=routes), slots, WAIT), order, go
+
+
+def test_a_stream_lets_a_waiting_request_in_between_two_lines() -> None:
+    gate, order, go = stream_app(slots=1)
+    with TestClient(gate) as client, ThreadPoolExecutor(2) as pool:
+        streaming = pool.submit(client.get, "/api/stream")
+        waiting = pool.submit(client.get, "/api/work")
+        for _ in range(WAIT * 100):  # until /api/work queues behind the stream's first line
+            if gate.slots.statistics().tasks_waiting == 1:
+                break
+            threading.Event().wait(0.01)
+        assert gate.slots.statistics().tasks_waiting == 1 and order == []
+        go.set()
+        assert waiting.result(WAIT).status_code == 200
+        lines = streaming.result(WAIT).text.splitlines()
+    assert lines == ['{"line":0}', '{"line":1}', '{"line":2}']
+    # It got the slot when the first line was done, not after the whole stream.
+    assert order == ["line 0", "work", "line 1", "line 2"]
+    assert gate.slots.value == 1  # every slot came back
