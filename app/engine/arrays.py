@@ -1,4 +1,5 @@
-"""Turning request data into float arrays: one conversion, never sharing a caller's memory."""
+"""Turning request data into float arrays: one conversion; a caller's memory is shared only
+where a caller asks for it (``private=False``: an input the engine reads and never returns)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from app.engine.errors import EngineError
 Loc = tuple[str | int, ...]
 
 
-def as_float(a: Any, what: str = "x", loc: Loc = ("x",), dtype=None) -> np.ndarray:
+def as_float(
+    a: Any, what: str = "x", loc: Loc = ("x",), dtype=None, private: bool = True
+) -> np.ndarray:
     """Return ``a`` as a float array, never sharing memory with a caller's integer array.
 
     Integers and booleans are promoted to float64; float32 and float64 keep their dtype unless
     ``dtype`` is given. Ragged lists, strings and complex numbers raise :class:`EngineError`.
+    With ``dtype`` a caller's array of that dtype is copied, unless ``private`` is False: for an
+    input the engine only reads and never returns (the network's ``x``), the copy is waste.
     """
     try:
         arr = np.asarray(a)
@@ -26,7 +31,9 @@ def as_float(a: Any, what: str = "x", loc: Loc = ("x",), dtype=None) -> np.ndarr
         raise EngineError(f"{what} must contain real numbers only.", loc)
     if dtype is not None:
         if arr.dtype == dtype:  # nothing can overflow: no need for the errstate below
-            return arr if isinstance(a, list | tuple) else arr.copy()  # a list gave a new array
+            if not private or isinstance(a, list | tuple):  # a list gave a new array
+                return arr
+            return arr.copy()
         with np.errstate(over="ignore"):  # e.g. 1e300 to float32 is inf: callers check finiteness
             return arr.astype(dtype)
     if arr.dtype.kind != "f" or arr.dtype not in (np.float32, np.float64):
@@ -55,9 +62,10 @@ def all_finite(a: np.ndarray) -> bool:
     return bool(np.logical_and.reduce(np.isfinite(a), axis=None))
 
 
-def finite_array(a: Any, what: str, loc: Loc, dtype) -> np.ndarray:
-    """``a`` as a ``dtype`` array, or an error if it holds NaN or infinity (after the cast)."""
-    arr = as_float(a, what, loc, dtype=dtype)
+def finite_array(a: Any, what: str, loc: Loc, dtype, private: bool = True) -> np.ndarray:
+    """``a`` as a ``dtype`` array, or an error if it holds NaN or infinity (after the cast);
+    ``private`` as in :func:`as_float`."""
+    arr = as_float(a, what, loc, dtype=dtype, private=private)
     if not all_finite(arr):
         raise EngineError(f"{what} must hold finite numbers (no NaN or infinity).", loc)
     return arr

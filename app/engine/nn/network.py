@@ -345,7 +345,7 @@ def prepare(
     if dtype not in DTYPES:
         raise EngineError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}.", ("dtype",))
     dt = DTYPES[dtype]
-    x = finite_array(x, "x", ("x",), dt)
+    x = finite_array(x, "x", ("x",), dt, private=False)  # read only: no copy of a caller's x
     if x.ndim != 2 or 0 in x.shape:
         raise EngineError(
             f"x must be a non-empty 2-D list (one row per input), got shape {x.shape}.", ("x",)
