@@ -26,6 +26,15 @@ RUN python -m compileall -q app \
     && useradd --no-log-init --uid 10001 --gid bpx --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin bpx
 
+# glibc keeps up to 64 MiB of freed memory per arena instead of returning it after every request
+# (and serves blocks below 32 MiB from the heap): the engine's megabyte-sized temporaries then
+# reuse mapped pages instead of faulting fresh ones. Measured with `python -m bench.engine --mix`
+# (docs/PERFORMANCE.md, "The server's malloc setting"): page faults of a heavy /network/run mix
+# 359k -> 8k in one thread, 368k -> 31k in four; peak RSS +0.5% and +3% (176 -> 182 MB in four
+# threads); resident memory stays at that peak between requests instead of falling back.
+ENV MALLOC_TRIM_THRESHOLD_=67108864 \
+    MALLOC_MMAP_THRESHOLD_=33554432
+
 ENV PYTHONPATH=/app \
     PORT=8000 \
     WEB_CONCURRENCY=2 \

@@ -9,8 +9,10 @@ Two tables. "run_network": ``run_network(..., gradcheck=False)`` with the arrays
 every check included. "hot loop": the layer-level loop a training step runs, the network built
 once, then ``forward`` + the loss + ``backward`` (with its overflow checks). Torch runs
 ``addmm -> relu -> addmm -> cross_entropy -> backward()`` with gradients for x, W1, b1, W2, b2.
-The floor is ``x W1, h W2, dz W2^T, h^T dz, dh W1^T, x^T dh`` into preallocated arrays. Each
-cell is the median of ``--repeat`` interleaved samples; the ratios are of those medians.
+The floor is ``x W1, h W2, dz W2^T, h^T dz, dh W1^T, x^T dh`` into preallocated arrays;
+"eng/numpy" compares with the same step written as plain numpy in the fewest passes (no checks,
+no protocol), what pure numpy reaches. Each cell is the median of ``--repeat`` interleaved
+samples; the ratios are medians of the round-by-round ratios.
 """
 
 from __future__ import annotations
@@ -122,6 +124,34 @@ def matmul_floor(p: dict):
     return step
 
 
+def numpy_step(p: dict):
+    """The same step written as plain numpy, the fewest passes it takes: no checks, no layers,
+    no loss record, fresh arrays as the engine makes them (what pure numpy can reach)."""
+    x, W1, b1, W2, b2, t = (p[k] for k in ("x", "W1", "b1", "W2", "b2", "t"))
+    N, rows = x.shape[0], np.arange(x.shape[0])
+
+    def step():
+        h = x.dot(W1)
+        h += b1
+        a = np.maximum(h, 0.0)
+        z = a.dot(W2)
+        z += b2
+        e = z - np.maximum.reduce(z, axis=-1, keepdims=True)
+        at = e[rows, t]  # the log-probability of each row's class, before e is overwritten
+        np.exp(e, out=e)
+        s = np.add.reduce(e, axis=-1, keepdims=True)
+        loss = np.add.reduce(np.log(s[:, 0]) - at) / N
+        np.divide(e, s, out=e)  # softmax, then (softmax - onehot) / N in place
+        e[rows, t] -= 1.0
+        e /= N
+        dW2, db2, da = a.T.dot(e), np.add.reduce(e, axis=0), e.dot(W2.T)
+        dh = da * (h > 0)
+        dW1, db1, dx = x.T.dot(dh), np.add.reduce(dh, axis=0), dh.dot(W1.T)
+        return loss, dx, dW1, db1, dW2, db2
+
+    return step
+
+
 def agree(p: dict, dtype: str) -> float:
     """Largest relative difference between the engine's and torch's loss and gradients."""
     r = engine_run(p, dtype)()
@@ -171,7 +201,7 @@ def main() -> None:
         print(
             f"{'widths':12s} {'batch':>5s} {'dtype':5s} {'table':11s} {'engine':>9s} "
             f"{'torch':>9s} {'floor':>9s} {'eng/torch':>9s} {'eng/floor':>9s} "
-            f"{'torch/floor':>11s}  {'target':11s} {'agree':7s} {'faults':>6s}"
+            f"{'torch/floor':>11s}  {'target':11s} {'agree':7s} {'faults':>6s} {'eng/numpy':>9s}"
             + (f" {'before/torch':>12s} {'after/before':>12s}" if base else "")
         )
         for widths, batches in ROWS:
@@ -195,6 +225,7 @@ def row(widths, N: int, dtype: str, repeat: int, clock: str, base) -> None:
         funcs["before run_network"] = engine_run(p, dtype, base[0])
         funcs["before hot loop"] = engine_loop(p, dtype, *base)
     funcs["floor"] = matmul_floor(p)
+    funcs["numpy"] = numpy_step(p)
     if torch is not None:
         funcs["torch"] = torch_step(p)
     timed = interleaved(funcs, repeat, clock=clock)
@@ -213,7 +244,7 @@ def row(widths, N: int, dtype: str, repeat: int, clock: str, base) -> None:
         line = (
             f"{'-'.join(map(str, widths)):12s} {N:5d} {dtype[-2:]:5s} {table:11s} "
             f"{median(e) * 1e6:9.1f} {cells} {ratio(e, floor):9.2f} {tail} {diff:7s} "
-            f"{timed.faults[table]:6.0f}"
+            f"{timed.faults[table]:6.0f} {ratio(e, s['numpy']):9.2f}"
         )
         if base is not None:
             b = s[f"before {table}"]

@@ -5,8 +5,9 @@ Run from the repository root::
     python -m bench.gradcheck_speed [--threads 1] [--repeat 7] [--baseline TREE]
 
 "checks/s" rows time ``run_network(..., gradcheck=True)`` (forward, backward and the check) on
-the notebook preset and on a 32x32 four-layer stack; with ``--baseline`` the engine of another
-source tree runs interleaved beside this one. "estimate" rows are checks the default budget
+the notebook preset and on a 32x32 four-layer stack, beside :func:`gradcheck_seconds`'s estimate
+of the same check; with ``--baseline`` the engine of another source tree runs interleaved beside
+this one. "estimate" rows are checks the default budget
 refuses, run with the budget raised: the time taken beside :func:`gradcheck_seconds`, the
 estimate the refusal message quotes (its rates in app.engine.nn.network are set from these rows).
 """
@@ -75,16 +76,21 @@ def main() -> None:
     with pinned_threads(args.threads):
         print(describe(args.threads))
         print(f"{args.clock} clock; medians of {args.repeat} interleaved samples\n")
-        print(f"{'checks/s':52s} {'dtype':7s} {'ms':>9s} {'checks/s':>9s}", end="")
+        print(
+            f"{'checks/s':52s} {'dtype':7s} {'ms':>9s} {'checks/s':>9s} {'est/taken':>9s}", end=""
+        )
         print(f" {'before':>9s} {'after/before':>12s}" if base else "")
+        ratios = []
         for name, case in SPEED.items():
+            est = budget_and_estimate(case)[1]
             for dtype in ("float64", "float32"):
                 funcs = {"after": check(case, dtype)}
                 if base is not None:
                     funcs["before"] = check(case, dtype, base)
                 s = interleaved(funcs, args.repeat, sample_s=0.2, clock=args.clock).seconds
                 line = f"{name:52s} {dtype:7s} {median(s['after']) * 1e3:9.1f} "
-                line += f"{1 / median(s['after']):9.1f}"
+                line += f"{1 / median(s['after']):9.1f} {est / median(s['after']):9.2f}"
+                ratios.append(est / median(s["after"]))
                 if base is not None:
                     ratio = median(s["after"]) / median(s["before"])
                     line += f" {1 / median(s['before']):9.1f} {ratio:12.2f}"
@@ -100,6 +106,8 @@ def main() -> None:
             timed = interleaved({"c": f}, max(3, args.repeat // 2), 0.0, args.clock)
             taken = median(timed.seconds["c"])
             print(f"{name:52s} {cost:8.2g} {taken:8.2f} {est:8.2f} {est / taken:9.2f}", flush=True)
+            ratios.append(est / taken)
+        print(f"\nestimate / time taken over every row: {min(ratios):.2f} to {max(ratios):.2f}")
 
 
 if __name__ == "__main__":

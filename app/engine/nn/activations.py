@@ -119,6 +119,9 @@ class Activation:
     # three numpy calls instead of a pass over x. dfn is dfy(fn(x)), so both agree bit for bit.
     dfy: Fn | None = field(default=None, repr=False)
     passes: float = 1.0  # time of f (and the kink marks) per entry, in passes of np.add
+    # Finite x gives a finite f(x), and a finite dy a finite dy * f'(x): f and f' are bounded
+    # (|f(x)| <= |x|, |f'| <= 1), so the network skips the overflow check of this layer.
+    keeps_finite: bool = False
 
     def alpha_or_default(self, alpha: float | None) -> float:
         """The alpha to use: ``alpha`` if given (only for activations that take one)."""
@@ -163,6 +166,7 @@ _LIST = [
         lambda x, a: x > 0,  # 1 where x > 0, as a mask (dy * mask is exact); relu'(0) = 0
         kinks=(0.0,),
         passes=3.5,
+        keeps_finite=True,
     ),
     _a(
         "sigmoid",
@@ -172,6 +176,7 @@ _LIST = [
         None,
         dfy=lambda y, a: y * (1.0 - y),  # sigma' = sigma (1 - sigma)
         passes=57.0,
+        keeps_finite=True,
     ),
     _a(
         "tanh",
@@ -181,6 +186,7 @@ _LIST = [
         None,
         dfy=lambda y, a: 1.0 - y * y,  # tanh' = 1 - tanh²
         passes=9.5,
+        keeps_finite=True,
     ),
     _a(
         "leaky_relu",
@@ -229,6 +235,7 @@ _LIST = [
         lambda x, a: x.copy(),
         lambda x, a: np.ones_like(x),
         passes=1.0,
+        keeps_finite=True,
     ),
     _a(
         "silu",
@@ -246,6 +253,7 @@ _LIST = [
         _dsoftsign,
         smooth_breaks=(0.0,),  # f'' jumps from 2 to -2 at 0
         passes=42.0,
+        keeps_finite=True,
     ),
 ]
 
@@ -285,6 +293,10 @@ class ActivationLayer:
     @property
     def passes(self) -> float:
         return self.act.passes
+
+    @property
+    def keeps_finite(self) -> bool:
+        return self.act.keeps_finite
 
     @classmethod
     def build(cls, spec: ActivationSpec, index: int, width: int, source: str, dtype) -> tuple:

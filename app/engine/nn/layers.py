@@ -177,6 +177,7 @@ class Affine(Smooth):
     kind: ClassVar[str] = "affine"
     sets_width: ClassVar[bool] = True  # its `out` chooses the width (errors about it point here)
     passes: ClassVar[float] = 2.5  # the bias add (timing: network.gradcheck_seconds)
+    keeps_finite: ClassVar[bool] = False  # x W + b and dy W^T can overflow
     formula: ClassVar[str] = r"y = xW + b"
 
     @classmethod
@@ -265,6 +266,7 @@ class Softmax(Smooth):
     n_out: int
     kind: ClassVar[str] = "softmax"
     passes: ClassVar[float] = 25.0  # shift, exp, row sums, divide (timing)
+    keeps_finite: ClassVar[bool] = False  # y is in [0, 1], but dx sums dy * y over a row
     formula: ClassVar[str] = r"y_i = \frac{e^{x_i}}{\sum_j e^{x_j}}"
 
     @classmethod
@@ -304,6 +306,7 @@ class LayerNorm(Smooth):
     eps: float
     kind: ClassVar[str] = "layernorm"
     passes: ClassVar[float] = 110.0  # means, centring, variance, scale, shift (timing)
+    keeps_finite: ClassVar[bool] = False
     formula: ClassVar[str] = r"y = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta"
 
     @classmethod

@@ -185,17 +185,24 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
             np.maximum.reduce(m, axis=None) - np.minimum.reduce(z, axis=None)
         ):
             t = _rows(t, z)
-    e = np.exp(log_p)  # e^{z - m} <= 1
-    s = row_sum(e)
     if t.ndim == 1:
-        rows = -(_at(log_p, t) - np.log(s[..., 0]))
+        at = _at(log_p, t)  # read before the exponentials overwrite log_p
+        e = np.exp(log_p, out=log_p)  # e^{z - m} <= 1, into the engine's own temporary
+        s = row_sum(e)
+        rows = -(at - np.log(s[..., 0]))
     else:
+        e = np.exp(log_p)
+        s = row_sum(e)
         log_p -= np.log(s)
         rows = -row_sum(np.multiply(t, log_p, out=log_p), keepdims=False)
+    fresh = [True]  # the first gradient divides e in place; another call starts over from z
 
     def grad() -> np.ndarray:
         # (softmax(z) sum_j t_j - t) / N, which is (softmax(z) - t) / N when rows of t sum to 1
-        p = e / s
+        if not fresh[0]:
+            return _sce_terms(z, t)[1]()
+        fresh[0] = False
+        p = np.divide(e, s, out=e)
         if t.ndim == 1:
             p[..., np.arange(N), t] -= 1.0  # one-hot rows: p * 1.0 - 0.0 is p elsewhere
         else:
@@ -211,7 +218,16 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
 
 def _mse_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     d = y - _rows(t, y)
-    return 0.5 * row_sum(d**2, keepdims=False), lambda: d / y.shape[-2]  # sum (y-t)^2 / 2; d/N
+    rows = 0.5 * row_sum(d**2, keepdims=False)  # sum (y - t)^2 / 2
+    fresh = [True]  # the first gradient divides d in place; another call computes it again
+
+    def grad() -> np.ndarray:
+        if not fresh[0]:
+            return (y - _rows(t, y)) / y.shape[-2]
+        fresh[0] = False
+        return np.divide(d, y.shape[-2], out=d)  # d / N
+
+    return rows, grad
 
 
 def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:

@@ -89,14 +89,18 @@ def build_network(
 def forward(
     net: Network, params: Sequence[Params], x: np.ndarray, check: bool = True
 ) -> tuple[list[np.ndarray], list[Backward]]:
-    """Every layer's output and backward closure; ``check`` reports overflow naming the layer."""
+    """Every layer's output and backward closure; ``check`` reports overflow naming the layer.
+
+    A layer that ``keeps_finite`` (relu, tanh, ...) is not scanned: its input was (x is finite,
+    every other input is a scanned output), so overflow is still reported at the first layer
+    that produced it."""
     outputs: list[np.ndarray] = []
     backs: list[Backward] = []
     keep_output, keep_back = outputs.append, backs.append  # bound once: this runs every step
     a = x
     for layer, p in zip(net.layers, params, strict=True):
         a, back = layer.forward(a, p)
-        if check and not all_finite(a):
+        if check and not layer.keeps_finite and not all_finite(a):
             raise _overflow(a, net.describe(layer.index), ("layers", layer.index))
         keep_output(a)
         keep_back(back)
@@ -111,7 +115,11 @@ def backward(
     out: list[tuple[np.ndarray, Params]] = [None] * len(backs)  # type: ignore[list-item]
     for layer in reversed(net.layers):
         dy, grads = backs[layer.index](dy)
-        if check and not (all_finite(dy) and all(map(all_finite, grads.values()))):
+        if (
+            check
+            and not layer.keeps_finite
+            and not (all_finite(dy) and all(map(all_finite, grads.values())))
+        ):
             where = f"the backward pass at {net.describe(layer.index)}"
             raise _overflow(dy, where, ("layers", layer.index))
         out[layer.index] = (dy, grads)
@@ -156,11 +164,12 @@ def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
 # entry counts as one such pass; each call costs CALL_S per layer in Python and numpy overhead.
 # Set from float64 checks the default budget refuses, timed by ``python -m bench.gradcheck_speed``
 # on the development machine (AMD EPYC, 2 cores shared with other work, numpy 2.4.6 + OpenBLAS
-# 0.3.31, 1 thread): the estimate was 0.6-1.8x the time taken on its eight rows (relu, tanh,
-# sigmoid, gelu; 1 to 3 layers; batch 8 to 1024). Other machines and loads differ.
-CHECK_MACS_PER_S = 1.5e10
-CHECK_PASSES_PER_S = 1.5e9
-CHECK_CALL_S = 3e-5
+# 0.3.31, 1 thread): MACS_PER_S near that machine's float64 BLAS rate, the other two fitted to
+# the eight rows (relu, tanh, sigmoid, gelu; 1 to 8 layers; batch 8 to 1024), where the
+# estimate then came within 0.64-1.58x of the time taken. Other machines and loads differ.
+CHECK_MACS_PER_S = 3e10
+CHECK_PASSES_PER_S = 3.7e9
+CHECK_CALL_S = 5e-6
 
 
 def gradcheck_cost(net: Network, params: Sequence[Params], x: np.ndarray) -> int:
@@ -337,7 +346,7 @@ def prepare(
     if dtype not in DTYPES:
         raise EngineError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}.", ("dtype",))
     dt = DTYPES[dtype]
-    x = finite_array(x, "x", ("x",), dt)
+    x = finite_array(x, "x", ("x",), dt, private=False)  # read only: no copy of a caller's x
     if x.ndim != 2 or 0 in x.shape:
         raise EngineError(
             f"x must be a non-empty 2-D list (one row per input), got shape {x.shape}.", ("x",)

@@ -26,6 +26,7 @@ class Layer(Protocol):
     n_in: int
     n_out: int
     passes: float  # cost of the elementwise work per output entry, in passes of np.add (timing)
+    keeps_finite: bool  # finite input (and dy) give finite output (and dx): no overflow check
 
     def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:
         """``(y, backward)`` for ``x: (..., N, n_in)``; ``backward(dy) -> (dx, grads)``."""

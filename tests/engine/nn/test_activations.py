@@ -190,3 +190,19 @@ def test_curve_rejects_bad_arguments(kwargs, loc):
     with pytest.raises(EngineError) as err:
         activation_curve("sigmoid", **args)
     assert err.value.loc == loc
+
+
+@pytest.mark.parametrize("name", [a for a in ACTIVATIONS if ACTIVATIONS[a].keeps_finite])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_keeps_finite_holds_at_the_ends_of_the_float_range(name, dtype):
+    """The network skips the overflow scan of a layer that keeps_finite: finite x must give a
+    finite f(x), and a finite dy a finite dx, even at the largest floats."""
+    big, tiny = np.finfo(dtype).max, np.finfo(dtype).tiny
+    x = np.array([[-big, big, -1.0, 0.0, -0.0, tiny, -tiny, 88.7, -88.7, 1e-40]], dtype=dtype)
+    layer, p = ActivationLayer.build(ActivationSpec(name), 0, x.shape[1], "x", dtype)
+    with np.errstate(all="raise", under="ignore"):
+        y, backward = layer.forward(x, p)
+        for dy in (np.full_like(x, big), np.full_like(x, -big)):
+            dx, _ = backward(dy)
+            assert np.isfinite(dx).all() and dx.dtype == dtype
+    assert np.isfinite(y).all()

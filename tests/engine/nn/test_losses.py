@@ -181,3 +181,23 @@ def test_class_indices_give_the_bits_of_one_hot_rows(name, C, lead, dtype):
                 _same(back_idx(1.0)[0], back_rows(1.0)[0])
         y2 = y[0] if lead else y  # warnings are for the plain (N, C) pass
         assert loss.fragile(y2, idx) == loss.fragile(y2, rows)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+@pytest.mark.parametrize("indices", [True, False])
+def test_backward_called_twice_gives_the_same_fresh_gradient(name, indices):
+    """The first gradient reuses the loss's own temporaries; a second call must neither see
+    them overwritten nor hand back the same memory."""
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal((6, 3))
+    t = rng.integers(0, 3, 6) if indices else np.eye(3)[rng.integers(0, 3, 6)]
+    y = z if name != "cross_entropy" else np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = LOSSES[name]
+    L, backward = loss.forward(y, t)
+    first, _ = backward(1.0)
+    kept = first.copy()
+    second, _ = backward(1.0)
+    assert np.array_equal(first, kept) and np.array_equal(second, kept)
+    assert not np.shares_memory(first, second)
+    assert np.array_equal(loss.grad(y, t), kept)
+    assert np.array_equal(loss.forward(y, t)[0], L)

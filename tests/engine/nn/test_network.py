@@ -361,3 +361,15 @@ def test_a_relu_input_at_its_kink_is_marked_not_failed():
 def test_away_from_the_kink_nothing_is_marked():
     r = _relu_at_zero(0.25)
     assert all(c["passed"] and c["kinks"] == 0 for c in r["gradcheck"]) and r["warnings"] == []
+
+
+def test_a_callers_x_of_the_working_dtype_is_read_in_place():
+    """x is only read and never returned, so prepare does not copy it (W and b, which the
+    response returns, are copied: test_caller_arrays_are_never_written)."""
+    from app.engine.nn.network import prepare
+
+    x = np.arange(6.0).reshape(3, 2)
+    x.flags.writeable = False
+    layers = [{"type": "affine", "W": [[1.0], [2.0]]}]
+    assert prepare(x, [[0.0]] * 3, layers, "mse", "float64")[2] is x
+    assert not np.shares_memory(prepare(x, [[0.0]] * 3, layers, "mse", "float32")[2], x)
