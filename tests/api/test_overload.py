@@ -151,6 +151,10 @@ def test_a_stream_lets_a_waiting_request_in_between_two_lines() -> None:
     gate, order, go = stream_app(slots=1)
     with TestClient(gate) as client, ThreadPoolExecutor(2) as pool:
         streaming = pool.submit(client.get, "/api/stream")
+        for _ in range(WAIT * 100):  # until the stream holds the slot (else work could go first)
+            if gate.slots.value == 0:
+                break
+            threading.Event().wait(0.01)
         waiting = pool.submit(client.get, "/api/work")
         for _ in range(WAIT * 100):  # until /api/work queues behind the stream's first line
             if gate.slots.statistics().tasks_waiting == 1:
