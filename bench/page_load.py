@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 VIEWPORT = {"width": 1366, "height": 768}
-PAGES = ["/derivative", "/activations", "/descent", "/network", "/"]
+PAGES = ["/derivative", "/activations", "/descent", "/network", "/graph", "/train", "/"]
 FULL_BUNDLE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 BASELINE_HTML = b"""<!doctype html><html><head><meta charset="utf-8"><title>baseline</title>
@@ -46,11 +46,12 @@ BASELINE_JS = (
     b"""Plotly.newPlot('p', [{type: 'heatmap', z: [[1, -2, 3], [-4, 5, -6], [7, -8, 9]]}]);"""
 )
 
-# Runs before any page script: note the first frame in which a Plotly graph holds a drawn trace.
+# Runs before any page script: note the first frame in which a Plotly graph holds a drawn trace
+# (or, on /graph, which draws SVG with dagre and no Plotly, a node of the graph).
 PROBE = """
 (() => {
   const drawn = () => document.querySelector(
-    '.js-plotly-plot .cartesianlayer .trace, .js-plotly-plot .cartesianlayer image');
+    '.js-plotly-plot .cartesianlayer .trace, .js-plotly-plot .cartesianlayer image, svg .gnode');
   const tick = () => {
     if (drawn()) { window.__firstPlot = performance.now(); return; }
     requestAnimationFrame(tick);

@@ -9,6 +9,7 @@ import { num } from "../../kit/format.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { UrlState, keyed, num as numProp, oneOf, str } from "../../kit/state.js";
 import { start } from "../../kit/page.js";
+import { plotly } from "../../kit/plot.js";
 import { setTex } from "../../kit/tex.js";
 import { meta } from "../../kit/verdict.js";
 import { HEALTHY, drawBoundary, drawLosses, drawPerLayer, emptyHistory } from "./charts.js";
@@ -38,7 +39,11 @@ const RULES = /** @type {Record<string, string>} */ ({
 const GRADIENT = String.raw`g = \frac{\partial L}{\partial \theta} + \lambda W`;
 
 export async function init() {
-  const [m, info] = await Promise.all([meta(), get("/api/v1/train/datasets")]);
+  const first = Promise.all([meta(), get("/api/v1/train/datasets")]);
+  // Those requests are out: plotly.js compiles while they and the data's round trip run, instead
+  // of after them (the first cycle would start it only once the data is asked for).
+  plotly().catch(() => {});
+  const [m, info] = await first;
   const ACTS = m.activations.map((a) => a.name);
   const OPTS = m.optimizers.map((o) => o.name);
   const HYPER = [...new Set(m.optimizers.flatMap((o) => Object.keys(o.defaults)))];
