@@ -16,13 +16,15 @@ must be finite are. Those failures raise :class:`EngineError`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from app.engine.errors import EngineError
 from app.engine.expr import Expression, gradient_offsets, multi_variables, parse
 from app.engine.expr.cache import BoundedCache
+from app.engine.expr.compile import compile_trees
 from app.engine.expr.nodes import post_order
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.optimizers import OPTIMIZERS
@@ -81,22 +83,41 @@ def _require_finite(
 # --------------------------------------------------------------------------------------------
 # One variable.
 
-# f, f', their LaTeX, by (expr, limits): the derivative page re-sends one expression per drag of
-# x0. At most 256 entries and 40,000 tree nodes in all (about 0.2 kB a node with the compiled
-# programs and the LaTeX, measured with tracemalloc: ~8 MB at most).
-_ONE_VARIABLE: BoundedCache[tuple[Expression, Expression, str, str]] = BoundedCache(256, 40_000)
+
+class _WithDerivative(NamedTuple):
+    """f over ``x``, f', the LaTeX of both and one program computing f and f' together."""
+
+    f: Expression
+    df: Expression
+    f_latex: str
+    df_latex: str
+    both: Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]
 
 
-def _with_derivative(expr: str, limits: Limits) -> tuple[Expression, Expression, str, str]:
-    """f over ``x``, f', and the LaTeX of both (immutable; built once per expression)."""
+# By (expr, limits): the derivative page re-sends one expression per drag of x0. At most 256
+# entries and 40,000 tree nodes in all (about 0.2 kB a node with the compiled programs and the
+# LaTeX, measured with tracemalloc: ~8 MB at most).
+_ONE_VARIABLE: BoundedCache[_WithDerivative] = BoundedCache(256, 40_000)
 
-    def build() -> tuple[tuple[Expression, Expression, str, str], int]:
+
+def _with_derivative(expr: str, limits: Limits) -> _WithDerivative:
+    """f, f' and the rest, built once per expression (immutable: shared by every caller)."""
+
+    def build() -> tuple[_WithDerivative, int]:
         f = parse(expr, ("x",), limits)
         df = f.diff("x")
+        both = compile_trees((f.tree, df.tree), ("x",), np.float64)
         size = len(post_order(f.tree)) + len(post_order(df.tree))
-        return (f, df, f.latex(), df.latex()), size
+        return _WithDerivative(f, df, f.latex(), df.latex(), both), size
 
     return _ONE_VARIABLE.get((expr, limits), build)
+
+
+def _full(y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``y`` as a float64 array of ``shape`` (a constant function gives a scalar)."""
+    if type(y) is not np.ndarray or y.dtype != np.float64 or y.shape != shape:
+        return np.broadcast_to(np.asarray(y, dtype=np.float64), shape).copy()
+    return y
 
 
 def derivative(
@@ -118,7 +139,7 @@ def derivative(
     ``y``, ``tangent`` and ``dy``.
     """
     x0 = float(x0)
-    f, df, f_latex, df_latex = _with_derivative(expr, limits)
+    f, df, f_latex, df_latex, both = _with_derivative(expr, limits)
 
     # One call: f(x0 - h), f(x0), f(x0 + h).
     xs = np.array([x0 - h, x0, x0 + h])
@@ -146,8 +167,10 @@ def derivative(
     with np.errstate(all="ignore"):  # a huge [x_min, x_max] overflows the linspace step
         x = np.linspace(x_min, x_max, num)
         tangent = d * x + intercept
-    y = f(x)
-    dy = df(x)
+        y, dy = both((x,))  # f and f' in one program: what they share is computed once
+    y, dy = _full(y, x.shape), _full(dy, x.shape)
+    if dy is y:  # f' = f (exp, say): separate arrays, as two calls gave
+        dy = dy.copy()
     return {
         "value": value,
         "derivative": d,

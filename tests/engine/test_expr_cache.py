@@ -106,3 +106,23 @@ def test_derivative_cache_is_keyed_by_the_limits_and_rejects_afresh():
     for _ in range(2):
         with pytest.raises(EngineError, match="limit 5"):
             numdiff.derivative("x + x + x", 1.0, limits=small)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["sin(x)*exp(-x**2/10) + x**2", "exp(x)", "x", "3", "x**x", "log1p(x**2)*tanh(x)", "1/x"],
+)
+def test_one_program_for_f_and_its_derivative_gives_the_same_bits(expr):
+    from app.engine.expr import parse
+    from app.engine.expr.compile import compile_trees
+
+    f = parse(expr, ("x",))
+    df = f.diff("x")
+    x = np.linspace(-3, 3, 101)
+    with np.errstate(all="ignore"):
+        y, dy = compile_trees((f.tree, df.tree), ("x",), np.float64)((x,))
+    np.testing.assert_array_equal(np.broadcast_to(y, x.shape), f(x), strict=False)
+    np.testing.assert_array_equal(np.broadcast_to(dy, x.shape), df(x), strict=False)
+    r = numdiff.derivative(expr, 0.7, x_min=-3, x_max=3, num=101)
+    assert r["curve"]["dy"] is not r["curve"]["y"]  # exp: f' = f, still two arrays
+    np.testing.assert_array_equal(r["curve"]["dy"], df(x))
