@@ -152,9 +152,11 @@ def numeric_gradient_rows(
     for start in range(0, D, chunk):
         cols = np.arange(start, min(start + chunk, D))
         k = cols.size
-        copies = np.broadcast_to(x, (2 * k, N, D)).copy()
-        copies[np.arange(k), :, cols] = plus[:, cols].T  # copy i: column cols[i] moved by +h
-        copies[np.arange(k, 2 * k), :, cols] = minus[:, cols].T  # and by -h
+        copies = np.empty((2 * k, N, D))
+        copies[...] = x
+        first = np.arange(2 * k)
+        copies[first[:k], :, cols] = plus[:, cols].T  # copy i: column cols[i] moved by +h
+        copies[first[k:], :, cols] = minus[:, cols].T  # and by -h
         rows, marks = f_rows(copies)
         rows = np.asarray(rows, dtype=np.float64)  # (2k, N) per-row terms
         grad[:, cols] = (rows[:k] - rows[k:]).T / (N * step[:, cols])
