@@ -141,31 +141,33 @@ def derivative(
     x0 = float(x0)
     f, df, f_latex, df_latex, both = _with_derivative(expr, limits)
 
-    # One call: f(x0 - h), f(x0), f(x0 + h).
-    xs = np.array([x0 - h, x0, x0 + h])
-    f_minus, value, f_plus = f(xs)
-    value = _require_finite(value, "f(x0)", f, [x0], ("x0",))
-    if method == "central":
-        d = (f_plus - f_minus) / (2 * h)
-        used = [f_minus, f_plus], [x0 - h, x0 + h]
-    elif method == "forward":
-        d = (f_plus - value) / h
-        used = [f_plus], [x0 + h]
-    elif method == "backward":
-        d = (value - f_minus) / h
-        used = [f_minus], [x0 - h]
-    else:
-        raise EngineError(f"method must be one of {', '.join(METHODS)}", ("method",))
-    for fv, xv in zip(*used, strict=True):
-        _require_finite(fv, f"f at x0 {'+' if xv > x0 else '-'} h", f, [xv], ("x0",))
-    d = _require_finite(d, "the numerical derivative at x0", f, [x0], ("x0",))
-    exact = _require_finite(float(df(x0)), "the exact derivative f'(x0)", df, [x0], ("x0",))
-    intercept = value - d * x0
-    if not math.isfinite(intercept):
-        raise EngineError("the tangent's intercept f(x0) - f'(x0)·x0 overflowed", ("x0",))
+    f_of, df_of = f.evaluator(), df.evaluator()  # raw programs: one errstate for all below
+    with np.errstate(all="ignore"):  # non-finite values are reported by the checks
+        # One call: f(x0 - h), f(x0), f(x0 + h).
+        xs = np.array([x0 - h, x0, x0 + h])
+        f_minus, value, f_plus = _full(f_of((xs,)), xs.shape)
+        value = _require_finite(value, "f(x0)", f, [x0], ("x0",))
+        if method == "central":
+            d = (f_plus - f_minus) / (2 * h)
+            used = [f_minus, f_plus], [x0 - h, x0 + h]
+        elif method == "forward":
+            d = (f_plus - value) / h
+            used = [f_plus], [x0 + h]
+        elif method == "backward":
+            d = (value - f_minus) / h
+            used = [f_minus], [x0 - h]
+        else:
+            raise EngineError(f"method must be one of {', '.join(METHODS)}", ("method",))
+        for fv, xv in zip(*used, strict=True):
+            _require_finite(fv, f"f at x0 {'+' if xv > x0 else '-'} h", f, [xv], ("x0",))
+        d = _require_finite(d, "the numerical derivative at x0", f, [x0], ("x0",))
+        exact = float(df_of((np.array(x0),)))  # as df(x0): a 0-d float64 input
+        exact = _require_finite(exact, "the exact derivative f'(x0)", df, [x0], ("x0",))
+        intercept = value - d * x0
+        if not math.isfinite(intercept):
+            raise EngineError("the tangent's intercept f(x0) - f'(x0)·x0 overflowed", ("x0",))
 
-    with np.errstate(all="ignore"):  # a huge [x_min, x_max] overflows the linspace step
-        x = np.linspace(x_min, x_max, num)
+        x = np.linspace(x_min, x_max, num)  # a huge [x_min, x_max] overflows the step
         tangent = d * x + intercept
         y, dy = both((x,))  # f and f' in one program: what they share is computed once
     y, dy = _full(y, x.shape), _full(dy, x.shape)
