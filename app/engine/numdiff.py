@@ -25,7 +25,6 @@ from app.engine.errors import EngineError
 from app.engine.expr import Expression, gradient_offsets, multi_variables, parse
 from app.engine.expr.cache import BoundedCache
 from app.engine.expr.compile import compile_trees
-from app.engine.expr.nodes import post_order
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.optimizers import OPTIMIZERS
 
@@ -95,9 +94,10 @@ class _WithDerivative(NamedTuple):
 
 
 # By (expr, limits): the derivative page re-sends one expression per drag of x0. At most 256
-# entries and 40,000 tree nodes in all (about 0.2 kB a node with the compiled programs and the
-# LaTeX, measured with tracemalloc: ~8 MB at most).
-_ONE_VARIABLE: BoundedCache[_WithDerivative] = BoundedCache(256, 40_000)
+# entries and 100,000 characters of f and f' printed (each distinct tree node prints at least
+# one: ~0.2 kB a node with the programs and the LaTeX, so 20 MB at most; tracemalloc measured
+# 41 bytes a character over 256 random expressions, 4 MB for a full cache of such).
+_ONE_VARIABLE: BoundedCache[_WithDerivative] = BoundedCache(256, 100_000)
 
 
 def _with_derivative(expr: str, limits: Limits) -> _WithDerivative:
@@ -107,7 +107,7 @@ def _with_derivative(expr: str, limits: Limits) -> _WithDerivative:
         f = parse(expr, ("x",), limits)
         df = f.diff("x")
         both = compile_trees((f.tree, df.tree), ("x",), np.float64)
-        size = len(post_order(f.tree)) + len(post_order(df.tree))
+        size = len(f.source) + len(df.source)  # at least one character per distinct node
         return _WithDerivative(f, df, f.latex(), df.latex(), both), size
 
     return _ONE_VARIABLE.get((expr, limits), build)
@@ -141,7 +141,7 @@ def derivative(
     x0 = float(x0)
     f, df, f_latex, df_latex, both = _with_derivative(expr, limits)
 
-    f_of, df_of = f.evaluator(), df.evaluator()  # raw programs: one errstate for all below
+    f_of = f.evaluator()  # the raw program: one errstate for all below
     with np.errstate(all="ignore"):  # non-finite values are reported by the checks
         # One call: f(x0 - h), f(x0), f(x0 + h).
         xs = np.array([x0 - h, x0, x0 + h])
@@ -161,7 +161,7 @@ def derivative(
         for fv, xv in zip(*used, strict=True):
             _require_finite(fv, f"f at x0 {'+' if xv > x0 else '-'} h", f, [xv], ("x0",))
         d = _require_finite(d, "the numerical derivative at x0", f, [x0], ("x0",))
-        exact = float(df_of((np.array(x0),)))  # as df(x0): a 0-d float64 input
+        exact = float(both((np.array(x0),))[1])  # as df(x0): f' on a 0-d float64 input
         exact = _require_finite(exact, "the exact derivative f'(x0)", df, [x0], ("x0",))
         intercept = value - d * x0
         if not math.isfinite(intercept):
