@@ -42,6 +42,7 @@ def as_float(
 
 
 _DOT_MIN = 1 << 13  # entries
+_LIST_MAX = 32  # entries: up to here math.isfinite over a list (0.3-0.8 µs against 1.3)
 
 
 def all_finite(a: np.ndarray) -> bool:
@@ -52,8 +53,11 @@ def all_finite(a: np.ndarray) -> bool:
     never negative, so no inf - inf). Where it is not finite, that may be a finite sum that
     overflowed (entries beyond ~1e154, or ~1e19 in float32), so ``isfinite`` decides, exactly.
     2-3x faster than ``isfinite(a).all()`` on large arrays and allocates nothing; arrays below
-    ``_DOT_MIN`` entries, where the ``errstate`` costs what it saves, go to ``isfinite``.
+    ``_DOT_MIN`` entries, where the ``errstate`` costs what it saves, go to ``isfinite``, and
+    up to ``_LIST_MAX`` entries each is tested as a Python float (the same answer).
     """
+    if a.size <= _LIST_MAX:  # a 2x2 network's arrays: Python floats beat two numpy calls
+        return all(map(math.isfinite, a.ravel().tolist()))
     if a.size >= _DOT_MIN and a.dtype.kind == "f" and a.flags.c_contiguous:
         r = a.reshape(-1)
         with np.errstate(over="ignore", invalid="ignore"):  # inf is the answer, not a problem

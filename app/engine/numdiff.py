@@ -16,12 +16,15 @@ must be finite are. Those failures raise :class:`EngineError`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from app.engine.errors import EngineError
 from app.engine.expr import Expression, gradient_offsets, multi_variables, parse
+from app.engine.expr.cache import BoundedCache
+from app.engine.expr.compile import compile_trees
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.optimizers import OPTIMIZERS
 
@@ -80,6 +83,43 @@ def _require_finite(
 # One variable.
 
 
+class _WithDerivative(NamedTuple):
+    """f over ``x``, f', the LaTeX of both and one program computing f and f' together."""
+
+    f: Expression
+    df: Expression
+    f_latex: str
+    df_latex: str
+    both: Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]
+
+
+# By (expr, limits): the derivative page re-sends one expression per drag of x0. At most 256
+# entries and 100,000 characters of f and f' printed (each distinct tree node prints at least
+# one: ~0.2 kB a node with the programs and the LaTeX, so 20 MB at most; tracemalloc measured
+# 41 bytes a character over 256 random expressions, 4 MB for a full cache of such).
+_ONE_VARIABLE: BoundedCache[_WithDerivative] = BoundedCache(256, 100_000)
+
+
+def _with_derivative(expr: str, limits: Limits) -> _WithDerivative:
+    """f, f' and the rest, built once per expression (immutable: shared by every caller)."""
+
+    def build() -> tuple[_WithDerivative, int]:
+        f = parse(expr, ("x",), limits)
+        df = f.diff("x")
+        both = compile_trees((f.tree, df.tree), ("x",), np.float64)
+        size = len(f.source) + len(df.source)  # at least one character per distinct node
+        return _WithDerivative(f, df, f.latex(), df.latex(), both), size
+
+    return _ONE_VARIABLE.get((expr, limits), build)
+
+
+def _full(y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``y`` as a float64 array of ``shape`` (a constant function gives a scalar)."""
+    if type(y) is not np.ndarray or y.dtype != np.float64 or y.shape != shape:
+        return np.broadcast_to(np.asarray(y, dtype=np.float64), shape).copy()
+    return y
+
+
 def derivative(
     expr: str,
     x0: float,
@@ -99,37 +139,40 @@ def derivative(
     ``y``, ``tangent`` and ``dy``.
     """
     x0 = float(x0)
-    f = parse(expr, ("x",), limits)
-    df = f.diff("x")
+    f, df, f_latex, df_latex, both = _with_derivative(expr, limits)
 
-    # One call: f(x0 - h), f(x0), f(x0 + h).
-    xs = np.array([x0 - h, x0, x0 + h])
-    f_minus, value, f_plus = f(xs)
-    value = _require_finite(value, "f(x0)", f, [x0], ("x0",))
-    if method == "central":
-        d = (f_plus - f_minus) / (2 * h)
-        used = [f_minus, f_plus], [x0 - h, x0 + h]
-    elif method == "forward":
-        d = (f_plus - value) / h
-        used = [f_plus], [x0 + h]
-    elif method == "backward":
-        d = (value - f_minus) / h
-        used = [f_minus], [x0 - h]
-    else:
-        raise EngineError(f"method must be one of {', '.join(METHODS)}", ("method",))
-    for fv, xv in zip(*used, strict=True):
-        _require_finite(fv, f"f at x0 {'+' if xv > x0 else '-'} h", f, [xv], ("x0",))
-    d = _require_finite(d, "the numerical derivative at x0", f, [x0], ("x0",))
-    exact = _require_finite(float(df(x0)), "the exact derivative f'(x0)", df, [x0], ("x0",))
-    intercept = value - d * x0
-    if not math.isfinite(intercept):
-        raise EngineError("the tangent's intercept f(x0) - f'(x0)·x0 overflowed", ("x0",))
+    f_of = f.evaluator()  # the raw program: one errstate for all below
+    with np.errstate(all="ignore"):  # non-finite values are reported by the checks
+        # One call: f(x0 - h), f(x0), f(x0 + h).
+        xs = np.array([x0 - h, x0, x0 + h])
+        f_minus, value, f_plus = _full(f_of((xs,)), xs.shape)
+        value = _require_finite(value, "f(x0)", f, [x0], ("x0",))
+        if method == "central":
+            d = (f_plus - f_minus) / (2 * h)
+            used = [f_minus, f_plus], [x0 - h, x0 + h]
+        elif method == "forward":
+            d = (f_plus - value) / h
+            used = [f_plus], [x0 + h]
+        elif method == "backward":
+            d = (value - f_minus) / h
+            used = [f_minus], [x0 - h]
+        else:
+            raise EngineError(f"method must be one of {', '.join(METHODS)}", ("method",))
+        for fv, xv in zip(*used, strict=True):
+            _require_finite(fv, f"f at x0 {'+' if xv > x0 else '-'} h", f, [xv], ("x0",))
+        d = _require_finite(d, "the numerical derivative at x0", f, [x0], ("x0",))
+        exact = float(both((np.array(x0),))[1])  # as df(x0): f' on a 0-d float64 input
+        exact = _require_finite(exact, "the exact derivative f'(x0)", df, [x0], ("x0",))
+        intercept = value - d * x0
+        if not math.isfinite(intercept):
+            raise EngineError("the tangent's intercept f(x0) - f'(x0)·x0 overflowed", ("x0",))
 
-    with np.errstate(all="ignore"):  # a huge [x_min, x_max] overflows the linspace step
-        x = np.linspace(x_min, x_max, num)
+        x = np.linspace(x_min, x_max, num)  # a huge [x_min, x_max] overflows the step
         tangent = d * x + intercept
-    y = f(x)
-    dy = df(x)
+        y, dy = both((x,))  # f and f' in one program: what they share is computed once
+    y, dy = _full(y, x.shape), _full(dy, x.shape)
+    if dy is y:  # f' = f (exp, say): separate arrays, as two calls gave
+        dy = dy.copy()
     return {
         "value": value,
         "derivative": d,
@@ -138,7 +181,7 @@ def derivative(
         "tangent": {"slope": d, "intercept": intercept},
         "curve": {"x": x, "y": y, "tangent": tangent, "dy": dy},
         "nonfinite": count_nonfinite(y, tangent, dy),
-        "latex": {"f": f.latex(), "df": df.latex()},
+        "latex": {"f": f_latex, "df": df_latex},
         "derivative_expr": df.source,
     }
 

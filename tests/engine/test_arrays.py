@@ -43,3 +43,13 @@ def test_finite_entries_whose_squares_overflow_are_finite(dtype):
 )
 def test_agrees_with_isfinite(a):
     assert all_finite(a) == bool(np.isfinite(a).all())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("shape", [(1,), (2, 2), (4, 8), (33,)])
+def test_small_arrays_tested_entry_by_entry_give_the_same_verdict(dtype, bad, shape):
+    a = np.full(shape, np.finfo(dtype).max, dtype=dtype)
+    assert all_finite(a) and all_finite(a.T)
+    a.reshape(-1)[-1] = bad
+    assert not all_finite(a) and not all_finite(a.T)

@@ -16,7 +16,16 @@ from app.engine.expr.nodes import Bin, Const, Fn, Node, Var, children, fold, ope
 from app.engine.expr.printing import to_source
 from app.engine.expr.table import FUNCTIONS, OPERATORS, Why
 
-__all__ = ["Compiled", "Env", "compile_tree", "describe", "evaluate", "explain_nonfinite", "why"]
+__all__ = [
+    "Compiled",
+    "Env",
+    "compile_tree",
+    "compile_trees",
+    "describe",
+    "evaluate",
+    "explain_nonfinite",
+    "why",
+]
 
 Env = tuple[np.ndarray, ...]
 Compiled = Callable[[Env], np.ndarray]
@@ -29,6 +38,47 @@ def compile_tree(node: Node, variables: tuple[str, ...], dtype: type[np.floating
     ``(operation, argument registers)`` share them. A register is released after its last use,
     so memory stays bounded on large grids. Constants are numpy scalars of ``dtype``.
     """
+    preset, var_regs, program, (root,) = _program((node,), variables, dtype)
+
+    def run(env: Env) -> np.ndarray:
+        r = preset.copy()
+        for reg, i in var_regs:
+            r[reg] = env[i]
+        for out, f, a, b, free in program:
+            r[out] = f(r[a]) if b < 0 else f(r[a], r[b])
+            for j in free:
+                r[j] = None
+        return r[root]  # type: ignore[return-value]
+
+    return run
+
+
+def compile_trees(
+    nodes: tuple[Node, ...], variables: tuple[str, ...], dtype: type[np.floating]
+) -> Callable[[Env], tuple[np.ndarray, ...]]:
+    """One program for several trees (f and f', say): what they share is computed once.
+
+    Each result has the bits of :func:`compile_tree` of its own tree: every register is the
+    same numpy call on the same operands, only shared between the trees as well.
+    """
+    preset, var_regs, program, roots = _program(nodes, variables, dtype)
+
+    def run(env: Env) -> tuple[np.ndarray, ...]:
+        r = preset.copy()
+        for reg, i in var_regs:
+            r[reg] = env[i]
+        for out, f, a, b, free in program:
+            r[out] = f(r[a]) if b < 0 else f(r[a], r[b])
+            for j in free:
+                r[j] = None
+        return tuple(r[root] for root in roots)  # type: ignore[misc]
+
+    return run
+
+
+def _program(nodes: tuple[Node, ...], variables: tuple[str, ...], dtype: type[np.floating]):
+    """Registers preset with the constants, where the variables go, the steps with the registers
+    each frees, and the registers of the results."""
     preset: list[object] = []  # register contents before a run: constants, else None
     var_regs: list[tuple[int, int]] = []  # (register, index of the variable in env)
     steps: list[tuple[int, Callable, int, int]] = []  # (out, ufunc, a, b or -1)
@@ -42,7 +92,7 @@ def compile_tree(node: Node, variables: tuple[str, ...], dtype: type[np.floating
         preset.append(value)
         return by_key[key], True
 
-    for n in post_order(node):  # operands first, so their registers exist
+    for n in (n for node in nodes for n in post_order(node)):  # operands first
         kind = type(n)
         if kind is Const:
             with np.errstate(all="ignore"):
@@ -64,25 +114,16 @@ def compile_tree(node: Node, variables: tuple[str, ...], dtype: type[np.floating
                 steps.append((reg, operation(n), a, -1))
         by_id[id(n)] = reg
 
-    root = by_id[id(node)]
-    frees = _frees(steps, root)
+    roots = tuple(by_id[id(node)] for node in nodes)
+    frees = _frees(steps, roots)
     program = [(out, f, a, b, frees[k]) for k, (out, f, a, b) in enumerate(steps)]
-
-    def run(env: Env) -> np.ndarray:
-        r = preset.copy()
-        for reg, i in var_regs:
-            r[reg] = env[i]
-        for out, f, a, b, free in program:
-            r[out] = f(r[a]) if b < 0 else f(r[a], r[b])
-            for j in free:
-                r[j] = None
-        return r[root]  # type: ignore[return-value]
-
-    return run
+    return preset, var_regs, program, roots
 
 
-def _frees(steps: list[tuple[int, Callable, int, int]], root: int) -> list[tuple[int, ...]]:
-    """For each step, the registers it reads for the last time (the result's excepted)."""
+def _frees(
+    steps: list[tuple[int, Callable, int, int]], roots: tuple[int, ...]
+) -> list[tuple[int, ...]]:
+    """For each step, the registers it reads for the last time (the results' excepted)."""
     last_use: dict[int, int] = {}
     for k, (_, _, a, b) in enumerate(steps):
         last_use[a] = k
@@ -90,7 +131,7 @@ def _frees(steps: list[tuple[int, Callable, int, int]], root: int) -> list[tuple
             last_use[b] = k
     frees: list[tuple[int, ...]] = [() for _ in steps]
     for reg, k in last_use.items():
-        if reg != root:
+        if reg not in roots:
             frees[k] += (reg,)
     return frees
 

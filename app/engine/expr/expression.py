@@ -56,8 +56,8 @@ class Expression:
         object.__setattr__(self, "_tree", tree)
         object.__setattr__(self, "_variables", tuple(variables))
         object.__setattr__(self, "_source", source if source is not None else to_source(tree))
-        object.__setattr__(self, "_f64", compile_tree(tree, self._variables, np.float64))
-        object.__setattr__(self, "_f32", None)  # compiled on first use: most never need it
+        object.__setattr__(self, "_f64", None)  # compiled on first use (a derivative whose
+        object.__setattr__(self, "_f32", None)  # values come from a joint program needs none)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Expression is immutable")
@@ -112,6 +112,8 @@ class Expression:
         """
         dt = np.dtype(dtype)
         if dt == np.float64:
+            if self._f64 is None:  # two threads may both compile it: the same program
+                object.__setattr__(self, "_f64", compile_tree(self._tree, self._variables, dt.type))
             return self._f64
         if dt == np.float32:
             if self._f32 is None:  # two threads may both compile it: the same program
@@ -127,7 +129,7 @@ class Expression:
         """
         n = len(self._variables)
         D = gradient_offsets(n, h)
-        f = self._f64
+        f = self.evaluator(np.float64)
 
         def value_and_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:
             y = f(tuple((x + D).T))

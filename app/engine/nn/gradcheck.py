@@ -39,7 +39,7 @@ def central_difference(
 
 
 def _check_step(step: np.ndarray, h: float) -> None:
-    if np.any(step == 0):
+    if not np.logical_and.reduce(step, axis=None):  # some step is 0 (NaN is not 0)
         raise EngineError(
             f"h = {h:g} is too small for the size of some entries (x + h == x - h); "
             "use a larger h.",
@@ -99,23 +99,28 @@ def numeric_gradient_batched(
     plus, minus, step = _steps(a, h)
     _check_step(step, h)
     size = a.size
-    flat_plus, flat_minus = plus.ravel(), minus.ravel()
+    flat, flat_plus, flat_minus = a.reshape(-1), plus.reshape(-1), minus.reshape(-1)
+    flat_step = step.reshape(-1)
     grad = np.empty(size)
     at_kink = None
     chunk = max(1, int(chunk))
     for start in range(0, size, chunk):
-        idx = np.arange(start, min(start + chunk, size))
-        k = idx.size
-        copies = np.broadcast_to(a.ravel(), (2 * k, size)).copy()
-        copies[np.arange(k), idx] = flat_plus[idx]  # first k copies: entry idx moved by +h
-        copies[np.arange(k, 2 * k), idx] = flat_minus[idx]  # next k copies: moved by -h
+        stop = min(start + chunk, size)
+        k = stop - start
+        copies = np.empty((2 * k, size))
+        copies[...] = flat
+        # Copy i (i < k) has entry start + i moved by +h, copy k + i the same entry by -h: in
+        # the flat buffer, every (size + 1)-th element from the first such entry.
+        entries = copies.reshape(-1)
+        entries[start : k * size : size + 1] = flat_plus[start:stop]
+        entries[k * size + start :: size + 1] = flat_minus[start:stop]
         values, marks = f_batch(copies.reshape((2 * k, *a.shape)))
         values = np.asarray(values, dtype=np.float64)
-        grad[idx] = (values[:k] - values[k:]) / step.ravel()[idx]
+        grad[start:stop] = (values[:k] - values[k:]) / flat_step[start:stop]
         kinked = _straddles(marks, k, ())
         if kinked is not None:
             at_kink = np.zeros(size, dtype=bool) if at_kink is None else at_kink
-            at_kink[idx] = kinked
+            at_kink[start:stop] = kinked
     return grad.reshape(a.shape), None if at_kink is None else at_kink.reshape(a.shape)
 
 
@@ -147,9 +152,11 @@ def numeric_gradient_rows(
     for start in range(0, D, chunk):
         cols = np.arange(start, min(start + chunk, D))
         k = cols.size
-        copies = np.broadcast_to(x, (2 * k, N, D)).copy()
-        copies[np.arange(k), :, cols] = plus[:, cols].T  # copy i: column cols[i] moved by +h
-        copies[np.arange(k, 2 * k), :, cols] = minus[:, cols].T  # and by -h
+        copies = np.empty((2 * k, N, D))
+        copies[...] = x
+        first = np.arange(2 * k)
+        copies[first[:k], :, cols] = plus[:, cols].T  # copy i: column cols[i] moved by +h
+        copies[first[k:], :, cols] = minus[:, cols].T  # and by -h
         rows, marks = f_rows(copies)
         rows = np.asarray(rows, dtype=np.float64)  # (2k, N) per-row terms
         grad[:, cols] = (rows[:k] - rows[k:]).T / (N * step[:, cols])
@@ -197,13 +204,14 @@ def compare(
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numeric, dtype=np.float64)
     diff = np.abs(a - n)
-    rel_error = diff / np.maximum(REL_FLOOR, np.abs(a) + np.abs(n))
-    ok = diff <= ATOL + RTOL * np.abs(n)
+    abs_n = np.abs(n)
+    rel_error = diff / np.maximum(REL_FLOOR, np.abs(a) + abs_n)
+    ok = diff <= ATOL + RTOL * abs_n
     judged = rel_error if at_kink is None else rel_error[~at_kink]
     if at_kink is not None:
-        ok = ok | at_kink
+        ok |= at_kink
     if judged.size:
-        max_rel_error: float | None = float(judged.max())
+        max_rel_error: float | None = float(np.maximum.reduce(judged, axis=None))
     else:
         max_rel_error = 0.0 if at_kink is None else None
-    return rel_error, max_rel_error, bool(np.all(ok))
+    return rel_error, max_rel_error, bool(np.logical_and.reduce(ok, axis=None))

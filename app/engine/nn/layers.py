@@ -101,7 +101,7 @@ def affine(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     if b.ndim == 1 and y.ndim >= 2:
         y += b  # y is a fresh array of the broadcast shape
         return y
-    return y + np.expand_dims(b, -2)  # b: (K, D_out) -> (K, 1, D_out) broadcasts over rows
+    return y + b[..., None, :]  # b: (K, D_out) -> (K, 1, D_out) broadcasts over rows
 
 
 def softmax(x: Any) -> np.ndarray:

@@ -50,6 +50,27 @@ def test_batched_equals_one_at_a_time():
     assert at_kink is None
 
 
+@pytest.mark.parametrize("chunk", [1, 3, 5, 12, 64])
+def test_batched_copies_move_exactly_one_entry_each(chunk):
+    a = np.arange(12.0).reshape(3, 4) / 7
+    seen = []
+
+    def f_batch(vk):
+        seen.append(vk.copy())
+        return vk.sum(axis=(1, 2)), []
+
+    numeric_gradient_batched(f_batch, a, 1e-3, chunk=chunk)
+    moved = []
+    for copies in seen:
+        k = copies.shape[0] // 2
+        for sign, block in ((1, copies[:k]), (-1, copies[k:])):
+            for c in block:
+                (i,) = np.flatnonzero(c != a)  # one entry, and only one, is moved
+                assert c.flat[i] == a.flat[i] + sign * 1e-3
+                moved.append((sign, i))
+    assert sorted(moved) == sorted((s, i) for s in (1, -1) for i in range(12))
+
+
 def test_central_difference_elementwise():
     x = np.linspace(-2, 2, 9)
     np.testing.assert_allclose(central_difference(np.sin, x, 1e-5), np.cos(x), atol=1e-10)
