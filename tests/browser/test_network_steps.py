@@ -65,6 +65,10 @@ def test_steps_write_the_selected_cells_numbers_equal_to_the_api(page, ui, stack
         assert (shape["y0"], shape["x0"]) == (i - 0.5, j - 0.5), plot
     api = ui.api(RUN, {k: v for k, v in body.items() if k != "include"})  # every part
     n = len(api["forward"])
+    # ... and in the seed, at sample 5 and the output's unit 2 (clamped to its width).
+    shape = ui.layout(page, "hm-seed")["shapes"][0]
+    seed_j = min(2, len(api["seed"][0]) - 1)
+    assert (shape["y0"], shape["x0"]) == (5 - 0.5, seed_j - 0.5)
     page.click("#step-next")
     text = ""
     names = []

@@ -115,6 +115,7 @@ export async function init() {
       state.cell = `${c.n},${c.k},${c.j}`;
       writeUrl();
       void panel.mark();
+      if (result) void showSeed(seedEls, result, state.loss, m, panel.start, c);
       if (stepAt >= 0) writeStep();
     },
     cell: () => cellOf(state.cell),
@@ -126,7 +127,7 @@ export async function init() {
     windowNote: byId("row-window-note", HTMLElement),
     // The seed, the gradient check's heatmap and the Jacobian follow the same window of rows.
     onWindow: (start) => {
-      if (result) void showSeed(seedEls, result, state.loss, m, start);
+      if (result) void showSeed(seedEls, result, state.loss, m, start, cellOf(state.cell));
       void showGradcheck();
       void jac.window(start);
     },
@@ -283,7 +284,7 @@ export async function init() {
           await Promise.all([
             panel.show(sel, r, data, state.loss, m),
             showGradcheck(),
-            showSeed(seedEls, r, state.loss, m, panel.start),
+            showSeed(seedEls, r, state.loss, m, panel.start, cellOf(state.cell)),
             jac.update(r, data.x, state.loss, state.sample),
           ]);
           if (stepAt >= 0) showStep();
