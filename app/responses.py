@@ -164,6 +164,16 @@ async def ndjson_stream(
     """
     stopped = threading.Event()
     items = lines(stopped.is_set)
+    turn = threading.Lock()  # one thread at a time in ``items``: a step, or the closing below
+
+    def step() -> Any:
+        with turn:
+            return next(items, _END)
+
+    def close() -> None:  # after the step in flight, if any: the generator's own finally runs
+        with turn:
+            items.close()
+
     slot = request.scope.get(SLOT)
     watcher = asyncio.ensure_future(_until_disconnect(request, stopped))
     try:
@@ -171,7 +181,7 @@ async def ndjson_stream(
             if slot is not None:
                 await slot.acquire()  # the first line: still held since the request came
             try:
-                item = await run_in_threadpool(next, items, _END)
+                item = await run_in_threadpool(step)
             finally:
                 if slot is not None:
                     slot.release()
@@ -181,3 +191,8 @@ async def ndjson_stream(
     finally:
         stopped.set()
         watcher.cancel()
+        # A stream abandoned mid-way (the client went away, the task was cancelled) is closed
+        # now rather than whenever the garbage collector finds it, so it ends (and logs) at
+        # once; a cancelled step may still be running in its thread, hence the lock and a
+        # thread of its own for the close.
+        threading.Thread(target=close, name="ndjson-close", daemon=True).start()
