@@ -46,6 +46,16 @@ export function sumText(terms) {
 const sigma = (x) => 1 / (1 + Math.exp(-x));
 
 /**
+ * A row's shifted exponentials e^(v − max) and their sum: softmax(v)_j = ex[j] / sum.
+ * @param {number[]} row
+ */
+const shiftedExp = (row) => {
+  const top = Math.max(...row);
+  const ex = row.map((v) => Math.exp(v - top));
+  return { ex, sum: ex.reduce((a, b) => a + b, 0) };
+};
+
+/**
  * f′(x) of each activation from its formula (meta's LaTeX), with the numbers: [value, text].
  * `x` is the layer's input, `y` its output, `alpha` its parameter.
  * @type {Record<string, (x: number, y: number, alpha: number) => [number, string]>}
@@ -115,6 +125,8 @@ export function stepsOf(r, data, loss, cell, m) {
     const sel = /** @type {Selection} */ ({ kind: "layer", index: i });
     const head = `forward, layer ${i} (${type})`;
     const name = `y[${row},${j}]`;
+    /** @type {Eq} */
+    let eq;
     if (type === "affine" && p) {
       const W = /** @type {(number | null)[][]} */ (p.W);
       const xs = (x[row] ?? []).map(at);
@@ -122,55 +134,20 @@ export function stepsOf(r, data, loss, cell, m) {
       const b = at(p.b[j]);
       const value = xs.reduce((s, v, k) => s + v * ws[k], 0) + b;
       const terms = xs.map((v, k) => `${f(v)}·${f(ws[k])}`);
-      steps.push({
-        sel,
-        phase: "forward",
-        head,
-        eqs: [
-          {
-            name,
-            text: `${name} = Σ_k x[${row},k] W[k,${j}] + b[${j}] = ${sumText(terms)} + ${f(b)} = ${total(value)}`,
-            value,
-            api: out,
-          },
-        ],
-      });
+      const text = `${name} = Σ_k x[${row},k] W[k,${j}] + b[${j}] = ${sumText(terms)} + ${f(b)} = ${total(value)}`;
+      eq = { name, text, value, api: out };
     } else if (type === "softmax") {
-      const xs = (x[row] ?? []).map(at);
-      const top = Math.max(...xs);
-      const ex = xs.map((v) => Math.exp(v - top));
-      const s = ex.reduce((a, b) => a + b, 0);
-      const value = ex[j] / s;
-      steps.push({
-        sel,
-        phase: "forward",
-        head,
-        eqs: [
-          {
-            name,
-            text:
-              `${name} = e^(x[${row},${j}] − max) / Σ_k e^(x[${row},k] − max) = ${num(ex[j], 6)} / ` +
-              `(${sumText(ex.map((v) => num(v, 5)))}) = ${total(value)}`,
-            value,
-            api: out,
-          },
-        ],
-      });
+      const { ex, sum } = shiftedExp((x[row] ?? []).map(at));
+      const value = ex[j] / sum;
+      const text =
+        `${name} = e^(x[${row},${j}] − max) / Σ_k e^(x[${row},k] − max) = ${num(ex[j], 6)} / ` +
+        `(${sumText(ex.map((v) => num(v, 5)))}) = ${total(value)}`;
+      eq = { name, text, value, api: out };
     } else {
-      steps.push({
-        sel,
-        phase: "forward",
-        head,
-        eqs: [
-          {
-            name,
-            text: `${name} = ${type}(x[${row},${j}]) = ${type}(${num(at(x[row]?.[j]), 8)}) = ${total(out)}`,
-            value: out,
-            api: out,
-          },
-        ],
-      });
+      const text = `${name} = ${type}(x[${row},${j}]) = ${type}(${num(at(x[row]?.[j]), 8)}) = ${total(out)}`;
+      eq = { name, text, value: out, api: out };
     }
+    steps.push({ sel, phase: "forward", head, eqs: [eq] });
   }
 
   // The loss and the seed it hands back: ∂L/∂y of the last output (∂L/∂z of the fused loss's logits).
@@ -178,43 +155,29 @@ export function stepsOf(r, data, loss, cell, m) {
   const j = clamp(cell.j, width(y));
   const yv = at(y[row]?.[j]);
   const t = at(targetRows(data.targets, width(y))[row]?.[j]);
-  const seedApi = at(seed[row]?.[j]);
-  /** @type {Eq} */
-  let seedEq;
+  /** @type {[number, string]} the seed's value and its formula with the numbers */
+  let seedOf;
   if (loss === "softmax_cross_entropy") {
-    const zs = (y[row] ?? []).map(at);
-    const top = Math.max(...zs);
-    const ex = zs.map((v) => Math.exp(v - top));
-    const p = ex[j] / ex.reduce((a, b) => a + b, 0);
+    const { ex, sum } = shiftedExp((y[row] ?? []).map(at));
+    const p = ex[j] / sum;
     const value = (p - t) / N;
-    seedEq = {
-      name: `seed[${row},${j}]`,
-      text: `∂L/∂z[${row},${j}] = (softmax(z)[${row},${j}] − t[${row},${j}]) / N = (${num(p, 8)} − ${num(t, 5)}) / ${N} = ${total(value)}`,
+    seedOf = [
       value,
-      api: seedApi,
-    };
+      `∂L/∂z[${row},${j}] = (softmax(z)[${row},${j}] − t[${row},${j}]) / N = (${num(p, 8)} − ${num(t, 5)}) / ${N} = ${total(value)}`,
+    ];
   } else if (loss === "cross_entropy") {
     const value = t === 0 ? 0 : -t / (N * yv);
-    seedEq = {
-      name: `seed[${row},${j}]`,
-      text: `∂L/∂y[${row},${j}] = −t / (N·y) = −${num(t, 5)} / (${N}·${num(yv, 8)}) = ${total(value)}`,
-      value,
-      api: seedApi,
-    };
+    seedOf = [value, `∂L/∂y[${row},${j}] = −t / (N·y) = −${num(t, 5)} / (${N}·${num(yv, 8)}) = ${total(value)}`];
   } else {
     const value = (yv - t) / N;
-    seedEq = {
-      name: `seed[${row},${j}]`,
-      text: `∂L/∂y[${row},${j}] = (y − t) / N = (${num(yv, 8)} − ${f(t)}) / ${N} = ${total(value)}`,
-      value,
-      api: seedApi,
-    };
+    seedOf = [value, `∂L/∂y[${row},${j}] = (y − t) / N = (${num(yv, 8)} − ${f(t)}) / ${N} = ${total(value)}`];
   }
+  const [seedValue, seedText] = seedOf;
   steps.push({
     sel: { kind: "loss" },
     phase: "loss",
     head: `loss: L = ${num(r.loss, 10)}; the seed leaving it`,
-    eqs: [seedEq],
+    eqs: [{ name: `seed[${row},${j}]`, text: seedText, value: seedValue, api: at(seed[row]?.[j]) }],
   });
 
   for (let i = n - 1; i >= 0; i--) {
@@ -228,6 +191,8 @@ export function stepsOf(r, data, loss, cell, m) {
     const sel = /** @type {Selection} */ ({ kind: "layer", index: i });
     const head = `backward, layer ${i} (${type})`;
     const j = clamp(cell.j, width(y));
+    /** @type {Eq[]} */
+    let eqs;
     if (type === "affine" && p && b.grads?.W && b.grads.b) {
       const W = /** @type {(number | null)[][]} */ (p.W);
       const k = clamp(cell.k, width(x));
@@ -240,52 +205,42 @@ export function stepsOf(r, data, loss, cell, m) {
       const db = dyj.reduce((s, v) => s + v, 0);
       const gW = /** @type {(number | null)[][]} */ (b.grads.W);
       const gb = /** @type {(number | null)[]} */ (b.grads.b);
-      steps.push({
-        sel,
-        phase: "backward",
-        head,
-        eqs: [
-          {
-            name: `dx[${row},${k}]`,
-            text: `dx[${row},${k}] = Σ_j dy[${row},j] W[${k},j] = ${sumText(dys.map((v, c) => `${f(v)}·${f(at(W[k]?.[c]))}`))} = ${total(dxv)}`,
-            value: dxv,
-            api: at(dx[row]?.[k]),
-          },
-          {
-            name: `dW[${k},${j}]`,
-            text: `dW[${k},${j}] = Σ_n x[n,${k}] dy[n,${j}] = ${sumText(xk.map((v, q) => `${f(v)}·${f(dyj[q])}`))} = ${total(dW)}`,
-            value: dW,
-            api: at(gW[k]?.[j]),
-          },
-          {
-            name: `db[${j}]`,
-            text: `db[${j}] = Σ_n dy[n,${j}] = ${sumText(dyj.map(f))} = ${total(db)}`,
-            value: db,
-            api: at(gb[j]),
-          },
-        ],
-      });
+      eqs = [
+        {
+          name: `dx[${row},${k}]`,
+          text: `dx[${row},${k}] = Σ_j dy[${row},j] W[${k},j] = ${sumText(dys.map((v, c) => `${f(v)}·${f(at(W[k]?.[c]))}`))} = ${total(dxv)}`,
+          value: dxv,
+          api: at(dx[row]?.[k]),
+        },
+        {
+          name: `dW[${k},${j}]`,
+          text: `dW[${k},${j}] = Σ_n x[n,${k}] dy[n,${j}] = ${sumText(xk.map((v, q) => `${f(v)}·${f(dyj[q])}`))} = ${total(dW)}`,
+          value: dW,
+          api: at(gW[k]?.[j]),
+        },
+        {
+          name: `db[${j}]`,
+          text: `db[${j}] = Σ_n dy[n,${j}] = ${sumText(dyj.map(f))} = ${total(db)}`,
+          value: db,
+          api: at(gb[j]),
+        },
+      ];
     } else if (type === "softmax") {
       const ys = (y[row] ?? []).map(at);
       const dys = (dy[row] ?? []).map(at);
       const s = ys.reduce((a, v, c) => a + dys[c] * v, 0);
       const value = ys[j] * (dys[j] - s);
-      steps.push({
-        sel,
-        phase: "backward",
-        head,
-        eqs: [
-          {
-            name: `dx[${row},${j}]`,
-            text:
-              `dx[${row},${j}] = y_j (dy_j − Σ_k dy_k y_k), Σ_k dy_k y_k = ` +
-              `${sumText(dys.map((v, c) => `${f(v)}·${f(ys[c])}`))} = ${num(s, 8)}: ` +
-              `dx = ${f(ys[j])}·(${f(dys[j])} − ${f(s)}) = ${total(value)}`,
-            value,
-            api: at(dx[row]?.[j]),
-          },
-        ],
-      });
+      eqs = [
+        {
+          name: `dx[${row},${j}]`,
+          text:
+            `dx[${row},${j}] = y_j (dy_j − Σ_k dy_k y_k), Σ_k dy_k y_k = ` +
+            `${sumText(dys.map((v, c) => `${f(v)}·${f(ys[c])}`))} = ${num(s, 8)}: ` +
+            `dx = ${f(ys[j])}·(${f(dys[j])} − ${f(s)}) = ${total(value)}`,
+          value,
+          api: at(dx[row]?.[j]),
+        },
+      ];
     } else {
       const xv = at(x[row]?.[j]);
       const yv = at(y[row]?.[j]);
@@ -295,20 +250,16 @@ export function stepsOf(r, data, loss, cell, m) {
       // An activation this page has no formula for: f′ as the API's dx / dy.
       const [d, dText] = known ? known(xv, yv, alpha(type)) : [api / dyv, `f′ = dx / dy = ${num(api / dyv, 8)}`];
       const value = dyv * d;
-      steps.push({
-        sel,
-        phase: "backward",
-        head,
-        eqs: [
-          {
-            name: `dx[${row},${j}]`,
-            text: `dx[${row},${j}] = dy[${row},${j}] · f′(x[${row},${j}]), ${dText}: dx = ${f(dyv)}·${f(d)} = ${total(value)}`,
-            value,
-            api,
-          },
-        ],
-      });
+      eqs = [
+        {
+          name: `dx[${row},${j}]`,
+          text: `dx[${row},${j}] = dy[${row},${j}] · f′(x[${row},${j}]), ${dText}: dx = ${f(dyv)}·${f(d)} = ${total(value)}`,
+          value,
+          api,
+        },
+      ];
     }
+    steps.push({ sel, phase: "backward", head, eqs });
   }
   return steps;
 }
