@@ -36,21 +36,11 @@ def compile_tree(node: Node, variables: tuple[str, ...], dtype: type[np.floating
 
     Derivatives repeat sub-expressions (``d(u**v)`` contains ``u**v`` again); registers keyed by
     ``(operation, argument registers)`` share them. A register is released after its last use,
-    so memory stays bounded on large grids. Constants are numpy scalars of ``dtype``.
+    so memory stays bounded on large grids. Constants are numpy scalars of ``dtype``. This is
+    :func:`compile_trees` of one tree.
     """
-    preset, var_regs, program, (root,) = _program((node,), variables, dtype)
-
-    def run(env: Env) -> np.ndarray:
-        r = preset.copy()
-        for reg, i in var_regs:
-            r[reg] = env[i]
-        for out, f, a, b, free in program:
-            r[out] = f(r[a]) if b < 0 else f(r[a], r[b])
-            for j in free:
-                r[j] = None
-        return r[root]  # type: ignore[return-value]
-
-    return run
+    run = compile_trees((node,), variables, dtype)
+    return lambda env: run(env)[0]
 
 
 def compile_trees(
