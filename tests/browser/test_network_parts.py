@@ -15,8 +15,10 @@ def test_the_run_asks_for_only_what_the_page_draws(page, ui):
     assert bodies[-1]["include"] == DRAWN and bodies[-1]["gradcheck"] is True
     assert page.locator("#gc-table tbody tr .badge.pass").count() >= 1  # verdicts without arrays
     assert not page.is_visible("#hm-rel")
-    # Opening the heatmap fetches the arrays alone, for the same inputs.
-    page.click("#gc-more summary")
+    # Opening the heatmap fetches the arrays alone, for the same inputs. The details element's
+    # toggle event is queued as a task after the click, so wait for the request it sends.
+    with page.expect_request(lambda r: r.url.endswith(RUN)):
+        page.click("#gc-more summary")
     ui.settle(page)
     assert bodies[-1]["include"] == ["gradcheck_arrays"]
     assert {k: v for k, v in bodies[-1].items() if k != "include"} == {
@@ -40,6 +42,7 @@ def test_the_run_asks_for_only_what_the_page_draws(page, ui):
     page.check("#gc")
     ui.settle(page)
     page.click("#gc-more summary")
+    page.wait_for_function("() => location.search.includes('gca=0')")
     page.fill("[aria-label='output width of layer 0']", "4")
     page.dispatch_event("[aria-label='output width of layer 0']", "change")
     ui.settle(page)
