@@ -2,10 +2,10 @@
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.routing import APIRoute
 
 from app import __version__, errors
 from app.api import activations, graph, meta, network, numdiff, pages, softmax, train
+from app.api.routing import add_routes, operation_id
 from app.assets import AssetFiles
 from app.compression import GzipMiddleware
 from app.config import Settings, get_settings
@@ -30,13 +30,6 @@ a few seconds gets a 503 with `Retry-After`.
 """
 
 
-def operation_id(route: APIRoute) -> str:
-    """A readable operationId for generated clients: the route's name in camelCase (``runNetwork``,
-    ``stepSweep``) instead of FastAPI's ``run_api_v1_network_run_post``."""
-    head, *rest = route.name.split("_")
-    return head + "".join(w.capitalize() for w in rest)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application, configured from ``settings`` (default: the environment)."""
     settings = settings or get_settings()
@@ -52,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     for router in (meta, activations, network, softmax, numdiff, graph, train, pages):
-        app.include_router(router.router)
+        add_routes(app, router.router)
     app.state.limits = settings.limits()
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)

@@ -1,12 +1,11 @@
 """Activation curves: f, the analytic and numerical f', and the backward pass."""
 
-from fastapi import APIRouter
-
+from app.api.routing import api_router
 from app.engine.nn.activations import activation_curve
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES, CurveOut, CurveRequest
 
-router = APIRouter(prefix="/api/v1/activations", tags=["activations"])
+router = api_router(prefix="/api/v1/activations", tags=["activations"])
 
 
 @router.post(

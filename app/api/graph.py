@@ -1,15 +1,14 @@
 """The computational graph of a typed expression: forward values, backward gradients."""
 
-from fastapi import APIRouter
-
 from app.api.deps import LimitsDep
 from app.api.numdiff import EXPR_HELP
+from app.api.routing import api_router
 from app.engine.expr.graph import compute_graph
 from app.engine.expr.table import FUNCTIONS
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES, GraphOut, GraphRequest
 
-router = APIRouter(prefix="/api/v1", tags=["computational graph"])
+router = api_router(prefix="/api/v1", tags=["computational graph"])
 
 
 @router.post(

@@ -2,9 +2,10 @@
 
 import math
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from app import __version__
+from app.api.routing import api_router
 from app.engine.nn.activations import ACTIVATIONS
 from app.engine.nn.gradcheck import ATOL, REL_FLOOR, RTOL
 from app.engine.nn.layers import INITS
@@ -13,7 +14,7 @@ from app.engine.optimizers import OPTIMIZERS
 from app.engine.verdicts import REL_ERROR_BANDS
 from app.schemas import ActivationInfo, HealthOut, MetaOut
 
-router = APIRouter(prefix="/api/v1", tags=["meta"])
+router = api_router(prefix="/api/v1", tags=["meta"])
 
 
 @router.get(

@@ -1,9 +1,8 @@
 """Run a stack of layers forward and backward with a gradient check; nudge one entry; presets."""
 
-from fastapi import APIRouter
-
 from app.api.compute import network_us, run_sized
 from app.api.deps import LimitsDep
+from app.api.routing import api_router
 from app.engine.nn.network import run_network
 from app.engine.nn.nudge import nudge as nudge_entry
 from app.engine.nn.presets import PRESETS, TITLES
@@ -19,7 +18,7 @@ from app.schemas import (
 )
 from app.schemas.base import current_limits
 
-router = APIRouter(prefix="/api/v1/network", tags=["network"])
+router = api_router(prefix="/api/v1/network", tags=["network"])
 
 
 @router.post(

@@ -1,9 +1,8 @@
 """Numerical differentiation of typed expressions: derivative, gradient, descent, step sweep."""
 
-from fastapi import APIRouter
-
 from app.api.compute import derivative_us, run_sized
 from app.api.deps import LimitsDep
+from app.api.routing import api_router
 from app.engine import numdiff
 from app.engine.expr.table import FUNCTION_HELP, USER_FUNCTIONS
 from app.responses import respond
@@ -22,7 +21,7 @@ from app.schemas import (
 )
 from app.schemas.base import current_limits
 
-router = APIRouter(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
+router = api_router(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
 
 
 EXPR_HELP = (

@@ -1,16 +1,17 @@
 """HTML pages of the explorers, rendered by Jinja2 with versioned asset URLs."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.api.routing import api_router
 from app.assets import asset_url, module_closure
 from app.engine.expr import USER_FUNCTIONS
 from app.engine.expr.table import CONSTANTS, FUNCTIONS
 from app.paths import TEMPLATES_DIR
 
-router = APIRouter()
+router = api_router()
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 # (path, template, nav title); the order is the navigation bar's order.

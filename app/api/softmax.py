@@ -1,13 +1,13 @@
 """The softmax Jacobian of one vector."""
 
 import numpy as np
-from fastapi import APIRouter
 
+from app.api.routing import api_router
 from app.engine.nn.layers import softmax_jacobian
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES, JacobianOut, JacobianRequest
 
-router = APIRouter(prefix="/api/v1/softmax", tags=["network"])
+router = api_router(prefix="/api/v1/softmax", tags=["network"])
 
 
 @router.post(

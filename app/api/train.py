@@ -4,10 +4,11 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.api.deps import LimitsDep
+from app.api.routing import api_router
 from app.engine.limits import Limits
 from app.engine.nn.datasets import DATASETS, Data, make_data
 from app.engine.nn.export import python_script
@@ -23,7 +24,7 @@ from app.schemas import (
     TrainRequest,
 )
 
-router = APIRouter(prefix="/api/v1/train", tags=["training"])
+router = api_router(prefix="/api/v1/train", tags=["training"])
 log = logging.getLogger("bpx.train")
 
 # The stream's errors are JSON like every other error (the route's own media type is NDJSON).
