@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         "app/api/compute.py.",
     )
     log_level: str = Field("info", description="Python log level name.")
+    otel: bool = Field(
+        False,
+        description="FastAPI's native OpenTelemetry (traces, metrics and logs to the global "
+        "providers). Off, a request skips FastAPI's check of those providers.",
+    )
     gzip_max_bytes: int = Field(
         262_144,
         ge=0,

@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # /docs is served by app.api.pages from vendored Swagger UI (offline, CSP)
         redoc_url=None,
         generate_unique_id_function=operation_id,
+        # Off unless asked for: on, FastAPI looks up the global providers on every request.
+        telemetry=None if settings.otel else {"tracing": False, "metrics": False, "logs": False},
     )
     for router in (meta, activations, network, softmax, numdiff, graph, train, pages):
         add_routes(app, router.router)

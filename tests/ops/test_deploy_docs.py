@@ -20,6 +20,8 @@ def test_every_setting_is_documented_with_its_default(name: str) -> None:
     default = field.get_default(call_default_factory=True)
     if default in ("", []):
         return  # documented in words ("empty", "none")
+    if isinstance(default, bool):
+        default = str(default).lower()  # as it is written in the environment
     assert f"`{default}`" in row, f"BPX_{name.upper()}: docs say {row.strip()}, code says {default}"
 
 
