@@ -64,3 +64,18 @@ def test_a_large_network_answer_arrives_whole_over_http(client) -> None:
     assert np.shape(d["forward"][1]["output"]) == (300, 256)
     assert np.shape(d["backward"][0]["grad_input"]) == (300, 64)
     assert d["nonfinite"] == 0
+
+
+@pytest.mark.parametrize("size", [3, 40, 9000])  # the sizes of all_finite's three paths
+def test_respond_counts_the_values_sent_as_null(size) -> None:
+    big = np.arange(size, dtype=np.float64)
+    big[[0, -1]] = [np.nan, -np.inf]
+    result = {
+        "a": big,
+        "b": [{"c": big.astype(np.float32)[::-1]}, np.arange(4)],  # a strided copy, integers
+        "d": (np.full((2, 2), np.inf),),
+        "e": np.ones(5),
+    }
+    assert orjson.loads(respond(result).body)["nonfinite"] == 2 + 2 + 4
+    assert orjson.loads(respond({"e": np.ones(size), "n": 3}).body)["nonfinite"] == 0
+    assert orjson.loads(respond({"nonfinite": 7, "e": big}).body)["nonfinite"] == 7  # kept
