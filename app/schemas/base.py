@@ -56,10 +56,11 @@ class Limit:
         if name not in Limits.names():
             raise ValueError(f"unknown limit {name!r}")
         self.name = name
+        self.env = "BPX_" + name.upper()
 
     def _check(self, value: Any) -> Any:
         bound = getattr(current_limits(), self.name)
-        env = "BPX_" + self.name.upper()
+        env = self.env
         if isinstance(value, list | str):
             if len(value) > bound:
                 raise PydanticCustomError(

@@ -123,8 +123,9 @@ PARTS: tuple[str, ...] = ("forward", "backward", "params", "seed", "gradcheck_ar
 class NetworkRequest(NetworkBody):
     gradcheck: bool = Field(True, description="Compare every gradient with central differences.")
     h: Step = 1e-5
+    # The default is a tuple, used as it is; a list default is deep-copied for every request.
     include: list[Part] = Field(
-        list(PARTS),
+        PARTS,  # type: ignore[assignment]
         max_length=len(PARTS),
         description="The parts of the response to send (all by default): `forward`, `backward` "
         "and `params` are the tensors; `gradcheck_arrays` the per-entry `numeric`, `rel_error` "
