@@ -46,6 +46,10 @@ CASES = [
     (RUN, NET, {}),
     (DERIVATIVE, {"expr": "__import__('os')", "x0": 0.5}, JSON),
     (DERIVATIVE, {"expr": "x", "x0": "0.5"}, JSON),
+    # bodies json.loads reads and pydantic's parser does not: they take FastAPI's path
+    (DERIVATIVE, b'{"expr": "x + \\ud800", "x0": 0.5}', JSON),  # a lone surrogate
+    (DERIVATIVE, b'\xef\xbb\xbf{"expr": "x", "x0": 0.5}', JSON),  # a byte-order mark
+    (DERIVATIVE, '{"expr": "x", "x0": 0.5}'.encode("utf-16"), JSON),
 ]
 
 
