@@ -9,6 +9,7 @@ three pieces.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,8 +49,10 @@ class Network:
     def width_setter(self) -> int | None:
         """The index of the last layer that chose the output width (an affine ``out``), or None
         when every layer keeps the input's width."""
-        chose = [layer.index for layer in self.layers if getattr(layer, "sets_width", False)]
-        return chose[-1] if chose else None
+        for layer in reversed(self.layers):
+            if getattr(layer, "sets_width", False):
+                return layer.index
+        return None
 
     def forward_cost(self, N: int) -> int:
         """Multiply-adds of one forward pass of N rows, the loss included."""
@@ -372,7 +375,7 @@ def passes(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         outputs, backs = forward(net, params, x)
         L, loss_backward = net.loss.forward(outputs[-1], t)
-        if not np.isfinite(L):
+        if not math.isfinite(L):
             raise EngineError(
                 f"the {net.loss.name} loss overflowed {x.dtype.name} (the outputs are too far "
                 "from the targets); use smaller inputs or weights.",
