@@ -242,9 +242,21 @@ class Perturbed:
     inputs: list[np.ndarray]  # inputs[l] = float64 input of layer l
 
     @classmethod
-    def of(cls, net: Network, params: Sequence[Params], x: np.ndarray, t: np.ndarray):
+    def of(
+        cls,
+        net: Network,
+        params: Sequence[Params],
+        x: np.ndarray,
+        t: np.ndarray,
+        outputs: Sequence[np.ndarray] | None = None,
+    ):
         """Float64 copies of exactly the values a (possibly float32) pass used, and every
-        layer's input, computed once."""
+        layer's input, computed once. A float64 pass is its own float64 state (nothing here
+        writes into it): its ``outputs``, when given, are the layers' inputs it would compute."""
+        if x.dtype == np.float64:
+            if outputs is None:
+                outputs = forward(net, params, x, check=False)[0]
+            return cls(net, list(params), t, [x, *outputs])
         p64 = [{k: v.astype(np.float64) for k, v in p.items()} for p in params]
         inputs = [x.astype(np.float64)]
         for layer, p in zip(net.layers, p64, strict=True):
@@ -310,6 +322,7 @@ def gradient_check(
     t: np.ndarray,
     grads: Sequence[tuple[np.ndarray, Params]],
     h: float,
+    outputs: Sequence[np.ndarray] | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """Compare every analytic gradient with central differences through the same forward.
 
@@ -317,9 +330,10 @@ def gradient_check(
     shows the working dtype's own error. Layers before the perturbed one run once; the
     perturbed copies run batched over a leading axis through ``layer.forward``. Entries whose
     ``±h`` moves some input across a kink (a relu at 0, say) are marked ``at_kink`` and left out
-    of the verdict, with a warning. Returns the check items and the warnings.
+    of the verdict, with a warning. ``outputs`` are the pass's own (a float64 pass need not
+    run again). Returns the check items and the warnings.
     """
-    run = Perturbed.of(net, params, x, t)
+    run = Perturbed.of(net, params, x, t, outputs)
     p64, inputs = run.params, run.inputs
 
     def chunk(a: np.ndarray) -> int:
@@ -434,7 +448,7 @@ def run_network(
     warns = network_warnings(net, outputs[-1], t)
     checks = None
     if gradcheck:
-        checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h))
+        checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h), outputs)
         warns += kink_warnings
     return {"loss": L, **_tensors(net, outputs, grads, params), "seed": seed} | {
         "gradcheck": checks,
