@@ -124,16 +124,10 @@ def one_hot(t: np.ndarray, C: int, dtype=np.float64) -> np.ndarray:
     return onehot
 
 
-def _hot(t: np.ndarray, C: int) -> np.ndarray:
-    """The one-hot rows of class indices ``t: (N,)`` as booleans ``(N, C)``."""
-    return np.arange(C) == t[:, None]
-
-
-def _at(a: np.ndarray, hot: np.ndarray) -> np.ndarray:
-    """Entry ``a[..., n, t_n]`` of every row, ``(..., N)``, from the one-hot booleans ``hot:
-    (N, C)`` of ``t``, C-ordered: a later mean over another layout adds in another order."""
-    at = a[..., hot]  # exactly one True per row, so the entries come in row order
-    return at if at.ndim == 1 else np.ascontiguousarray(at)
+def _at(a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Entry ``a[..., n, t_n]`` of every row, ``(..., N)``, C-ordered: numpy lays fancy-indexed
+    leading axes out last, and a later mean over a transposed layout adds in another order."""
+    return np.ascontiguousarray(a[..., np.arange(t.shape[0]), t])
 
 
 def _rows(t: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -177,12 +171,11 @@ def _ce_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     N, tiny = y.shape[-2], _tiny(y)
     if t.ndim == 1 and np.isfinite(np.maximum.reduce(y, axis=None)):
         # With finite ln max(y, tiny) the other terms are exactly 0: read row n's entry t_n.
-        hot = _hot(t, y.shape[-1])
-        ym = np.maximum(_at(y, hot), tiny)
+        ym = np.maximum(_at(y, t), tiny)
 
         def grad_at_classes() -> np.ndarray:
             g = np.full(y.shape, -0.0, dtype=y.dtype)  # -0 / (N y) where t = 0
-            g[..., hot] = -1.0 / ym / N
+            g[..., np.arange(N), t] = -1.0 / ym / N
             return g
 
         return -np.log(ym), grad_at_classes
@@ -203,8 +196,7 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
         if t.ndim == 1 and not math.isfinite(np.minimum.reduce(log_p, axis=None)):
             t = _rows(t, z)
     if t.ndim == 1:
-        hot = _hot(t, z.shape[-1])
-        at = _at(log_p, hot)  # read before the exponentials overwrite log_p
+        at = _at(log_p, t)  # read before the exponentials overwrite log_p
         e = np.exp(log_p, out=log_p)  # e^{z - m} <= 1, into the engine's own temporary
         s = row_sum(e)
         rows = -(at - np.log(s[..., 0]))
@@ -222,7 +214,7 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
         fresh[0] = False
         p = np.divide(e, s, out=e)
         if t.ndim == 1:
-            p -= hot  # p - 1.0 at the class, p - 0.0 (which is p) elsewhere
+            p[..., np.arange(N), t] -= 1.0  # one-hot rows: p * 1.0 - 0.0 is p elsewhere
         else:
             t_sum = row_sum(t)
             if not np.logical_and.reduce(t_sum == 1.0, axis=None):  # one-hot: p * 1.0 is p
