@@ -292,7 +292,7 @@ def _check_item(
 ) -> tuple[dict, list[dict]]:
     """One gradient-check entry (and its kink warning) from the numeric gradient and marks."""
     numeric, at_kink = num
-    if not np.logical_and.reduce(np.isfinite(numeric), axis=None):
+    if not all_finite(numeric):
         raise EngineError(
             "the gradient check's perturbed forward passes overflowed; "
             "use smaller inputs, weights or h.",
