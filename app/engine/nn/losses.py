@@ -124,10 +124,11 @@ def one_hot(t: np.ndarray, C: int, dtype=np.float64) -> np.ndarray:
     return onehot
 
 
-def _at(a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Entry ``a[..., n, t_n]`` of every row, ``(..., N)``, C-ordered: numpy lays fancy-indexed
-    leading axes out last, and a later mean over a transposed layout adds in another order."""
-    return np.ascontiguousarray(a[..., np.arange(t.shape[0]), t])
+def _at(a: np.ndarray, n: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Entry ``a[..., n, t_n]`` of every row ``n = arange(N)``, ``(..., N)``, C-ordered: numpy
+    lays fancy-indexed leading axes out last, and a later mean over a transposed layout adds in
+    another order."""
+    return np.ascontiguousarray(a[..., n, t])
 
 
 def _rows(t: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -171,11 +172,12 @@ def _ce_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     N, tiny = y.shape[-2], _tiny(y)
     if t.ndim == 1 and np.isfinite(np.maximum.reduce(y, axis=None)):
         # With finite ln max(y, tiny) the other terms are exactly 0: read row n's entry t_n.
-        ym = np.maximum(_at(y, t), tiny)
+        n = np.arange(N)  # the rows, for the read and the gradient
+        ym = np.maximum(_at(y, n, t), tiny)
 
         def grad_at_classes() -> np.ndarray:
             g = np.full(y.shape, -0.0, dtype=y.dtype)  # -0 / (N y) where t = 0
-            g[..., np.arange(N), t] = -1.0 / ym / N
+            g[..., n, t] = -1.0 / ym / N
             return g
 
         return -np.log(ym), grad_at_classes
@@ -196,7 +198,8 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
         if t.ndim == 1 and not math.isfinite(np.minimum.reduce(log_p, axis=None)):
             t = _rows(t, z)
     if t.ndim == 1:
-        at = _at(log_p, t)  # read before the exponentials overwrite log_p
+        n = np.arange(N)  # the rows, for the read and the gradient
+        at = _at(log_p, n, t)  # read before the exponentials overwrite log_p
         e = np.exp(log_p, out=log_p)  # e^{z - m} <= 1, into the engine's own temporary
         s = row_sum(e)
         rows = -(at - np.log(s[..., 0]))
@@ -214,7 +217,7 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
         fresh[0] = False
         p = np.divide(e, s, out=e)
         if t.ndim == 1:
-            p[..., np.arange(N), t] -= 1.0  # one-hot rows: p * 1.0 - 0.0 is p elsewhere
+            p[..., n, t] -= 1.0  # one-hot rows: p * 1.0 - 0.0 is p elsewhere
         else:
             t_sum = row_sum(t)
             if not np.logical_and.reduce(t_sum == 1.0, axis=None):  # one-hot: p * 1.0 is p
