@@ -31,7 +31,7 @@ def as_float(
         raise EngineError(f"{what} must contain real numbers only.", loc)
     if dtype is not None:
         if arr.dtype == dtype:  # nothing can overflow: no need for the errstate below
-            if not private or isinstance(a, list | tuple):  # a list gave a new array
+            if not private or isinstance(a, (list, tuple)):  # a list gave a new array
                 return arr
             return arr.copy()
         with np.errstate(over="ignore"):  # e.g. 1e300 to float32 is inf: callers check finiteness

@@ -208,7 +208,7 @@ class Affine(Smooth):
                     f"W has {W.shape[0]} rows but {source} has {width} columns.",
                     (*loc, "W"),
                 )
-            b = np.zeros(W.shape[1], dtype=dtype)
+            b = None
         else:
             if spec.n_out is None:
                 raise EngineError(
@@ -234,6 +234,8 @@ class Affine(Smooth):
                     (*loc, "b"),
                 )
             b = b_given.reshape(W.shape[1])
+        elif b is None:
+            b = np.zeros(W.shape[1], dtype=dtype)
         return cls(index, W.shape[0], W.shape[1]), {"W": W, "b": b}
 
     def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:

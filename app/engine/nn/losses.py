@@ -13,6 +13,7 @@ zeros).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from app.engine.nn.protocol import Backward
 from app.engine.reductions import row_max, row_sum
 
 _ROW_SUM_TOL = 1e-6  # a probability target row must sum to 1 within this
+_FEW = 32  # entries: up to here a Python min and max beat numpy's reductions
 GradFn = Callable[[], np.ndarray]
 
 
@@ -94,7 +96,8 @@ def _from_indices(
             f"give rows of {C} probabilities instead for soft targets.",
             _LOC,
         )
-    if np.minimum.reduce(arr) < 0 or np.maximum.reduce(arr) >= C:
+    lo, hi = _min_max(arr)
+    if lo < 0 or hi >= C:
         n = int(np.flatnonzero((arr < 0) | (arr >= C))[0])
         raise EngineError(
             f"target {arr[n]:g} (row {n}) is not a class index: {source} outputs {C} "
@@ -105,6 +108,15 @@ def _from_indices(
     return arr.astype(np.intp)
 
 
+def _min_max(arr: np.ndarray) -> tuple:
+    """The smallest and largest entry of the finite, non-empty 1-D ``arr``: for a few entries
+    as Python numbers (faster than two numpy reductions), else by numpy."""
+    if arr.size <= _FEW:
+        v = arr.tolist()
+        return min(v), max(v)
+    return np.minimum.reduce(arr), np.maximum.reduce(arr)
+
+
 def one_hot(t: np.ndarray, C: int, dtype=np.float64) -> np.ndarray:
     """Rows ``(N, C)`` with a 1 in column ``t_n`` of row n, from class indices ``t: (N,)``."""
     onehot = np.zeros((t.shape[0], C), dtype=dtype)
@@ -112,10 +124,11 @@ def one_hot(t: np.ndarray, C: int, dtype=np.float64) -> np.ndarray:
     return onehot
 
 
-def _at(a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Entry ``a[..., n, t_n]`` of every row, ``(..., N)``, C-ordered: numpy lays fancy-indexed
-    leading axes out last, and a later mean over a transposed layout adds in another order."""
-    return np.ascontiguousarray(a[..., np.arange(t.shape[0]), t])
+def _at(a: np.ndarray, n: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Entry ``a[..., n, t_n]`` of every row ``n = arange(N)``, ``(..., N)``, C-ordered: numpy
+    lays fancy-indexed leading axes out last, and a later mean over a transposed layout adds in
+    another order."""
+    return np.ascontiguousarray(a[..., n, t])
 
 
 def _rows(t: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -159,11 +172,12 @@ def _ce_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     N, tiny = y.shape[-2], _tiny(y)
     if t.ndim == 1 and np.isfinite(np.maximum.reduce(y, axis=None)):
         # With finite ln max(y, tiny) the other terms are exactly 0: read row n's entry t_n.
-        ym = np.maximum(_at(y, t), tiny)
+        n = np.arange(N)  # the rows, for the read and the gradient
+        ym = np.maximum(_at(y, n, t), tiny)
 
         def grad_at_classes() -> np.ndarray:
             g = np.full(y.shape, -0.0, dtype=y.dtype)  # -0 / (N y) where t = 0
-            g[..., np.arange(N), t] = -1.0 / ym / N
+            g[..., n, t] = -1.0 / ym / N
             return g
 
         return -np.log(ym), grad_at_classes
@@ -177,16 +191,15 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     # log softmax(z) = (z - m) - ln sum e^{z - m}, m the row max; softmax(z) = e^{z - m} / sum
     N = z.shape[-2]
     with np.errstate(over="ignore", invalid="ignore"):
-        m = row_max(z)
-        log_p = np.subtract(z, m, out=np.empty_like(z))  # -inf for logits ~1e308 apart
+        log_p = z - row_max(z)  # -inf for logits ~1e308 apart; a fresh array, used in place below
         # Class indices are read one per row only while no z - m is -inf (or NaN): then the
         # other terms of sum t ln p are exactly 0, and otherwise one-hot rows give the NaN.
-        if t.ndim == 1 and not np.isfinite(
-            np.maximum.reduce(m, axis=None) - np.minimum.reduce(z, axis=None)
-        ):
+        # Every z - m is <= 0 or NaN, so their minimum tells.
+        if t.ndim == 1 and not math.isfinite(np.minimum.reduce(log_p, axis=None)):
             t = _rows(t, z)
     if t.ndim == 1:
-        at = _at(log_p, t)  # read before the exponentials overwrite log_p
+        n = np.arange(N)  # the rows, for the read and the gradient
+        at = _at(log_p, n, t)  # read before the exponentials overwrite log_p
         e = np.exp(log_p, out=log_p)  # e^{z - m} <= 1, into the engine's own temporary
         s = row_sum(e)
         rows = -(at - np.log(s[..., 0]))
@@ -204,7 +217,7 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
         fresh[0] = False
         p = np.divide(e, s, out=e)
         if t.ndim == 1:
-            p[..., np.arange(N), t] -= 1.0  # one-hot rows: p * 1.0 - 0.0 is p elsewhere
+            p[..., n, t] -= 1.0  # one-hot rows: p * 1.0 - 0.0 is p elsewhere
         else:
             t_sum = row_sum(t)
             if not np.logical_and.reduce(t_sum == 1.0, axis=None):  # one-hot: p * 1.0 is p

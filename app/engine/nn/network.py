@@ -9,6 +9,7 @@ three pieces.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,8 +49,10 @@ class Network:
     def width_setter(self) -> int | None:
         """The index of the last layer that chose the output width (an affine ``out``), or None
         when every layer keeps the input's width."""
-        chose = [layer.index for layer in self.layers if getattr(layer, "sets_width", False)]
-        return chose[-1] if chose else None
+        for layer in reversed(self.layers):
+            if getattr(layer, "sets_width", False):
+                return layer.index
+        return None
 
     def forward_cost(self, N: int) -> int:
         """Multiply-adds of one forward pass of N rows, the loss included."""
@@ -239,9 +242,21 @@ class Perturbed:
     inputs: list[np.ndarray]  # inputs[l] = float64 input of layer l
 
     @classmethod
-    def of(cls, net: Network, params: Sequence[Params], x: np.ndarray, t: np.ndarray):
+    def of(
+        cls,
+        net: Network,
+        params: Sequence[Params],
+        x: np.ndarray,
+        t: np.ndarray,
+        outputs: Sequence[np.ndarray] | None = None,
+    ):
         """Float64 copies of exactly the values a (possibly float32) pass used, and every
-        layer's input, computed once."""
+        layer's input, computed once. A float64 pass is its own float64 state (nothing here
+        writes into it): its ``outputs``, when given, are the layers' inputs it would compute."""
+        if x.dtype == np.float64:
+            if outputs is None:
+                outputs = forward(net, params, x, check=False)[0]
+            return cls(net, list(params), t, [x, *outputs])
         p64 = [{k: v.astype(np.float64) for k, v in p.items()} for p in params]
         inputs = [x.astype(np.float64)]
         for layer, p in zip(net.layers, p64, strict=True):
@@ -277,7 +292,7 @@ def _check_item(
 ) -> tuple[dict, list[dict]]:
     """One gradient-check entry (and its kink warning) from the numeric gradient and marks."""
     numeric, at_kink = num
-    if not np.logical_and.reduce(np.isfinite(numeric), axis=None):
+    if not all_finite(numeric):
         raise EngineError(
             "the gradient check's perturbed forward passes overflowed; "
             "use smaller inputs, weights or h.",
@@ -307,6 +322,7 @@ def gradient_check(
     t: np.ndarray,
     grads: Sequence[tuple[np.ndarray, Params]],
     h: float,
+    outputs: Sequence[np.ndarray] | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """Compare every analytic gradient with central differences through the same forward.
 
@@ -314,9 +330,10 @@ def gradient_check(
     shows the working dtype's own error. Layers before the perturbed one run once; the
     perturbed copies run batched over a leading axis through ``layer.forward``. Entries whose
     ``±h`` moves some input across a kink (a relu at 0, say) are marked ``at_kink`` and left out
-    of the verdict, with a warning. Returns the check items and the warnings.
+    of the verdict, with a warning. ``outputs`` are the pass's own (a float64 pass need not
+    run again). Returns the check items and the warnings.
     """
-    run = Perturbed.of(net, params, x, t)
+    run = Perturbed.of(net, params, x, t, outputs)
     p64, inputs = run.params, run.inputs
 
     def chunk(a: np.ndarray) -> int:
@@ -372,7 +389,7 @@ def passes(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         outputs, backs = forward(net, params, x)
         L, loss_backward = net.loss.forward(outputs[-1], t)
-        if not np.isfinite(L):
+        if not math.isfinite(L):
             raise EngineError(
                 f"the {net.loss.name} loss overflowed {x.dtype.name} (the outputs are too far "
                 "from the targets); use smaller inputs or weights.",
@@ -431,7 +448,7 @@ def run_network(
     warns = network_warnings(net, outputs[-1], t)
     checks = None
     if gradcheck:
-        checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h))
+        checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h), outputs)
         warns += kink_warnings
     return {"loss": L, **_tensors(net, outputs, grads, params), "seed": seed} | {
         "gradcheck": checks,

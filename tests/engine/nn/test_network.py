@@ -8,7 +8,7 @@ import pytest
 from app.engine.errors import EngineError
 from app.engine.nn.activations import ACTIVATIONS
 from app.engine.nn.losses import LOSSES
-from app.engine.nn.network import gradcheck_seconds, prepare, run_network
+from app.engine.nn.network import gradcheck_seconds, gradient_check, passes, prepare, run_network
 from app.engine.nn.presets import PRESETS, TITLES, contract_example, notebook_example, toy_2d
 
 ACT_NAMES = sorted(ACTIVATIONS)
@@ -82,6 +82,26 @@ def test_random_stacks_pass_gradcheck_float64(seed):
     for c in r["gradcheck"]:
         assert c["passed"], (c["index"], c["param"])
         assert c["max_rel_error"] < 1e-4, (c["index"], c["param"], c["max_rel_error"])
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 5))
+def test_the_float64_check_reusing_the_pass_gives_the_bits_of_a_fresh_forward(seed):
+    """A float64 pass's outputs serve as the check's layer inputs: the same items as the check
+    that runs the forward itself, and nothing written into the pass's arrays."""
+    case = random_stack(seed)
+    net, params, x, t = prepare(case["x"], case["targets"], case["layers"], case["loss"], "float64")
+    _, outputs, grads, _ = passes(net, params, x, t)
+    kept = [y.copy() for y in outputs], [{k: v.copy() for k, v in p.items()} for p in params]
+    reused = gradient_check(net, params, x, t, grads, 1e-5, outputs)
+    fresh = gradient_check(net, params, x, t, grads, 1e-5)
+    assert reused[1] == fresh[1]
+    for a, b in zip(reused[0], fresh[0], strict=True):
+        assert a.keys() == b.keys()
+        for k in a:
+            assert np.array_equal(a[k], b[k]), k
+    assert all(np.array_equal(a, b) for a, b in zip(outputs, kept[0], strict=True))
+    for p, q in zip(params, kept[1], strict=True):
+        assert all(np.array_equal(p[k], q[k]) for k in p)
 
 
 @pytest.mark.parametrize("seed", range(0, 40, 3))
