@@ -13,9 +13,10 @@
     health latency p50/p99/max, the status counts (503 = no compute slot in time) and the server's
     peak RSS (VmHWM of its process, which starts fresh for this part).
 (c) render: the share of a heavy request's time spent serialising the response, for three
-    ``include`` choices (all parts, forward + backward, none): in process ``json.loads`` +
-    pydantic validation, the engine call and ``respond`` (orjson) timed separately, and the
-    whole request over HTTP (one client, to the last byte), interleaved.
+    ``include`` choices (all parts, forward + backward, none): in process the body's parsing and
+    validation (one ``model_validate_json``, as ``app.api.routing.JSONBodyRoute`` does), the
+    engine call and ``respond`` (orjson) timed separately, and the whole request over HTTP (one
+    client, to the last byte), interleaved.
 
 (d) streams: ``--streams`` long ``/api/v1/train`` streams (as many as the default compute slots
     of a 2-core machine) stay open while ``--clients`` clients send the small ``/network/run``
@@ -446,7 +447,7 @@ def render(args: argparse.Namespace) -> None:
         for name, inc in INCLUDES.items()
     }
     raws = {name: t.raw.split(b"\r\n\r\n", 1)[1] for name, t in targets.items()}
-    bodies = {name: NetworkRequest.model_validate(json.loads(raw)) for name, raw in raws.items()}
+    bodies = {name: NetworkRequest.model_validate_json(raw) for name, raw in raws.items()}
     full = bodies["all parts"]
     specs = [layer.spec() for layer in full.layers]
 
@@ -469,7 +470,7 @@ def render(args: argparse.Namespace) -> None:
 
     with Server(args.app, args.env, args.factory, ROOT) as server:
         fns: dict[str, Callable[[], object]] = {
-            "parse": lambda: NetworkRequest.model_validate(json.loads(raws["all parts"])),
+            "parse": lambda: NetworkRequest.model_validate_json(raws["all parts"]),
             "engine": engine,
         }
         for name, body in bodies.items():
@@ -479,7 +480,7 @@ def render(args: argparse.Namespace) -> None:
     p, c = times["parse"], times["engine"]
     print(
         f"\n(c) one heavy /network/run ({len(raws['all parts']) / 1e6:.2f} MB in), median of "
-        f"{args.render_repeat} interleaved rounds: in process, json.loads + pydantic "
+        f"{args.render_repeat} interleaved rounds: in process, model_validate_json "
         f"{ms(p)} ms, engine (run_network) {ms(c)} ms; over HTTP, one client, to the last byte"
     )
     print(
