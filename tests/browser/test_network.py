@@ -67,9 +67,11 @@ def test_notebook_example(page, ui):
     dw = api["backward"][0]["grads"]["W"][0][0]
     assert "∂L/∂W[0, 0]" in text and "numerical" in text and "Σₙ x[n,0]·δ[n,0]" in text
     assert f"{dw:.6g}"[:6] in text
-    # Click a node: its tensors.
+    ui.settle(page)  # the click on a weight also asks for its nudge chart
+    # Click a node: its tensors (redrawn without a request: wait for the plot, not the counters).
     page.click("#graph .node[data-node='1']")
     assert page.inner_text("#sel-title") == "Layer 1: sigmoid"
+    ui.plotted(page, "hm-a", api["forward"][1]["output"][:64])
     assert ui.data(page, "hm-a")[0]["z"] == api["forward"][1]["output"][:64]
     assert "sel=1" in page.url
 
@@ -330,13 +332,15 @@ def test_step_mode_forward_then_backward_equals_the_api(page, ui):
         seen.append(d["phase"])
         current = page.locator("#graph .node.current")
         assert current.count() == 1
+        # A step redraws the tensors without a request, so settle cannot see it: wait for them.
         if k < n:  # forward: layer k's output, cell [0, 0]
             assert current.get_attribute("data-node") == str(k)
             want = api["forward"][k]["output"][0][0]
+            ui.plotted(page, "hm-a", api["forward"][k]["output"])
             assert ui.data(page, "hm-a")[0]["z"] == api["forward"][k]["output"]
-            assert (
-                page.evaluate("getComputedStyle(document.getElementById('hm-b')).visibility")
-                == "hidden"
+            # hidden once the step's plots are drawn: only the layer's output exists yet
+            page.wait_for_function(
+                "getComputedStyle(document.getElementById('hm-b')).visibility === 'hidden'"
             )
         elif k == n:
             assert current.get_attribute("data-node") == "loss"
@@ -346,6 +350,7 @@ def test_step_mode_forward_then_backward_equals_the_api(page, ui):
             i = 2 * n - k
             assert current.get_attribute("data-node") == str(i)
             want = api["backward"][i]["grad_input"][0][0]
+            ui.plotted(page, "hm-b", api["backward"][i]["grad_input"])
             assert ui.data(page, "hm-b")[0]["z"] == api["backward"][i]["grad_input"]
         assert float(eq["api"]) == want
         assert float(eq["value"]) == pytest.approx(want, rel=1e-9, abs=1e-15)
