@@ -168,12 +168,19 @@ def test_preset_weights_survive_pasted_data_and_errors_mark_the_layer(page, ui, 
 @pytest.mark.parametrize("custom", [False, True])
 def test_custom_link_survives_clicks_and_restores_in_fresh_context(page, ui, browser, custom):
     ui.open(page, "/network?data=toy_2d")
-    if custom:  # the toy set pasted as matrices, then one value edited
+    if custom:  # the toy set pasted as matrices, then one more row in both boxes
         page.select_option("#data", "custom")
         ui.settle(page)
-        page.fill("#x-text", page.input_value("#x-text").replace("\n", "\n", 1) + "\n0.5 0.25")
-        page.fill("#t-text", page.input_value("#t-text") + "\n1")
+        # Both boxes change in one task. Filled one after the other, a pause longer than the
+        # debounce between the two (CI under load) runs 41 rows with 40 targets: a 422.
+        page.evaluate(
+            """() => { for (const [id, row] of [['x-text', '0.5 0.25'], ['t-text', '1']]) {
+                const box = document.getElementById(id);
+                box.value += '\\n' + row;
+                box.dispatchEvent(new Event('input', {bubbles: true})); } }"""
+        )
         ui.settle(page)
+        assert page.input_value("#x-text").endswith("\n0.5 0.25")
     width = "[aria-label='output width of layer 0']"
     with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 200) as run:
         page.fill(width, "8")
