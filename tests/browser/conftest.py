@@ -184,6 +184,20 @@ class UI:
         )
 
     @staticmethod
+    def plotted(page, plot_id: str, z, timeout: float = 10_000) -> None:
+        """Wait until the graph div ``plot_id`` draws ``z`` (its first trace's z).
+
+        For redraws a page starts without a request (a click on a node, a step): they go on the
+        queue of plot draws (kit/plot.js), behind any plot drawn for the first time, which waits
+        for a frame. The activity counters do not count them, so settle cannot wait for them."""
+        page.wait_for_function(
+            """([id, z]) => { const d = document.getElementById(id).data;
+                return !!d && !!d[0] && JSON.stringify(d[0].z) === JSON.stringify(z); }""",
+            arg=[plot_id, z],
+            timeout=timeout,
+        )
+
+    @staticmethod
     def data(page, plot_id: str) -> list[dict]:
         """The traces Plotly holds for the graph div ``plot_id`` (``gd.data``), as plain JSON."""
         return page.evaluate(

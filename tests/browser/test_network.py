@@ -67,9 +67,11 @@ def test_notebook_example(page, ui):
     dw = api["backward"][0]["grads"]["W"][0][0]
     assert "∂L/∂W[0, 0]" in text and "numerical" in text and "Σₙ x[n,0]·δ[n,0]" in text
     assert f"{dw:.6g}"[:6] in text
-    # Click a node: its tensors.
+    ui.settle(page)  # the click on a weight also asks for its nudge chart
+    # Click a node: its tensors (redrawn without a request: wait for the plot, not the counters).
     page.click("#graph .node[data-node='1']")
     assert page.inner_text("#sel-title") == "Layer 1: sigmoid"
+    ui.plotted(page, "hm-a", api["forward"][1]["output"][:64])
     assert ui.data(page, "hm-a")[0]["z"] == api["forward"][1]["output"][:64]
     assert "sel=1" in page.url
 
@@ -166,12 +168,19 @@ def test_preset_weights_survive_pasted_data_and_errors_mark_the_layer(page, ui, 
 @pytest.mark.parametrize("custom", [False, True])
 def test_custom_link_survives_clicks_and_restores_in_fresh_context(page, ui, browser, custom):
     ui.open(page, "/network?data=toy_2d")
-    if custom:  # the toy set pasted as matrices, then one value edited
+    if custom:  # the toy set pasted as matrices, then one more row in both boxes
         page.select_option("#data", "custom")
         ui.settle(page)
-        page.fill("#x-text", page.input_value("#x-text").replace("\n", "\n", 1) + "\n0.5 0.25")
-        page.fill("#t-text", page.input_value("#t-text") + "\n1")
+        # Both boxes change in one task. Filled one after the other, a pause longer than the
+        # debounce between the two (CI under load) runs 41 rows with 40 targets: a 422.
+        page.evaluate(
+            """() => { for (const [id, row] of [['x-text', '0.5 0.25'], ['t-text', '1']]) {
+                const box = document.getElementById(id);
+                box.value += '\\n' + row;
+                box.dispatchEvent(new Event('input', {bubbles: true})); } }"""
+        )
         ui.settle(page)
+        assert page.input_value("#x-text").endswith("\n0.5 0.25")
     width = "[aria-label='output width of layer 0']"
     with page.expect_response(lambda r: r.url.endswith(RUN) and r.status == 200) as run:
         page.fill(width, "8")
@@ -330,13 +339,15 @@ def test_step_mode_forward_then_backward_equals_the_api(page, ui):
         seen.append(d["phase"])
         current = page.locator("#graph .node.current")
         assert current.count() == 1
+        # A step redraws the tensors without a request, so settle cannot see it: wait for them.
         if k < n:  # forward: layer k's output, cell [0, 0]
             assert current.get_attribute("data-node") == str(k)
             want = api["forward"][k]["output"][0][0]
+            ui.plotted(page, "hm-a", api["forward"][k]["output"])
             assert ui.data(page, "hm-a")[0]["z"] == api["forward"][k]["output"]
-            assert (
-                page.evaluate("getComputedStyle(document.getElementById('hm-b')).visibility")
-                == "hidden"
+            # hidden once the step's plots are drawn: only the layer's output exists yet
+            page.wait_for_function(
+                "getComputedStyle(document.getElementById('hm-b')).visibility === 'hidden'"
             )
         elif k == n:
             assert current.get_attribute("data-node") == "loss"
@@ -346,6 +357,7 @@ def test_step_mode_forward_then_backward_equals_the_api(page, ui):
             i = 2 * n - k
             assert current.get_attribute("data-node") == str(i)
             want = api["backward"][i]["grad_input"][0][0]
+            ui.plotted(page, "hm-b", api["backward"][i]["grad_input"])
             assert ui.data(page, "hm-b")[0]["z"] == api["backward"][i]["grad_input"]
         assert float(eq["api"]) == want
         assert float(eq["value"]) == pytest.approx(want, rel=1e-9, abs=1e-15)

@@ -136,8 +136,12 @@ def test_a_bad_csv_row_is_named_next_to_the_upload(page, ui, problems, tmp_path)
     ui.settle(page)
     bad = tmp_path / "points.csv"
     bad.write_text("x1,x2,label\n0.1,0.2,0\n0.3,0.4,cat\n")
-    page.set_input_files("#csv", str(bad))
+    # The page reads the file (an await) before its request starts, so settle alone could look
+    # before anything is counted: wait for the server's refusal.
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/train/data")) as refused:
+        page.set_input_files("#csv", str(bad))
     ui.settle(page)
+    assert refused.value.status == 422
     error = page.locator('[data-error-for="csv"]')
     assert error.is_visible() and "row 3: label 'cat' is not a whole number" in error.inner_text()
     good = tmp_path / "good.csv"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.schemas import TRAIN_EXAMPLE
-from tests.ops.test_workers import access_pids, server  # noqa: F401  (the two-worker fixture)
+from tests.ops.test_workers import access_lines, access_pids, server  # noqa: F401  (server: the fixture)
 
 pytestmark = pytest.mark.slow
 TRAIN = "/api/v1/train"
@@ -29,14 +29,10 @@ def stream(base: str, body: dict) -> list[dict]:
         return [json.loads(line) for line in r.read().splitlines()]
 
 
-def train_pids(log: Path) -> list[int]:
-    """The pid of the worker that served each /train request, in order."""
-    pids = []
-    for line in log.read_text().splitlines():
-        entry = json.loads(line) if line.startswith("{") else {}
-        if entry.get("path") == TRAIN and "status" in entry:
-            pids.append(entry["pid"])
-    return pids
+def train_pids(log: Path, n: int) -> list[int]:
+    """The pid of the worker that served each of the first ``n`` /train requests, in order
+    (waiting for the lines: a worker logs a request after its last byte went out)."""
+    return [entry["pid"] for entry in access_lines(log, TRAIN, n)[:n]]
 
 
 def test_100_epochs_equal_40_paused_and_60_resumed_on_the_other_worker(server):  # noqa: F811
@@ -45,11 +41,11 @@ def test_100_epochs_equal_40_paused_and_60_resumed_on_the_other_worker(server): 
     first = stream(base, BODY | {"epochs": 40})
     done = first[-1]
     resume = {k: done[k] for k in ("params", "optimizer_state", "epoch", "step")}
-    first_pid = train_pids(log)[-1]
-    for _ in range(20):  # fresh connections until the other worker takes one
+    first_pid = train_pids(log, 2)[-1]  # the second request's worker, not the first's
+    for k in range(20):  # fresh connections until the other worker takes one
         rest = stream(base, BODY | {"epochs": 100, "resume": resume})
         assert first[:-1] + rest == whole  # every number, to the last bit
-        if train_pids(log)[-1] != first_pid:
+        if train_pids(log, 3 + k)[-1] != first_pid:
             break
     else:
         pytest.fail(f"worker {first_pid} took every resumed request")

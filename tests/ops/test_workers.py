@@ -101,6 +101,27 @@ def access_pids(log: Path, path: str) -> set[int]:
     return pids
 
 
+def access_lines(log: Path, path: str, n: int) -> list[dict]:
+    """The access-log lines naming ``path``, in order, once there are at least ``n`` of them.
+
+    A worker writes a request's line after its last byte went out, so a client that has read the
+    whole answer can look before the line is there: wait for it (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        lines = []
+        for line in log.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and entry.get("path") == path and "status" in entry:
+                lines.append(entry)
+        if len(lines) >= n:
+            return lines
+        assert time.monotonic() < deadline, f"{len(lines)} access lines for {path}, not {n}"
+        time.sleep(0.05)
+
+
 def worker_pids_of(log: Path) -> set[int]:
     """Pids of uvicorn's worker processes, from its "Started server process [pid]" lines."""
     return {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", log.read_text())}
@@ -125,11 +146,10 @@ def test_identical_requests_get_identical_answers_from_every_worker(
 
 def test_access_log_lines_are_structured_and_carry_no_body(server: tuple[str, Path]) -> None:
     base, log = server
-    post(base + "/api/v1/numdiff/gradient", {"expr": "x1 * 7777.125", "point": [1.0]})
-    lines = [json.loads(s) for s in log.read_text().splitlines() if s.startswith("{")]
-    access = [e for e in lines if e.get("path") == "/api/v1/numdiff/gradient"]
-    assert access, "no access-log line for the request"
-    entry = access[-1]
+    path = "/api/v1/numdiff/gradient"
+    before = len(access_lines(log, path, 0))
+    post(base + path, {"expr": "x1 * 7777.125", "point": [1.0]})
+    entry = access_lines(log, path, before + 1)[-1]  # this request's line, not an earlier one
     assert entry["method"] == "POST"
     assert entry["status"] == 200
     assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
