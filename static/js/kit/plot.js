@@ -2,6 +2,7 @@
 // for layouts, the diverging heatmap, and clicks anywhere in a plot's area. Only SVG trace types
 // are used (scatter, contour, heatmap: the only traces in the vendored bundle); the WebGL ones need
 // `Function`, which the Content-Security-Policy forbids.
+import { activity } from "./api.js";
 import { diverging } from "./colors.js";
 import { loadScript } from "./dom.js";
 import { as2d, extent, shapeText } from "./format.js";
@@ -100,6 +101,7 @@ const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTi
  */
 export function draw(gd, traces, lay, config = CONFIG) {
   const fresh = !isDrawn(gd);
+  activity.inflight++; // a queued draw is work in progress too (tests settle on the counter)
   const run = queue.then(async () => {
     const P = await plotly();
     if (fresh && firstPlot) await painted();
@@ -111,7 +113,7 @@ export function draw(gd, traces, lay, config = CONFIG) {
       performance.mark("bpx:first-plot");
     }
   });
-  queue = run.catch(() => {});
+  queue = run.catch(() => {}).finally(() => activity.inflight--);
   return run;
 }
 

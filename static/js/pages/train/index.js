@@ -3,7 +3,7 @@
 // decision boundary under the points, the loss curves, each layer's gradient norm and its
 // update-to-weight ratio. The server keeps no run: Pause closes the stream and Play resumes from
 // the last report's checkpoint, bit for bit.
-import { fieldError, get, isAbort, post } from "../../kit/api.js";
+import { activity, fieldError, get, isAbort, post } from "../../kit/api.js";
 import { byId, h, numberInput } from "../../kit/dom.js";
 import { num } from "../../kit/format.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
@@ -402,7 +402,12 @@ export async function init() {
   el.csv.addEventListener("change", async () => {
     const file = el.csv.files?.[0];
     if (!file) return;
-    run.csv = await file.text();
+    activity.pending++; // reading the file is the start of the request that follows
+    try {
+      run.csv = await file.text();
+    } finally {
+      activity.pending--;
+    }
     state.ds = "csv";
     el.ds.value = "csv";
     showData();
