@@ -60,6 +60,7 @@ bench: $(VENV)/.installed-test
 	$(PY) -m bench.numdiff
 	$(PY) -m bench.serialise
 	$(PY) -m bench.api_load
+	$(PY) -m bench.asgi_requests
 	$(PY) -m bench.bench_expr_guards
 	$(PY) bench/page_load.py
 	$(PY) -m bench.train_speed
