@@ -88,17 +88,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             proc.wait()
 
 
-def access_pids(log: Path, path: str) -> set[int]:
-    """Pids of the workers whose access-log lines name ``path``."""
-    pids = set()
+def _access_entries(log: Path, path: str) -> list[dict]:
+    """The access-log lines (JSON objects with a status) that name ``path``, in order."""
+    entries = []
     for line in log.read_text().splitlines():
         try:
             entry = json.loads(line)
         except ValueError:
             continue
         if isinstance(entry, dict) and entry.get("path") == path and "status" in entry:
-            pids.add(entry["pid"])
-    return pids
+            entries.append(entry)
+    return entries
+
+
+def access_pids(log: Path, path: str) -> set[int]:
+    """Pids of the workers whose access-log lines name ``path``."""
+    return {entry["pid"] for entry in _access_entries(log, path)}
 
 
 def access_lines(log: Path, path: str, n: int) -> list[dict]:
@@ -107,19 +112,10 @@ def access_lines(log: Path, path: str, n: int) -> list[dict]:
     A worker writes a request's line after its last byte went out, so a client that has read the
     whole answer can look before the line is there: wait for it (30 s at most)."""
     deadline = time.monotonic() + 30
-    while True:
-        lines = []
-        for line in log.read_text().splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(entry, dict) and entry.get("path") == path and "status" in entry:
-                lines.append(entry)
-        if len(lines) >= n:
-            return lines
+    while len(lines := _access_entries(log, path)) < n:
         assert time.monotonic() < deadline, f"{len(lines)} access lines for {path}, not {n}"
         time.sleep(0.05)
+    return lines
 
 
 def worker_pids_of(log: Path) -> set[int]:
