@@ -45,8 +45,7 @@ class JSONBodyRoute(APIRoute):
     endpoint that returns its own ``Response`` (``response_model=None``); anything else (another
     content type, bad JSON, an invalid field, another kind of endpoint, FastAPI's telemetry on)
     goes to FastAPI's handler, so every error is FastAPI's, in its words, and the OpenAPI
-    document is unchanged. ``tests/api/test_routing.py`` holds both
-    paths to the same answers.
+    document is unchanged. ``tests/api/test_routing.py`` holds both paths to the same answers.
     """
 
     def get_route_handler(self) -> Handler:
