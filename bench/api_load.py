@@ -1,7 +1,7 @@
 """HTTP load on a uvicorn server this script starts on 127.0.0.1: throughput, overload, rendering.
 
   python -m bench.api_load                     # all three parts, about two minutes
-  python -m bench.api_load --parts small       # (a) only; --parts heavy, render, streams
+  python -m bench.api_load --parts small       # (a) only; --parts heavy, render, streams, floor
 
 (a) small: requests/s, p50 and p99 of health, ``/network/run`` 2×2 (gradient check on and off) and
     ``/numdiff/derivative`` with ``--clients`` concurrent keep-alive clients, each endpoint for
@@ -22,6 +22,10 @@
     of a 2-core machine) stay open while ``--clients`` clients send the small ``/network/run``
     for ``--heavy-seconds``: the small requests' statuses (503: shut out) and latencies.
 
+(e) floor: health and the small requests of (a) on this app and on ``bench.cached_app`` (the same
+    app, with the engine call and the rendering of these requests answered from a cache), side
+    by side: the server's CPU per request besides computing, and what 0.6 × health leaves.
+
 The client is one asyncio loop speaking raw HTTP/1.1 (uvloop if installed); it shares the cores
 with the server, so compare ratios from one run rather than absolute numbers between machines.
 Every loop is bounded in time and all traffic goes to 127.0.0.1.
@@ -32,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import http.client
 import json
 import os
 import socket
@@ -359,6 +364,63 @@ def small_table(targets: list[Target], rounds: list[dict[str, Stats]]) -> None:
         )
 
 
+def answer(port: int, target: Target) -> tuple[int, bytes]:
+    """The status and body of one ``target`` request on a connection of its own."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
+    try:
+        body = None if target.body is None else json.dumps(target.body)
+        headers = {} if body is None else {"content-type": "application/json"}
+        conn.request("GET" if body is None else "POST", target.path, body, headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def floor(args: argparse.Namespace) -> None:
+    """(e): the small requests on the app and on ``bench.cached_app`` (the same app with the
+    engine call and its rendering answered from a cache), side by side: what the server spends
+    on each besides computing it, and what a ratio of 0.6 to health would leave for that."""
+    targets = [
+        Target("health", "/api/v1/health"),
+        Target("network/run 2x2, gradcheck off", "/api/v1/network/run", SMALL_RUN),
+        Target("network/run 2x2, gradcheck on", "/api/v1/network/run", SMALL_RUN | CHECK),
+        Target("numdiff/derivative", "/api/v1/numdiff/derivative", DERIVATIVE),
+    ]
+    apps = {"app": args.app, "cached": "bench.cached_app:app"}
+    cpu: dict[str, dict[str, list[float]]] = {a: {t.name: [] for t in targets} for a in apps}
+    with contextlib.ExitStack() as stack:
+        servers = {a: stack.enter_context(Server(spec, args.env)) for a, spec in apps.items()}
+        for t in targets:  # the instrument's check: the cache gives the app's answer, byte for byte
+            answers = {a: answer(server.port, t) for a, server in servers.items()}
+            if len(set(answers.values())) != 1:
+                raise RuntimeError(f"bench.cached_app's answer to {t.name} is not the app's")
+        for _ in range(args.rounds):
+            for t in targets:
+                for a, server in servers.items():
+                    before = server.cpu_seconds()
+                    s = run(hammer(server.port, [t], args.clients, args.seconds))[t.name]
+                    s.server_cpu = server.cpu_seconds() - before
+                    cpu[a][t.name].append(s.cpu_per_request * 1e6)
+    health = statistics.median(cpu["app"]["health"])
+    allowed = health / 0.6
+    print(
+        f"\n(e) {args.clients} keep-alive clients, {args.seconds:g} s per endpoint and app, "
+        f"{args.rounds} interleaved rounds; the server's CPU µs per request, medians. Health "
+        f"takes {health:.0f} µs, so 0.6 × health's requests/s allows {allowed:.0f} µs a request."
+    )
+    head = (
+        f"{'endpoint':34s} {'app':>7s} {'cached':>7s} {'compute':>8s} {'allowed':>8s} {'left':>7s}"
+    )
+    print(head + "   (compute = app - cached; left = allowed - cached, for compute)")
+    for t in targets[1:]:
+        real, cached = (statistics.median(cpu[a][t.name]) for a in apps)
+        print(
+            f"{t.name:34s} {real:7.0f} {cached:7.0f} {real - cached:8.0f} {allowed:8.0f} "
+            f"{allowed - cached:7.0f}"
+        )
+
+
 def heavy(args: argparse.Namespace) -> None:
     """(b): heavy and refused requests from ``args.clients`` clients, health probed meanwhile."""
     heavy_target = Target("network/run 1024x96-256-256-10", "/api/v1/network/run", heavy_run(False))
@@ -597,7 +659,7 @@ def main() -> None:
     args.env = dict(item.split("=", 1) for item in args.env)
     print(describe())
     print(f"server: uvicorn {args.app} {' '.join(f'{k}={v}' for k, v in args.env.items())}")
-    parts = {"small": small, "heavy": heavy, "render": render, "streams": streams}
+    parts = {"small": small, "heavy": heavy, "render": render, "streams": streams, "floor": floor}
     for name in args.parts.split(","):
         parts[name](args)
 

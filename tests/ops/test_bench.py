@@ -28,3 +28,24 @@ def test_api_load_runs_every_part_and_nothing_hangs() -> None:
     assert "peak (VmHWM)" in text
     assert "serialisation share" in text
     assert "Error" not in text, text  # no TimeoutError or ConnectionError among the statuses
+
+
+def test_the_floor_part_checks_its_cached_twin_and_reports_what_is_left() -> None:
+    """``--parts floor`` serves the app beside ``bench.cached_app``; it refuses to measure unless
+    the cached twin answers every target byte for byte as the app does."""
+    args = ["--parts", "floor", "--clients", "4", "--seconds", "0.3", "--rounds", "1"]
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.api_load", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = [
+        line.split() for line in out.stdout.splitlines() if line.startswith(("network", "numd"))
+    ]
+    assert [r[0] for r in rows] == ["network/run", "network/run", "numdiff/derivative"]
+    for row in rows:
+        real, cached, compute = (float(v) for v in row[-5:-2])
+        assert compute == pytest.approx(real - cached, abs=1)
