@@ -22,7 +22,7 @@ import app.api.network as network_routes
 import app.api.numdiff as numdiff_routes
 from app.engine import numdiff
 from app.main import create_app
-from app.responses import respond
+from app.responses import NumpyJSONResponse, respond
 
 _HIT: ContextVar[tuple[int, int] | None] = ContextVar("bpx_cached_hit", default=None)
 _ANSWERS: dict[int, list[tuple[dict[str, Any], Any]]] = {}  # per function: (kwargs, result)
@@ -45,14 +45,16 @@ def _cached(fn: Any) -> Any:
 
 
 def _respond(result: dict[str, Any]) -> Response:
-    """The answer's bytes from the first time, for a result the cache gave; else ``respond``."""
+    """The answer's bytes from the first time, for a result the cache gave; else ``respond``'s
+    (a large answer, sent in pieces, is rendered again each time)."""
     key = _HIT.get()
     _HIT.set(None)
-    if key is None:
-        return respond(result)
-    if key not in _BODIES:
-        _BODIES[key] = bytes(respond(result).body)
-    return Response(_BODIES[key], media_type="application/json")
+    if key is not None and key in _BODIES:
+        return Response(_BODIES[key], media_type="application/json")
+    response = respond(result)
+    if key is not None and isinstance(response, NumpyJSONResponse):
+        _BODIES[key] = bytes(response.body)
+    return response
 
 
 class _Numdiff:

@@ -31,8 +31,9 @@ def test_api_load_runs_every_part_and_nothing_hangs() -> None:
 
 
 def test_the_floor_part_checks_its_cached_twin_and_reports_what_is_left() -> None:
-    """``--parts floor`` serves the app beside ``bench.cached_app``; it refuses to measure unless
-    the cached twin answers every target byte for byte as the app does."""
+    """``--parts floor`` serves the app beside ``bench.cached_app``; before measuring it checks
+    that the cached twin answers every target with the app's status and bytes (it raises, and
+    exits non-zero, if not), then prints one row per small request."""
     args = ["--parts", "floor", "--clients", "4", "--seconds", "0.3", "--rounds", "1"]
     out = subprocess.run(
         [sys.executable, "-m", "bench.api_load", *args],
@@ -42,10 +43,23 @@ def test_the_floor_part_checks_its_cached_twin_and_reports_what_is_left() -> Non
         timeout=240,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    rows = [
-        line.split() for line in out.stdout.splitlines() if line.startswith(("network", "numd"))
-    ]
+    lines = out.stdout.splitlines()
+    rows = [line.split() for line in lines if line.startswith(("network/", "numdiff/"))]
     assert [r[0] for r in rows] == ["network/run", "network/run", "numdiff/derivative"]
     for row in rows:
         real, cached, compute = (float(v) for v in row[-5:-2])
         assert compute == pytest.approx(real - cached, abs=1)
+
+
+def test_the_floor_part_refuses_a_twin_that_answers_otherwise() -> None:
+    """A twin whose cache hits (not its first answers) differ from the app by a byte is refused."""
+    args = ["--parts", "floor", "--clients", "2", "--seconds", "0.2", "--rounds", "1"]
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.api_load", *args, "--twin", "tests.ops.wrong_twin:app"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert out.returncode != 0
+    assert "tests.ops.wrong_twin:app does not answer network/run 2x2" in out.stderr
