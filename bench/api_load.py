@@ -387,10 +387,13 @@ def floor(args: argparse.Namespace) -> None:
         Target("network/run 2x2, gradcheck on", "/api/v1/network/run", SMALL_RUN | CHECK),
         Target("numdiff/derivative", "/api/v1/numdiff/derivative", DERIVATIVE),
     ]
-    apps = {"app": args.app, "cached": args.twin}
+    apps = {"app": (args.app, args.factory), "cached": (args.twin, False)}
     cpu: dict[str, dict[str, list[float]]] = {a: {t.name: [] for t in targets} for a in apps}
     with contextlib.ExitStack() as stack:
-        servers = {a: stack.enter_context(Server(spec, args.env)) for a, spec in apps.items()}
+        servers = {
+            a: stack.enter_context(Server(spec, args.env, factory))
+            for a, (spec, factory) in apps.items()
+        }
         for t in targets:  # the instrument's check: the cache gives the app's answer, byte for byte
             answers = {answer(s.port, t) for s in servers.values() for _ in range(2)}  # 2nd: a hit
             if len(answers) != 1:
