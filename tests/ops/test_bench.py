@@ -11,15 +11,20 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def test_api_load_runs_every_part_and_nothing_hangs() -> None:
-    args = ["--clients", "4", "--seconds", "0.3", "--rounds", "1", "--heavy-seconds", "2"]
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.api_load", *args, "--render-repeat", "1"],
+def api_load(*args: str) -> subprocess.CompletedProcess:
+    """``python -m bench.api_load ARGS`` from the project's root, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench.api_load", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=240,
     )
+
+
+def test_api_load_runs_every_part_and_nothing_hangs() -> None:
+    args = ["--clients", "4", "--seconds", "0.3", "--rounds", "1", "--heavy-seconds", "2"]
+    out = api_load(*args, "--render-repeat", "1")
     assert out.returncode == 0, out.stderr[-3000:]
     text = out.stdout
     assert "machine:" in text and "BLAS:" in text
@@ -35,13 +40,7 @@ def test_the_floor_part_checks_its_cached_twin_and_reports_what_is_left() -> Non
     that the cached twin answers every target with the app's status and bytes (it raises, and
     exits non-zero, if not), then prints one row per small request."""
     args = ["--parts", "floor", "--clients", "4", "--seconds", "0.3", "--rounds", "1"]
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.api_load", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    out = api_load(*args)
     assert out.returncode == 0, out.stderr[-3000:]
     lines = out.stdout.splitlines()
     rows = [line.split() for line in lines if line.startswith(("network/", "numdiff/"))]
@@ -54,12 +53,6 @@ def test_the_floor_part_checks_its_cached_twin_and_reports_what_is_left() -> Non
 def test_the_floor_part_refuses_a_twin_that_answers_otherwise() -> None:
     """A twin whose cache hits (not its first answers) differ from the app by a byte is refused."""
     args = ["--parts", "floor", "--clients", "2", "--seconds", "0.2", "--rounds", "1"]
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.api_load", *args, "--twin", "tests.ops.wrong_twin:app"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    out = api_load(*args, "--twin", "tests.ops.wrong_twin:app")
     assert out.returncode != 0
     assert "tests.ops.wrong_twin:app does not answer network/run 2x2" in out.stderr
