@@ -395,7 +395,8 @@ def floor(args: argparse.Namespace) -> None:
             for a, (spec, factory) in apps.items()
         }
         for t in targets:  # the instrument's check: the cache gives the app's answer, byte for byte
-            answers = {answer(s.port, t) for s in servers.values() for _ in range(2)}  # 2nd: a hit
+            # twice on each server: the twin's first answer is computed, its second is a cache hit
+            answers = {answer(srv.port, t) for srv in servers.values() for _ in range(2)}
             if len(answers) != 1:
                 raise RuntimeError(f"{args.twin} does not answer {t.name} as {args.app} does")
         for _ in range(args.rounds):
