@@ -10,11 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Runtime dependencies only (no [test] extra), read from pyproject.toml, in their own layer so
-# that a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); print('\n'.join(p['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt \
+# Runtime dependencies only (no test tools), the exact versions and hashes of the lock, in their
+# own layer so that a code change does not reinstall them.
+COPY requirements/runtime.txt /tmp/requirements.txt
+RUN pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
 # The source tree stays at /app: templates/ and static/ are found next to the app package.

@@ -1,4 +1,5 @@
 # Quick start: `make run` installs and starts the app; `make test` installs and runs every check.
+# Python packages come from the hashed lock in requirements/ (refresh: scripts/lock).
 # `make run` needs no npm: the browser bundles are vendored in static/vendor. `make test` installs
 # the JS dev tools pinned in package-lock.json (npm ci) to type-check and lint static/js.
 PYTHON ?= python3
@@ -11,14 +12,16 @@ NODE_BIN := node_modules/.bin
 
 .PHONY: run test lint lint-js format bench clean
 
-$(VENV)/.installed: pyproject.toml
+# Exact versions with their hashes from the lock (scripts/lock refreshes it), then the app
+# itself, editable, with nothing else.
+$(VENV)/.installed: pyproject.toml requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet --require-hashes -r requirements/runtime.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements/test.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -79,20 +79,57 @@ def test_every_trace_type_the_pages_draw_is_in_the_bundle():
     assert traces((PLOTLY / "plotly-explorer.min.js").read_text()) == used
 
 
-def test_generated_api_types_are_up_to_date(tmp_path):
-    _node_modules()
-    out = tmp_path / "api.d.ts"
+def _gen_api_types(out: Path, env: dict[str, str] | None = None) -> None:
     subprocess.run(
         [ROOT / "scripts/gen-api-types", out],
         check=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHON": sys.executable},
+        env={**os.environ, "PYTHON": sys.executable, **(env or {})},
         capture_output=True,
     )
+
+
+def test_generated_api_types_are_up_to_date(tmp_path):
+    _node_modules()
+    out = tmp_path / "api.d.ts"
+    _gen_api_types(out)
     committed = (ROOT / "static/js/types/api.d.ts").read_text()
     assert out.read_text() == committed, (
         "static/js/types/api.d.ts is stale: run scripts/gen-api-types"
     )
+
+
+def _blas_kernel(env: dict[str, str]) -> str:
+    """The OpenBLAS kernel numpy runs under ``env`` (threadpoolctl reads it from the library)."""
+    probe = "import numpy, threadpoolctl; print(threadpoolctl.threadpool_info()[0]['architecture'])"
+    run = subprocess.run(
+        [sys.executable, "-c", probe], env={**os.environ, **env}, capture_output=True, text=True
+    )
+    return run.stdout.strip()
+
+
+# Kernels of numpy's OpenBLAS that round a matrix product differently (Sandybridge's AVX against
+# Haswell's FMA, and SkylakeX's AVX-512 where the CPU has it): whatever this machine picks by
+# itself, what is generated from computed numbers must not depend on it.
+KERNELS = ["Sandybridge", "Haswell"] + (
+    ["SkylakeX"] if " avx512f" in Path("/proc/cpuinfo").read_text() else []
+)
+
+
+def test_generated_files_do_not_depend_on_the_blas_kernel(tmp_path):
+    """The types (and the OpenAPI examples they embed, some computed by the engine) come out the
+    same, byte for byte, under every OpenBLAS kernel this CPU can run."""
+    _node_modules()
+    outputs = {}
+    for kernel in KERNELS:
+        env = {"OPENBLAS_CORETYPE": kernel}
+        assert _blas_kernel(env) == kernel, f"numpy did not take OPENBLAS_CORETYPE={kernel}"
+        out = tmp_path / f"api-{kernel}.d.ts"
+        _gen_api_types(out, env)
+        outputs[kernel] = out.read_text()
+    first, *others = KERNELS
+    for kernel in others:
+        assert outputs[kernel] == outputs[first], f"{kernel} and {first} generate different types"
 
 
 def test_no_node_modules_in_the_image():
