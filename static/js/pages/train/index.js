@@ -3,7 +3,7 @@
 // decision boundary under the points, the loss curves, each layer's gradient norm and its
 // update-to-weight ratio. The server keeps no run: Pause closes the stream and Play resumes from
 // the last report's checkpoint, bit for bit.
-import { activity, fieldError, get, isAbort, post } from "../../kit/api.js";
+import { activity, fieldError, get, post } from "../../kit/api.js";
 import { byId, h, numberInput } from "../../kit/dom.js";
 import { num } from "../../kit/format.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
@@ -14,6 +14,7 @@ import { setTex } from "../../kit/tex.js";
 import { meta } from "../../kit/verdict.js";
 import { HEALTHY, drawBoundary, drawLosses, drawPerLayer, emptyHistory } from "./charts.js";
 import { downloadText, networkPageUrl, trainedLayers } from "./exports.js";
+import { Runner } from "./runner.js";
 import { MAX_WIDTH, apiLayers, decode, describe, encode, outputs } from "./stack.js";
 import { streamLines } from "./stream.js";
 
@@ -133,8 +134,9 @@ export async function init() {
     /** @type {any} */ boundary: null,
     /** @type {any} */ curve: null,
     /** @type {any} */ last: null,
-    playing: false,
-    /** @type {AbortController | null} */ ctl: null,
+    /** whether Play's streams run (the runner's mode, for the tests) */ playing: false,
+    /** lines received and renders drawn (the tests count them) */ lines: 0,
+    renders: 0,
     /** @type {string | null} the optimizer the checkpoint's state belongs to */ stateOf: null,
   };
   window.__bpx = { run };
@@ -195,6 +197,7 @@ export async function init() {
   const layerNames = () => hidden.map((l, k) => `layer ${k + 1} (${l.act})`).concat("output layer");
   const render = () => {
     frame = 0;
+    run.renders++;
     const d = run.data;
     if (!d) return;
     void drawBoundary(el.boundary, d, run.boundary, run.curve, run.epoch);
@@ -224,22 +227,26 @@ export async function init() {
         (d.regression ? "" : ` · accuracy train ${pct(r.train_accuracy)}, test ${pct(r.test_accuracy)}`)
       : "";
   };
+  /** Draw at the next frame, once however many lines arrive before it (counted as activity). */
   const redraw = () => {
-    frame ||= requestAnimationFrame(render);
+    if (frame) return;
+    activity.pending++;
+    frame = requestAnimationFrame(() => {
+      activity.pending--;
+      render();
+    });
   };
 
   /** One line of the stream. */
   const onLine = (/** @type {any} */ line) => {
+    run.lines++;
     if (line.done) {
       if (line.params) {
         run.resume = { params: line.params, optimizer_state: line.optimizer_state, epoch: line.epoch, step: line.step };
         run.stateOf = state.opt;
       }
       run.last = run.last && { ...run.last, reason: line.reason };
-      if (line.reason === "diverged") {
-        run.playing = false;
-        el.status.textContent = `Diverged: ${line.msg}`;
-      }
+      if (line.reason === "diverged") el.status.textContent = `Diverged: ${line.msg}`;
       return;
     }
     const hist = run.history;
@@ -257,53 +264,45 @@ export async function init() {
     }
     run.epoch = line.epoch;
     run.last = line;
-    if (!run.playing) render();
-    else redraw();
+    redraw();
   };
   /** The W norms of the affine layers (grad_norms holds W, b of each: every other entry). */
   const weightNorms = (/** @type {(number | null)[]} */ g) => g.filter((_, i) => i % 2 === 0);
 
   // ---- running ----------------------------------------------------------------------------------
+  // Every stream goes through the runner: one at a time, and the Play button shows its mode.
+  const runner = new Runner((mode) => {
+    run.playing = mode === "playing";
+    el.play.textContent = run.playing ? "❚❚ Pause" : "▶ Play";
+    el.play.setAttribute("aria-pressed", String(run.playing));
+  });
   /**
+   * One stream from the checkpoint the page holds when it starts.
+   * @param {AbortSignal} signal
    * @param {number} epochs
    * @param {number} every
    * @param {number} boundaryEvery
    */
-  const stream = async (epochs, every, boundaryEvery) => {
-    run.ctl?.abort();
-    const ctl = new AbortController();
-    run.ctl = ctl;
-    await streamLines(TRAIN, body(epochs, every, boundaryEvery), ctl.signal, onLine);
-  };
-  const setPlaying = (/** @type {boolean} */ on) => {
-    run.playing = on;
-    el.play.textContent = on ? "❚❚ Pause" : "▶ Play";
-    el.play.setAttribute("aria-pressed", String(on));
-  };
+  const stream = (signal, epochs, every, boundaryEvery) =>
+    streamLines(TRAIN, body(epochs, every, boundaryEvery), signal, onLine);
+  /** Streams until the epochs are done, training diverges or the runner stops it. */
   const play = async () => {
-    setPlaying(true);
     try {
-      while (run.playing) {
-        await stream(info.max_epochs, REPORT_EVERY, BOUNDARY_EVERY);
-        if (run.last?.reason !== "time_limit") break; // the server's wall-time bound: go on
-      }
+      await runner.run("playing", async (signal) => {
+        do await stream(signal, info.max_epochs, REPORT_EVERY, BOUNDARY_EVERY);
+        while (run.last?.reason === "time_limit"); // the server's wall-time bound: go on
+      });
     } catch (err) {
-      if (!isAbort(err)) cycle.fail(err);
-    } finally {
-      setPlaying(false);
-      render();
+      cycle.fail(err);
     }
+    redraw();
   };
-  const pause = () => {
-    setPlaying(false);
-    run.ctl?.abort();
-  };
+  const pause = () => void runner.stop();
   const step = async () => {
-    pause();
     try {
-      await stream(run.epoch + 1, 1, 1);
+      await runner.run("stepping", (signal) => stream(signal, run.epoch + 1, 1, 1));
     } catch (err) {
-      if (!isAbort(err)) cycle.fail(err);
+      cycle.fail(err);
     }
   };
   /** Back to epoch 0: the data's points and the untrained network's boundary. */
@@ -317,9 +316,11 @@ export async function init() {
         const data = await post("/api/v1/train/data", /** @type {any} */ (dataset()), signal);
         run.data = data;
         showLayers();
-        run.ctl = new AbortController();
-        signal.addEventListener("abort", () => run.ctl?.abort());
-        await streamLines(TRAIN, body(0, 1, 1), run.ctl.signal, onLine);
+        await runner.run("loading", (own) => {
+          // A newer reset aborts this one's preview too.
+          signal.addEventListener("abort", () => runner.mode === "loading" && void runner.stop());
+          return stream(own, 0, 1, 1);
+        });
         return data;
       },
       () => render(),
@@ -338,10 +339,7 @@ export async function init() {
   const retune = () => {
     writeUrl();
     showRule();
-    if (run.playing) {
-      run.ctl?.abort();
-      void play();
-    }
+    if (runner.mode === "playing") void play(); // from the checkpoint, with the new setting
   };
 
   el.ds.replaceChildren(
@@ -422,7 +420,7 @@ export async function init() {
     showHyper();
     retune();
   });
-  el.play.addEventListener("click", () => (run.playing ? pause() : void play()));
+  el.play.addEventListener("click", () => (runner.mode === "playing" ? pause() : void play()));
   el.step.addEventListener("click", () => void step());
   el.reset.addEventListener("click", () => void reset());
   byId("add-layer", HTMLButtonElement).addEventListener("click", () => {
