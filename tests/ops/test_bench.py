@@ -56,3 +56,25 @@ def test_the_floor_part_refuses_a_twin_that_answers_otherwise() -> None:
     out = api_load(*args, "--twin", "tests.ops.wrong_twin:app")
     assert out.returncode != 0
     assert "tests.ops.wrong_twin:app does not answer network/run 2x2" in out.stderr
+
+
+def test_the_classroom_runs_a_small_class_and_reports_its_row() -> None:
+    """``bench.classroom`` starts its own server with two workers, runs students and a training
+    stream over loopback for a bounded time, and prints one row with every column filled."""
+    args = ["--students", "3", "--trainers", "1", "--seconds", "2", "--warmup", "1"]
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.classroom", *args, "--max-wait", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = out.stdout.splitlines()
+    assert any(line.startswith("machine:") for line in lines)
+    assert any("one-minute load average" in line for line in lines)
+    (row,) = [line for line in lines if line.startswith("  3 ( 1)")]
+    cells = [c.strip() for c in row.split("|")]
+    assert cells[2] != "—" and float(cells[2].split("–")[0]) > 0, row  # the stream trained
+    assert cells[7] == "none", row  # every request answered 200
+    assert "200 students" in out.stdout
