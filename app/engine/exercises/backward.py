@@ -140,11 +140,16 @@ def names_for(
 ) -> tuple[dict[str, np.ndarray], np.ndarray, str, str]:
     """The named arrays an answer may use, the engine's gradient, the layer's kind (or the loss's
     name for the seed) and the dtype's name, from one run of the network."""
-    net, params, x, t = prepare(
-        network["x"], network["targets"], network["layers"], network["loss"], network["dtype"]
-    )
+    try:
+        net, params, x, t = prepare(
+            network["x"], network["targets"], network["layers"], network["loss"], network["dtype"]
+        )
+        _, outputs, grads, seed = passes(net, params, x, t)
+    except EngineError as exc:  # the network is one field of the exercise's body
+        raise EngineError(
+            exc.msg, ("network", *exc.loc), tuple(("network", *a) for a in exc.also)
+        ) from None
     i = _target(net, index, tensor, params)
-    _, outputs, grads, seed = passes(net, params, x, t)
     dt = x.dtype
     N = np.asarray(x.shape[0], dtype=dt)
     if tensor == "seed":
