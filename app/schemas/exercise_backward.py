@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from app.engine.exercises.backward import DIAGNOSES, VERDICTS
-from app.schemas.base import OutMatrix, OutVector, Request, Response
+from app.schemas.base import OutMatrix, OutVector, Request, Response, WarningItem
 from app.schemas.network import NETWORK_EXAMPLE, NetworkRequest
 
 __all__ = ["BackwardExerciseOut", "BackwardExerciseRequest", "BackwardTarget"]
@@ -79,6 +79,11 @@ class BackwardExerciseOut(Response):
     )
     hint: str = Field(description="The verdict and the diagnosis in words, with the numbers.")
     names: dict[str, list[int]] = Field(description="The names the answer may use: their shapes.")
+    warnings: list[WarningItem] = Field(
+        default_factory=list,
+        description="The network's fragile results (e.g. an underflowed cross-entropy, whose "
+        "capped seed the textbook formula does not reproduce), said rather than hidden.",
+    )
     expected: OutMatrix | OutVector | None = Field(None, description="Only with `reveal`.")
     reference: str | None = Field(None, description="An accepted answer; only with `reveal`.")
     nonfinite: int = 0

@@ -23,7 +23,7 @@ Diagnoses, the first that fits: ``transposed`` (the answer is the gradient's tra
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.gradcheck import ATOL, RTOL
 from app.engine.nn.losses import one_hot
-from app.engine.nn.network import Network, passes, prepare
+from app.engine.nn.network import Network, network_warnings, passes, prepare
 
 __all__ = ["REFERENCES", "SEEDS", "VERDICTS", "compare", "judge_backward", "names_for"]
 
@@ -135,11 +135,18 @@ def _target(net: Network, index: int | None, tensor: str, params: Sequence) -> i
     return index
 
 
-def names_for(
-    network: Mapping[str, Any], index: int | None, tensor: str
-) -> tuple[dict[str, np.ndarray], np.ndarray, str, str]:
-    """The named arrays an answer may use, the engine's gradient, the layer's kind (or the loss's
-    name for the seed) and the dtype's name, from one run of the network."""
+class Exercise(NamedTuple):
+    """One gradient to write: the names an answer may use, the engine's gradient, the layer's
+    kind (or the loss's name for the seed) and the run's warnings (locs inside ``network``)."""
+
+    names: dict[str, np.ndarray]
+    expected: np.ndarray
+    kind: str
+    warnings: list[dict]
+
+
+def names_for(network: Mapping[str, Any], index: int | None, tensor: str) -> Exercise:
+    """The exercise of gradient ``tensor`` of layer ``index``, from one run of ``network``."""
     try:
         net, params, x, t = prepare(
             network["x"], network["targets"], network["layers"], network["loss"], network["dtype"]
@@ -150,12 +157,13 @@ def names_for(
             exc.msg, ("network", *exc.loc), tuple(("network", *a) for a in exc.also)
         ) from None
     i = _target(net, index, tensor, params)
+    warns = [w | {"loc": ["network", *w["loc"]]} for w in network_warnings(net, outputs[-1], t)]
     dt = x.dtype
     N = np.asarray(x.shape[0], dtype=dt)
     if tensor == "seed":
         y = outputs[-1]
         rows = one_hot(t, y.shape[1], dt) if t.ndim == 1 else t
-        return {"y": y, "t": rows, "N": N}, seed, net.loss.name, dt.name
+        return Exercise({"y": y, "t": rows, "N": N}, seed, net.loss.name, warns)
     layer = net.layers[i]
     dy = seed if i == len(net.layers) - 1 else grads[i + 1][0]
     inputs = [x, *outputs]
@@ -163,7 +171,7 @@ def names_for(
     names |= {k: np.asarray(v, dtype=dt) for k, v in _options(layer).items()}
     names |= {"dy": dy, "N": N}
     expected = grads[i][0] if tensor == "x" else grads[i][1][tensor]
-    return names, expected, layer.kind, dt.name
+    return Exercise(names, expected, layer.kind, warns)
 
 
 # ------------------------------------------------------------------------------ the comparison
@@ -312,12 +320,13 @@ def judge_backward(
     ``/network/run`` body's ``x``, ``targets``, ``layers``, ``loss``, ``dtype``).
 
     Returns ``{"verdict", "shape", "expected_shape", "max_abs_diff", "wrong_cells",
-    "diagnosis", "hint", "names"}`` (names: each name's shape), and with ``reveal`` also
-    ``"expected"`` (the engine's gradient) and ``"reference"`` (an accepted answer). A bad
-    answer (not allowed, an unknown name, shapes that do not fit, too big) is an
-    :class:`EngineError` at ``("answer",)``; a wrong answer is a verdict.
+    "diagnosis", "hint", "names", "warnings"}`` (names: each name's shape; warnings: the
+    network's, e.g. an underflowed cross-entropy whose capped seed no formula reproduces), and
+    with ``reveal`` also ``"expected"`` (the engine's gradient) and ``"reference"`` (an
+    accepted answer). A bad answer (not allowed, an unknown name, shapes that do not fit, too
+    big) is an :class:`EngineError` at ``("answer",)``; a wrong answer is a verdict.
     """
-    names, expected, kind, _ = names_for(network, index, tensor)
+    names, expected, kind, warnings = names_for(network, index, tensor)
     shapes = {k: v.shape for k, v in names.items()}
     program = parse_answer(answer, shapes, limits)
     value = program(names, expected.dtype.type)
@@ -328,6 +337,7 @@ def judge_backward(
     short = reference if reveal and reference and "\n" not in reference else ""
     result = compare(value, expected, int(names["N"]), what, short)
     result["names"] = {k: list(v) for k, v in shapes.items()}
+    result["warnings"] = warnings
     if reveal:
         result |= {"expected": expected, "reference": reference}
     return result

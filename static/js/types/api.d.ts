@@ -538,6 +538,11 @@ export interface components {
                 [key: string]: number[];
             };
             /**
+             * Warnings
+             * @description The network's fragile results (e.g. an underflowed cross-entropy, whose capped seed the textbook formula does not reproduce), said rather than hidden.
+             */
+            warnings?: components["schemas"]["WarningItem"][];
+            /**
              * Expected
              * @description Only with `reveal`.
              */

@@ -44,7 +44,7 @@ def network(kind, loss="softmax_cross_entropy", dtype="float64"):
 
 def gradients_of(kind):
     """The gradients a layer of this kind has: its input's and each parameter's."""
-    names = names_for(network(kind), 1, "x")[0]
+    names = names_for(network(kind), 1, "x").names
     return ["x", *(k for k in names if k in ("W", "b", "gamma", "beta"))]
 
 
@@ -92,19 +92,38 @@ def test_seed_answers_are_accepted(loss, answer, dtype):
 
 
 def test_the_seed_sees_one_hot_targets():
-    names, *_ = names_for(network("tanh"), None, "seed")
+    names = names_for(network("tanh"), None, "seed").names
     np.testing.assert_array_equal(names["t"], np.eye(3)[[0, 2, 1, 1, 0]])
     assert names["N"] == 5
 
 
 def test_names_of_a_layer():
-    names, expected, kind, dtype = names_for(network("leaky_relu"), 1, "x")
+    names, expected, kind, warnings = names_for(network("leaky_relu"), 1, "x")
     assert list(names) == ["x", "y", "alpha", "dy", "N"] and names["alpha"] == 0.2
-    assert kind == "leaky_relu" and dtype == "float64" and expected.shape == (5, 4)
-    names, *_ = names_for(network("layernorm"), 1, "gamma")
+    assert kind == "leaky_relu" and expected.shape == (5, 4) and warnings == []
+    names = names_for(network("layernorm"), 1, "gamma").names
     assert list(names) == ["x", "y", "gamma", "beta", "eps", "dy", "N"]
-    names, *_ = names_for(network("affine"), 1, "W")
+    names = names_for(network("affine"), 1, "W").names
     assert list(names) == ["x", "y", "W", "b", "dy", "N"]
+
+
+def test_an_underflowed_cross_entropy_is_told():
+    """A target class's probability below the smallest normal float: the engine caps the log,
+    so -t / (N y) is not its seed there, and the response says why (a warning in network)."""
+    net = {
+        "x": [[0.0, 0.0], [1.0, -1.0]],
+        "targets": [0, 1],
+        "layers": [
+            {"type": "affine", "W": [[800.0, -800.0], [0.0, 0.0]], "b": [0, 0]},
+            {"type": "softmax"},
+        ],
+        "loss": "cross_entropy",
+        "dtype": "float64",
+    }
+    r = judge_backward(net, 2, "seed", "-t / (N * y)")
+    assert [w["code"] for w in r["warnings"]] == ["cross_entropy_underflow"]
+    assert r["warnings"][0]["loc"] == ["network", "loss"]
+    assert r["verdict"] == "wrong"
 
 
 # ------------------------------------------------------------------------------ diagnoses

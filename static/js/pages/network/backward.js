@@ -83,7 +83,8 @@ export function backwardView(el, host) {
     el.verdict.textContent = headline(r);
     el.verdict.dataset.verdict = r.verdict;
     el.verdict.dataset.diagnosis = r.diagnosis ?? "";
-    el.hint.textContent = r.hint;
+    // The run's fragile results (an underflowed cross-entropy) are told beside the verdict.
+    el.hint.textContent = [r.hint, ...(r.warnings ?? []).map((w) => `Note: ${w.msg}`)].join("\n");
     el.names.textContent = `Names: ${namesText(r.names)}.`;
     el.reference.hidden = !r.reference;
     el.reference.textContent = r.reference ? `An accepted answer:\n${r.reference}` : "";
