@@ -12,8 +12,9 @@ Verdicts: ``exact`` (bit for bit), ``close`` (every entry within the tolerance b
 ``shape`` (the answer's shape is not the gradient's). The tolerance of entry i is the gradient
 check's :math:`atol + rtol\\,|e_i|` (``ATOL`` 1e-5, ``RTOL`` 1e-3, PyTorch's), with ``atol``
 scaled down for a tensor whose largest entry ``s`` is below 1 (``atol·min(1, s)``, so that
-``zeros_like(W)`` is not "close" to a gradient of size 1e-6) and a floor of ``16·eps·s`` for the
-dtype's rounding (a float32 answer summed in another order is still close).
+``zeros_like(W)`` is not "close" to a gradient of size 1e-6) and a floor of ``64·eps`` times
+the larger of ``s`` and dy's largest entry for the dtype's rounding (a float32 answer summed in
+another order is still close; see :func:`close_mask`).
 
 Diagnoses, the first that fits: ``transposed`` (the answer is the gradient's transpose),
 ``missing_sum`` (the answer summed over the batch rows is the gradient: a bias without its sum),
@@ -22,7 +23,7 @@ Diagnoses, the first that fits: ``transposed`` (the answer is the gradient's tra
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -177,18 +178,34 @@ def names_for(network: Mapping[str, Any], index: int | None, tensor: str) -> Exe
 # ------------------------------------------------------------------------------ the comparison
 
 
-def close_mask(a: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Where ``a`` is within the tolerance of ``e`` (same shape; NaN is never close)."""
+def close_mask(a: np.ndarray, e: np.ndarray, upstream: float = 0.0) -> np.ndarray:
+    """Where ``a`` is within the tolerance of ``e`` (same shape; NaN is never close).
+
+    ``|a - e| <= atol·min(1, s) + 64·eps·max(s, upstream) + rtol·|e|`` with ``s`` the largest
+    |entry| of ``e`` and ``upstream`` the largest |entry| of the gradient ``e`` is made from
+    (dy): a gradient that cancels to about 0 (layernorm's dx over two features) is rounding
+    noise on dy's scale, and two correct formulas differ by that much."""
     e64 = e.astype(np.float64)
     scale = float(np.max(np.abs(e64))) if e64.size else 0.0
     eps = float(np.finfo(e.dtype).eps)
-    atol = ATOL * min(1.0, scale) + 16 * eps * scale + 1e-300
+    atol = ATOL * min(1.0, scale) + 64 * eps * max(scale, upstream) + 1e-300
     with np.errstate(invalid="ignore", over="ignore"):
         return np.abs(a.astype(np.float64) - e64) <= atol + RTOL * np.abs(e64)
 
 
-def _matches(a: np.ndarray, e: np.ndarray) -> bool:
-    return a.shape == e.shape and bool(np.all(close_mask(a, e))) and bool(np.any(e != 0))
+Match = Callable[[np.ndarray, np.ndarray], bool]
+
+
+def _matcher(upstream: float) -> Match:
+    """Whether an answer (transformed) is the non-zero gradient ``e`` (transformed), within the
+    tolerance."""
+
+    def match(a: np.ndarray, e: np.ndarray) -> bool:
+        return (
+            a.shape == e.shape and bool(np.all(close_mask(a, e, upstream))) and bool(np.any(e != 0))
+        )
+
+    return match
 
 
 def _where(index: tuple[int, ...]) -> str:
@@ -197,14 +214,15 @@ def _where(index: tuple[int, ...]) -> str:
     return f"entry {index[0]}" if index else "the value"
 
 
-def _diagnose_same_shape(a: np.ndarray, e: np.ndarray, N: int, what: str) -> tuple[str, str]:
-    label = what.split("|")[0]
-    if e.ndim == 2 and e.shape[0] == e.shape[1] and _matches(a, e.T) and not _matches(e, e.T):
+def _diagnose_same_shape(
+    a: np.ndarray, e: np.ndarray, N: int, label: str, matches: Match
+) -> tuple[str, str]:
+    if e.ndim == 2 and e.shape[0] == e.shape[1] and matches(a, e.T) and not matches(e, e.T):
         return "transposed", (
             f"Your {label} matches {label}ᵀ: the rows and columns are swapped; transpose it."
         )
     if N >= 2:
-        if _matches(a, N * e):
+        if matches(a, N * e):
             return "batch_scale", (
                 f"Every entry of your {label} is N = {N} times the truth: the loss is a mean over "
                 f"the batch, so its seed carries 1/N; dy already holds it, so multiply by N "
@@ -213,14 +231,14 @@ def _diagnose_same_shape(a: np.ndarray, e: np.ndarray, N: int, what: str) -> tup
                 else f"Every entry is N = {N} times the truth: the loss is a mean over the batch, "
                 "so its seed carries 1/N."
             )
-        if _matches(a, e / N):
+        if matches(a, e / N):
             return "batch_scale", (
                 f"Every entry of your {label} is 1/N = 1/{N} of the truth: the 1/N of the loss's "
                 "mean is already in dy; do not divide by N (or take a mean) again."
                 if label != "dL/dy"
                 else f"Every entry is 1/N = 1/{N} of the truth: divide by N once, not twice."
             )
-    if _matches(a, -e):
+    if matches(a, -e):
         return (
             "sign",
             f"Right size, wrong sign: every entry of your {label} is the negative of the truth.",
@@ -228,19 +246,20 @@ def _diagnose_same_shape(a: np.ndarray, e: np.ndarray, N: int, what: str) -> tup
     return "other", ""
 
 
-def _diagnose_shape(a: np.ndarray, e: np.ndarray, what: str, reference: str) -> tuple[str, str]:
-    label, like = what.split("|")
+def _diagnose_shape(
+    a: np.ndarray, e: np.ndarray, label: str, like: str, reference: str, matches: Match
+) -> tuple[str, str]:
     yours = f"Your {label} is {shape_text(a.shape)}"
     must = f"{label} has {like}'s shape, {shape_text(e.shape)}"
     fix = f": {reference}" if reference else ""
-    if a.ndim == 2 and a.T.shape == e.shape and _matches(a.T, e):
+    if a.ndim == 2 and a.T.shape == e.shape and matches(a.T, e):
         return "transposed", f"{yours} and matches {label}ᵀ. {must}{fix}."
-    if a.size == e.size and _matches(a.reshape(e.shape), e):
+    if a.size == e.size and matches(a.reshape(e.shape), e):
         return "other", (
             f"{yours}: the right numbers in the wrong shape. {must}; "
             "leave out keepdims=True (or reshape)."
         )
-    if a.ndim == e.ndim + 1 and a.shape[1:] == e.shape and _matches(a.sum(axis=0), e):
+    if a.ndim == e.ndim + 1 and a.shape[1:] == e.shape and matches(a.sum(axis=0), e):
         also = f" (reference: {reference})" if reference else ""
         return "missing_sum", (
             f"{yours}, one row per input. {must}: sum over the batch rows, "
@@ -249,11 +268,21 @@ def _diagnose_shape(a: np.ndarray, e: np.ndarray, what: str, reference: str) -> 
     return "other", f"{yours}, but {must}{fix}."
 
 
-def compare(a: np.ndarray, e: np.ndarray, N: int, what: str = "dx|x", reference: str = "") -> dict:
+def compare(
+    a: np.ndarray,
+    e: np.ndarray,
+    N: int,
+    *,
+    label: str = "dx",
+    like: str = "x",
+    reference: str = "",
+    upstream: float = 0.0,
+) -> dict:
     """Verdict, wrong cells, largest difference and diagnosis of answer ``a`` against the
-    gradient ``e``. ``what`` is ``"dW|W"``: the gradient's name and the tensor whose shape it has;
-    ``reference`` (revealed answers only) completes the hints."""
-    label, _ = what.split("|")
+    gradient ``e`` (``label``, e.g. ``dW``, which has the shape of ``like``, e.g. ``W``) of a
+    batch of ``N``; ``reference`` (revealed answers only) completes the hints; ``upstream`` is
+    dy's largest entry (see :func:`close_mask`)."""
+    match = _matcher(upstream)
     out: dict[str, Any] = {
         "shape": list(a.shape),
         "expected_shape": list(e.shape),
@@ -262,10 +291,10 @@ def compare(a: np.ndarray, e: np.ndarray, N: int, what: str = "dx|x", reference:
         "diagnosis": None,
     }
     if a.shape != e.shape:
-        diagnosis, hint = _diagnose_shape(a, e, what, reference)
+        diagnosis, hint = _diagnose_shape(a, e, label, like, reference, match)
         return out | {"verdict": "shape", "diagnosis": diagnosis, "hint": hint}
     finite = np.isfinite(a)
-    ok = close_mask(a, e)
+    ok = close_mask(a, e, upstream)
     wrong = ~ok
     if finite.all():
         diff = np.abs(a.astype(np.float64) - e.astype(np.float64))
@@ -287,7 +316,7 @@ def compare(a: np.ndarray, e: np.ndarray, N: int, what: str = "dx|x", reference:
             f"at {_where(first)}): a log of 0, a division by 0 or an overflow?"
         )
         return out | {"verdict": "wrong", "diagnosis": "other", "hint": hint}
-    diagnosis, hint = _diagnose_same_shape(a, e, N, what)
+    diagnosis, hint = _diagnose_same_shape(a, e, N, label, match)
     if diagnosis == "other":
         worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
         hint = (
@@ -333,9 +362,18 @@ def judge_backward(
     refs = reference_answers(kind, tensor)
     reference = refs[0] if refs else None
     like = "y" if tensor == "seed" else tensor
-    what = f"{_label(tensor)}|{like}"
     short = reference if reveal and reference and "\n" not in reference else ""
-    result = compare(value, expected, int(names["N"]), what, short)
+    dy = names.get("dy")
+    upstream = float(np.max(np.abs(dy))) if dy is not None else 0.0
+    result = compare(
+        value,
+        expected,
+        int(names["N"]),
+        label=_label(tensor),
+        like=like,
+        reference=short,
+        upstream=upstream,
+    )
     result["names"] = {k: list(v) for k, v in shapes.items()}
     result["warnings"] = warnings
     if reveal:
