@@ -55,6 +55,7 @@ def test_write_the_notebook_examples_gradients(page, ui, problems):
     softmax = answer(page, ui, "2:x", "y * (dy - sum(dy * y, axis=1, keepdims=True))")
     assert softmax["verdict"] in ("exact", "close")
     assert answer(page, ui, "1:x", "dy * y * (1 - y)")["verdict"] in ("exact", "close")
+    assert page.get_attribute(".node[data-node='1']", "aria-pressed") == "true"  # its node
 
     # dW transposed: a wrong shape, said with both shapes; no heatmap for a shape.
     w = answer(page, ui, "0:W", "dy.T @ x")

@@ -21,8 +21,9 @@ const BEFORE =
  *   answer: HTMLTextAreaElement, names: HTMLElement, reveal: HTMLButtonElement,
  *   allow: HTMLInputElement, link: HTMLAnchorElement, verdict: HTMLElement, hint: HTMLElement,
  *   heat: HTMLElement, reference: HTMLElement, page: HTMLElement}} el
- * @param {{state: ExerciseState, save: () => void}} host the page's state (its exercise keys)
- *   and how to write it to the URL
+ * @param {{state: ExerciseState, save: () => void, onTarget: (index: number) => void}} host the
+ *   page's state (its exercise keys), how to write it to the URL, and how to show the node of
+ *   the layer (or the loss) whose gradient is asked for
  */
 export function backwardView(el, host) {
   const { state } = host;
@@ -123,12 +124,15 @@ export function backwardView(el, host) {
     if (!el.open.open) state.bw = "";
     else if (targets.length) state.bw = targetKey(current());
     mode();
-    if (run) save();
+    if (!run) return;
+    save();
+    if (el.open.open) host.onTarget(current().index);
   });
   el.target.addEventListener("change", () => {
     state.bw = el.target.value;
     clear();
     save();
+    host.onTarget(current().index);
   });
   el.answer.addEventListener("input", () => {
     state.bwa = el.answer.value;

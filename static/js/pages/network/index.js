@@ -168,7 +168,12 @@ export async function init() {
       reference: byId("bw-reference", HTMLElement),
       page: document.body,
     },
-    { state, save: () => writeUrl() },
+    {
+      state,
+      save: () => writeUrl(),
+      // the graph shows the node whose gradient is asked for (the loss for the seed)
+      onTarget: (i) => select(parseSelection(String(i), result?.forward.length ?? layers.length)),
+    },
   );
   const gcCycle = new Cycle({ scope: byId("card-gc", HTMLElement), cards: [gcEls.heat] });
 
