@@ -219,7 +219,8 @@ def _diagnose_same_shape(
 ) -> tuple[str, str]:
     if e.ndim == 2 and e.shape[0] == e.shape[1] and matches(a, e.T) and not matches(e, e.T):
         return "transposed", (
-            f"Your {label} matches {label}ᵀ: the rows and columns are swapped; transpose it."
+            f"Your {label} ({shape_text(a.shape)}) matches {label}ᵀ: its rows and columns are "
+            "swapped, which the shape cannot show for a square matrix; transpose it."
         )
     if N >= 2:
         if matches(a, N * e):
