@@ -134,6 +134,32 @@ def check_name(name: str, what: str, loc: tuple[str | int, ...] = _LOC) -> None:
         raise EngineError(f"'{name}' is a Python keyword, so it cannot name {what}", loc)
 
 
+def split_assignment(st: ast.stmt, loc: tuple[str | int, ...] = _LOC) -> tuple[ast.Name, ast.expr]:
+    """The one plain name a line ``name = e`` or ``name op= e`` assigns, and ``e``; an
+    EngineError at ``loc`` for any other target."""
+    if isinstance(st, ast.Assign):
+        if len(st.targets) != 1:
+            raise EngineError("chained assignment (a = b = ...) is not allowed", loc)
+        target, value = st.targets[0], st.value
+    else:
+        assert isinstance(st, ast.AugAssign)
+        target, value = st.target, st.value
+    if not isinstance(target, ast.Name):
+        raise EngineError(_TARGETS.get(type(target), "assign to a single plain name only"), loc)
+    return target, value
+
+
+def assigned_names(statements: list[ast.stmt]) -> set[str]:
+    """Every plain name some line of ``statements`` assigns."""
+    return {
+        t.id
+        for st in statements
+        if isinstance(st, ast.Assign | ast.AugAssign)
+        for t in (st.targets if isinstance(st, ast.Assign) else [st.target])
+        if isinstance(t, ast.Name)
+    }
+
+
 @dataclass(frozen=True)
 class _Bounds:
     chars: int
@@ -376,15 +402,7 @@ class _Converter:
 
     def statement(self, st: ast.stmt) -> tuple[str, Value]:
         """``name = e`` or ``name op= e``: the name and its new tree, now in scope."""
-        if isinstance(st, ast.Assign):
-            if len(st.targets) != 1:
-                raise self.fail("chained assignment (a = b = ...) is not allowed")
-            target, value = st.targets[0], st.value
-        else:
-            assert isinstance(st, ast.AugAssign)
-            target, value = st.target, st.value
-        if not isinstance(target, ast.Name):
-            raise self.fail(_TARGETS.get(type(target), "assign to a single plain name only"))
+        target, value = split_assignment(st)
         name = target.id
         check_name(name, "a step")
         if isinstance(st, ast.Assign):
@@ -474,13 +492,7 @@ def parse_program(
             )
     _check_size([st.value for st in statements], bounds)
     conv = _Converter(text, tuple(variables))
-    conv.later = {
-        t.id
-        for st in statements
-        if isinstance(st, ast.Assign | ast.AugAssign)
-        for t in (st.targets if isinstance(st, ast.Assign) else [st.target])
-        if isinstance(t, ast.Name)
-    }
+    conv.later = assigned_names(statements)
     steps: list[Step] = []
     output: Node | None = None
     for i, st in enumerate(statements):

@@ -374,6 +374,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exercises/backward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a learner's array expression for one gradient of a network
+         * @description Runs `network`, evaluates `answer` over the names of layer `target.index` (bounded before it runs) and compares it with the engine's gradient `target.tensor`: a verdict, the largest difference, the wrong cells and a diagnosis (`transposed`, `batch_scale`, `missing_sum`, `sign`). A wrong answer is a 200; an answer that is not allowed, uses an unknown name, does not fit the shapes or is too big is a 422 at `["body", "answer"]`. The gradient itself only with `reveal`.
+         */
+        post: operations["exerciseBackward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -472,6 +492,155 @@ export interface components {
              */
             seed?: number | null;
         };
+        /** BackwardExerciseOut */
+        BackwardExerciseOut: {
+            /**
+             * Verdict
+             * @description `exact` (bit for bit), `close` (within the gradient check's atol and rtol, atol scaled to the tensor), `wrong`, or `shape` (the answer's shape is not the gradient's).
+             * @enum {string}
+             */
+            verdict: "exact" | "close" | "wrong" | "shape";
+            /**
+             * Shape
+             * @description The answer's shape.
+             */
+            shape: number[];
+            /**
+             * Expected Shape
+             * @description The gradient's shape.
+             */
+            expected_shape: number[];
+            /**
+             * Max Abs Diff
+             * @description Largest |answer − gradient| (null for a shape mismatch or a non-finite answer).
+             */
+            max_abs_diff: number | null;
+            /**
+             * Wrong Cells
+             * @description Which entries are outside the tolerance, on the gradient's grid (null for a shape mismatch).
+             */
+            wrong_cells: boolean[][] | boolean[] | null;
+            /**
+             * Diagnosis
+             * @description The mistake, when it is one of the usual ones.
+             */
+            diagnosis: ("transposed" | "batch_scale" | "missing_sum" | "sign" | "other") | null;
+            /**
+             * Hint
+             * @description The verdict and the diagnosis in words, with the numbers.
+             */
+            hint: string;
+            /**
+             * Names
+             * @description The names the answer may use: their shapes.
+             */
+            names: {
+                [key: string]: number[];
+            };
+            /**
+             * Warnings
+             * @description The network's fragile results (e.g. an underflowed cross-entropy, whose capped seed the textbook formula does not reproduce), said rather than hidden.
+             */
+            warnings?: components["schemas"]["WarningItem"][];
+            /**
+             * Expected
+             * @description Only with `reveal`.
+             */
+            expected?: (number | null)[][] | (number | null)[] | null;
+            /**
+             * Reference
+             * @description An accepted answer; only with `reveal`.
+             */
+            reference?: string | null;
+            /**
+             * Nonfinite
+             * @default 0
+             */
+            nonfinite?: number;
+        };
+        /**
+         * BackwardExerciseRequest
+         * @example {
+         *       "answer": "x.T @ dy",
+         *       "network": {
+         *         "dtype": "float64",
+         *         "layers": [
+         *           {
+         *             "W": [
+         *               [
+         *                 0.1,
+         *                 0.2,
+         *                 0.3,
+         *                 0.4
+         *               ],
+         *               [
+         *                 0.5,
+         *                 0.6,
+         *                 0.7,
+         *                 0.8
+         *               ]
+         *             ],
+         *             "b": [
+         *               0,
+         *               0,
+         *               0,
+         *               0
+         *             ],
+         *             "type": "affine"
+         *           },
+         *           {
+         *             "type": "sigmoid"
+         *           },
+         *           {
+         *             "in": 4,
+         *             "init": "he",
+         *             "out": 3,
+         *             "seed": 0,
+         *             "type": "affine"
+         *           },
+         *           {
+         *             "type": "softmax"
+         *           }
+         *         ],
+         *         "loss": "cross_entropy",
+         *         "targets": [
+         *           0,
+         *           2
+         *         ],
+         *         "x": [
+         *           [
+         *             1,
+         *             2
+         *           ],
+         *           [
+         *             3,
+         *             4
+         *           ]
+         *         ]
+         *       },
+         *       "reveal": false,
+         *       "target": {
+         *         "index": 0,
+         *         "tensor": "W"
+         *       }
+         *     }
+         */
+        BackwardExerciseRequest: {
+            /** @description A `/network/run` body (its `gradcheck`, `h` and `include` are ignored). */
+            network: components["schemas"]["NetworkRequest"];
+            target: components["schemas"]["BackwardTarget"];
+            /**
+             * Answer
+             * @description An array expression over the layer's names, or lines `name = expression` whose last line is the answer. Names: `x`, `y`, the layer's parameters and options (`eps`, `alpha`), `dy` (the gradient arriving at the layer's output), `N`; for `seed`: `y` (the network's output), `t` (targets as N×C rows, one-hot for class indices), `N`. Allowed: numbers, `+ - * / **`, unary minus, `@`, `.T`, comparisons (1 or 0), broadcasting, `sum`/`mean`/`max` with the keywords `axis` and `keepdims`, `where(c, a, b)`, `softmax(a, axis)`, `ones_like`, `zeros_like` and the elementwise functions of the expression language (`exp`, `log`, `sqrt`, `tanh`, `sigmoid`, ...). Every intermediate is bounded before it runs.
+             */
+            answer: string;
+            /**
+             * Reveal
+             * @description Also send the engine's gradient (`expected`) and a reference answer.
+             * @default false
+             */
+            reveal?: boolean;
+        };
         /** BackwardItem */
         BackwardItem: {
             /** Index */
@@ -490,6 +659,22 @@ export interface components {
             grads?: {
                 [key: string]: (number | null)[][] | (number | null)[];
             } | null;
+        };
+        /**
+         * BackwardTarget
+         * @description Which gradient the answer is for.
+         */
+        BackwardTarget: {
+            /**
+             * Index
+             * @description The layer's index; for `seed`, the loss's (the last layer's index + 1) or null.
+             */
+            index: number | null;
+            /**
+             * Tensor
+             * @description `x` (the layer's input gradient), a parameter of the layer (`W`, `b`, `gamma`, `beta`), or `seed` (the loss's dL/dy).
+             */
+            tensor: string;
         };
         /** BestH */
         BestH: {
@@ -3006,6 +3191,68 @@ export interface operations {
                 };
                 content: {
                     "text/x-python": unknown;
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    exerciseBackward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackwardExerciseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackwardExerciseOut"];
                 };
             };
             /** @description The body is not valid JSON. */

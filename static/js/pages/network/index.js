@@ -17,6 +17,8 @@ import { partsFor } from "./result.js";
 import { showSeed } from "./seed.js";
 import { stepsOf } from "./step.js";
 import { nudgeView } from "./nudge.js";
+import { backwardView } from "./backward.js";
+import { EXERCISE_STATE } from "./exercise.js";
 import { tensorPanel } from "./tensors.js";
 
 /** @typedef {import("./result.js").Result} Result */
@@ -39,6 +41,7 @@ const STATE = new UrlState({
   X: str(""),
   T: str(""),
   W: str(""), // a trained stack from the Training page (JSON layers), named "train" in L
+  ...EXERCISE_STATE, // "write the backward": the gradient, the answer, a teacher's fixings
 });
 const AUTO_RUN_MAX_ROWS = 200; // bigger batches wait for the Run button
 const URL_DATA_MAX = 30000; // pasted data longer than this (after the preset rows it reuses) is not put in the link
@@ -149,6 +152,29 @@ export async function init() {
     rule: byId("gc-rule", HTMLElement),
   };
   const gcMore = byId("gc-more", HTMLDetailsElement);
+  const exercise = backwardView(
+    {
+      open: byId("bw-open", HTMLDetailsElement),
+      form: byId("bw-form", HTMLFormElement),
+      target: byId("bw-target", HTMLSelectElement),
+      answer: byId("bw-answer", HTMLTextAreaElement),
+      names: byId("bw-names", HTMLElement),
+      reveal: byId("bw-reveal", HTMLButtonElement),
+      allow: byId("bw-allow", HTMLInputElement),
+      link: byId("bw-link", HTMLAnchorElement),
+      verdict: byId("bw-verdict", HTMLElement),
+      hint: byId("bw-hint", HTMLElement),
+      heat: byId("hm-bw", HTMLElement),
+      reference: byId("bw-reference", HTMLElement),
+      page: document.body,
+    },
+    {
+      state,
+      save: () => writeUrl(),
+      // the graph shows the node whose gradient is asked for (the loss for the seed)
+      onTarget: (i) => select(parseSelection(String(i), result?.forward.length ?? layers.length)),
+    },
+  );
   const gcCycle = new Cycle({ scope: byId("card-gc", HTMLElement), cards: [gcEls.heat] });
 
   const [m, pr] = await Promise.all([meta(), get("/api/v1/network/presets")]);
@@ -271,6 +297,7 @@ export async function init() {
         async ({ data, r, body }) => {
           lastBody = { x: body.x, targets: body.targets, layers: body.layers, loss: body.loss };
           lastRun = body;
+          exercise.update(body, r.backward);
           result = r;
           shownData = data;
           showWarnings(r.warnings ?? []);

@@ -1,0 +1,37 @@
+"""Write the backward pass yourself: one gradient, typed as an array expression, judged."""
+
+from app.api.compute import EXPR_CHAR_US, network_us, run_sized
+from app.api.routing import api_router
+from app.engine.exercises.backward import judge_backward
+from app.responses import respond
+from app.schemas import ERROR_RESPONSES
+from app.schemas.base import current_limits
+from app.schemas.exercise_backward import BackwardExerciseOut, BackwardExerciseRequest
+
+router = api_router(prefix="/api/v1/exercises", tags=["exercises"])
+
+
+@router.post(
+    "/backward",
+    name="exercise_backward",
+    response_model=None,
+    responses={200: {"model": BackwardExerciseOut}, **ERROR_RESPONSES},
+    summary="Check a learner's array expression for one gradient of a network",
+    description="Runs `network`, evaluates `answer` over the names of layer `target.index` "
+    "(bounded before it runs) and compares it with the engine's gradient `target.tensor`: "
+    "a verdict, the largest difference, the wrong cells and a diagnosis (`transposed`, "
+    "`batch_scale`, `missing_sum`, `sign`). A wrong answer is a 200; an answer that is not "
+    "allowed, uses an unknown name, does not fit the shapes or is too big is a 422 at "
+    '`["body", "answer"]`. The gradient itself only with `reveal`.',
+)
+async def exercise_backward(body: BackwardExerciseRequest):
+    net = body.network.model_copy(update={"gradcheck": False})
+
+    def work():
+        where = {"index": body.target.index, "tensor": body.target.tensor}
+        result = judge_backward(
+            net.network(), **where, answer=body.answer, reveal=body.reveal, limits=current_limits()
+        )
+        return respond(result)
+
+    return await run_sized(network_us(net) + EXPR_CHAR_US * len(body.answer), work)
