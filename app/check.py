@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.nn.gradcheck import compare, numeric_gradient
+from app.engine.nn.gradcheck import compare, numeric_gradient, same_shape
 from app.engine.verdicts import band
 
 BATCHES = (1, 2, 5)  # N = 1 hides a missing sum over the batch; N >= 2 shows it
@@ -174,15 +174,6 @@ def _array(value: Any) -> np.ndarray | None:
         return None
 
 
-def _same_entries(grad: np.ndarray, param: np.ndarray) -> bool:
-    """A gradient of the parameter's shape, or with the same entries up to axes of length 1
-    (``db: (C,)`` for ``b: (1, C)``: ``b -= lr * db`` still updates each entry once)."""
-    if grad.shape == param.shape:
-        return True
-    squeeze = tuple(s for s in grad.shape if s != 1) == tuple(s for s in param.shape if s != 1)
-    return squeeze and grad.size == param.size
-
-
 def _changed(before: np.ndarray, after: Any) -> int:
     """How many entries of an array differ from its copy taken before a call."""
     after = np.asarray(after)
@@ -309,7 +300,7 @@ class _Checker:
             g = _array(getattr(self.obj, "d" + k, None))
             if g is None:
                 self.find("no_return", f"backward did not set d{k}.", N, k)
-            elif not _same_entries(g, P):
+            elif not same_shape(g.shape, P.shape):
                 self.find("shape", f"d{k} has shape {g.shape} but {k} has shape {P.shape}.", N, k)
             else:
                 grads[k] = g
