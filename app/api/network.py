@@ -57,12 +57,15 @@ async def run(body: NetworkRequest):
     '`param: "x"`) by each Δ, re-runs the forward pass, and returns the actual change '
     "L(w + Δ) − L(w) beside the first-order prediction dL/dw · Δ. Where the loss is smooth the "
     "gap shrinks like Δ² (`order` ≈ 2); nudges that move a relu-like input across its kink are "
-    "flagged in `crossed_kink` and a warning.",
+    "flagged in `crossed_kink` and a warning. With a bug hunt's `challenge`, its hidden bug is "
+    "planted.",
 )
 def nudge(body: NudgeRequest, limits: LimitsDep):
     where = {"index": body.index, "param": body.param, "entry": body.entry}
+    types = [layer.type for layer in body.layers]
+    bugs = bugs_for_run(body.challenge, {}, None, layer_types=types, loss=body.loss)
     return respond(
-        nudge_entry(**body.network(), **where, deltas=body.delta_values(), limits=limits)
+        nudge_entry(**body.network(), **where, deltas=body.delta_values(), limits=limits, **bugs)
     )
 
 

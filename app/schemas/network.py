@@ -209,6 +209,13 @@ class NudgeRequest(NetworkBody):
     deltas: Annotated[list[float], Field(min_length=1), Limit("max_points")] | None = Field(
         None, description="The nudges Δ; if absent, `num` of them from delta_min to delta_max."
     )
+    challenge: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A bug hunt's challenge (/exercises/hunt): nudges its network with its bug "
+        "planted.",
+    )
     delta_min: float = Field(1e-6, gt=0, le=1e3)
     delta_max: float = Field(1.0, gt=0, le=1e3)
     num: Annotated[int, Field(ge=2), Limit("max_points")] = 13

@@ -71,8 +71,21 @@ def test_every_other_endpoint_refuses_bugs(client, path, base):
     layers[0]["bug"] = "affine_db_no_sum"
     assert_error(client.post(path, json={**base, "layers": layers}), 422, "bug", "only by")
     assert_error(client.post(path, json={**base, "loss_bug": "x"}), 422, "loss_bug", "only by")
-    challenge = client.post(HUNT, json={"seed": 1, "level": 1}).json()["challenge"]
-    assert_error(client.post(path, json={**base, "challenge": challenge}), 422, "challenge")
+    if path.endswith("train"):  # the nudge is a hunt's tool: it takes a challenge (below)
+        challenge = client.post(HUNT, json={"seed": 1, "level": 1}).json()["challenge"]
+        assert_error(client.post(path, json={**base, "challenge": challenge}), 422, "challenge")
+
+
+def test_the_nudge_of_a_challenge_runs_its_hidden_bug(client):
+    hunt = client.post(HUNT, json={"seed": 2, "level": 1}).json()
+    assert hunt["network"]["layers"][0]["type"] == "affine"
+    nudge = {**hunt["network"], "index": 0, "param": "W", "entry": [0, 0], "num": 8}
+    clean = client.post("/api/v1/network/nudge", json=nudge).json()
+    r = client.post("/api/v1/network/nudge", json={**nudge, "challenge": hunt["challenge"]})
+    assert r.status_code == 200
+    assert clean["order"] == pytest.approx(2, abs=0.3)  # smooth and right: the gap goes like Δ²
+    assert r.json()["loss"] == clean["loss"] and r.json()["grad"] != clean["grad"]
+    assert r.json()["order"] < 1.5  # the wrong gradient: the gap shrinks only like Δ
 
 
 def test_a_hunt_is_won_over_http(client):

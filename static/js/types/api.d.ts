@@ -116,7 +116,7 @@ export interface paths {
         put?: never;
         /**
          * Nudge one parameter entry: the actual loss change against the gradient's prediction
-         * @description Moves entry `entry` of parameter `param` of layer `index` (or of the input, `param: "x"`) by each Δ, re-runs the forward pass, and returns the actual change L(w + Δ) − L(w) beside the first-order prediction dL/dw · Δ. Where the loss is smooth the gap shrinks like Δ² (`order` ≈ 2); nudges that move a relu-like input across its kink are flagged in `crossed_kink` and a warning.
+         * @description Moves entry `entry` of parameter `param` of layer `index` (or of the input, `param: "x"`) by each Δ, re-runs the forward pass, and returns the actual change L(w + Δ) − L(w) beside the first-order prediction dL/dw · Δ. Where the loss is smooth the gap shrinks like Δ² (`order` ≈ 2); nudges that move a relu-like input across its kink are flagged in `crossed_kink` and a warning. With a bug hunt's `challenge`, its hidden bug is planted.
          */
         post: operations["nudge"];
         delete?: never;
@@ -1965,6 +1965,11 @@ export interface components {
              * @description The nudges Δ; if absent, `num` of them from delta_min to delta_max.
              */
             deltas?: number[] | null;
+            /**
+             * Challenge
+             * @description A bug hunt's challenge (/exercises/hunt): nudges its network with its bug planted.
+             */
+            challenge?: string | null;
             /**
              * Delta Min
              * @default 0.000001
