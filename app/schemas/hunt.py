@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from app.engine.nn.hunt import LEVELS, MAX_SEED
-from app.schemas.base import Request, Response
+from app.schemas.base import OutMatrix, Request, Response
 from app.schemas.meta import BugInfo
 
 
@@ -22,9 +22,18 @@ class HuntRequest(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"seed": 12, "level": 1}]})
 
 
+class HuntNetwork(Response):
+    """A /network/run body without any bug in it."""
+
+    x: OutMatrix
+    targets: list[int]
+    layers: list[dict[str, Any]]
+    loss: str
+
+
 class HuntOut(Response):
     challenge: str = Field(description="Stands for the seed and level; opaque to the client.")
-    network: dict[str, Any] = Field(
+    network: HuntNetwork = Field(
         description="A /network/run body without any bug in it; send it with `challenge` to run "
         "it with the bug planted."
     )

@@ -1474,6 +1474,22 @@ export interface components {
             /** Version */
             version: string;
         };
+        /**
+         * HuntNetwork
+         * @description A /network/run body without any bug in it.
+         */
+        HuntNetwork: {
+            /** X */
+            x: (number | null)[][];
+            /** Targets */
+            targets: number[];
+            /** Layers */
+            layers: {
+                [key: string]: unknown;
+            }[];
+            /** Loss */
+            loss: string;
+        };
         /** HuntOut */
         HuntOut: {
             /**
@@ -1481,13 +1497,8 @@ export interface components {
              * @description Stands for the seed and level; opaque to the client.
              */
             challenge: string;
-            /**
-             * Network
-             * @description A /network/run body without any bug in it; send it with `challenge` to run it with the bug planted.
-             */
-            network: {
-                [key: string]: unknown;
-            };
+            /** @description A /network/run body without any bug in it; send it with `challenge` to run it with the bug planted. */
+            network: components["schemas"]["HuntNetwork"];
         };
         /**
          * HuntRequest
