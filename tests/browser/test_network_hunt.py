@@ -61,6 +61,7 @@ def test_start_from_the_form_then_give_up(page, ui):
     page.click("#hunt-give-up")
     ui.settle(page)
     assert page.locator("#hunt-reveal h3").inner_text().endswith(truth.bug.name)
+    assert page.is_visible("#hunt-reveal pre.wrong") and page.is_visible("#hunt-reveal pre.right")
     assert truth.bug.explanation[:40] in page.inner_text("#hunt-reveal")
     # Stop: the page runs without the challenge again.
     with page.expect_response(lambda r: r.url.endswith(RUN)) as plain:

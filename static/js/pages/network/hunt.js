@@ -53,11 +53,11 @@ export function tensorsAt(types, index) {
 }
 
 /**
- * @param {{host: HTMLElement, pick: Pick | null,
+ * @param {{host: HTMLElement, reveal: HTMLElement, pick: Pick | null,
  *   onStart: (network: HuntOut["network"], pick: Pick) => void,
  *   onStop: () => void}} opts
  */
-export function huntMode({ host, pick, onStart, onStop }) {
+export function huntMode({ host, reveal, pick, onStart, onStop }) {
   /** @type {{token: string, pick: Pick, types: string[], tries: number} | null} */
   let active = null;
   const seed = h("input", {
@@ -92,7 +92,6 @@ export function huntMode({ host, pick, onStart, onStop }) {
     "Give up: show the bug",
   );
   const verdict = h("p", { class: "hunt-verdict", id: "hunt-verdict", "aria-live": "polite", role: "status" });
-  const reveal = h("div", { class: "hunt-reveal", id: "hunt-reveal", "aria-live": "polite" });
   const guessBox = h(
     "div",
     { class: "hunt-guess", hidden: true },
@@ -148,7 +147,6 @@ export function huntMode({ host, pick, onStart, onStop }) {
     h("div", { class: "form-error", role: "alert" }),
     about,
     guessBox,
-    reveal,
   );
   const cycle = new Cycle({ scope: host });
 
@@ -175,6 +173,7 @@ export function huntMode({ host, pick, onStart, onStop }) {
         stopButton.hidden = false;
         verdict.textContent = "";
         reveal.replaceChildren();
+        reveal.hidden = true;
         about.textContent = `Challenge ${p.seed} at level ${p.level}: the network below runs with its bug planted.`;
         onStart(r.network, p);
       },
@@ -201,7 +200,7 @@ export function huntMode({ host, pick, onStart, onStop }) {
           : giveUp
             ? "The bug, revealed:"
             : `Not quite (guess ${a.tries}): ${r.hint ?? ""}`;
-        if (r.bug) showBug(reveal, r.bug);
+        if (r.bug) showBug(reveal, r.bug, a.types);
       },
     );
   };
@@ -220,6 +219,7 @@ export function huntMode({ host, pick, onStart, onStop }) {
     stopButton.hidden = true;
     about.textContent = "";
     reveal.replaceChildren();
+    reveal.hidden = true;
     onStop();
   });
   guessButton.addEventListener("click", () => void guess(false));
@@ -238,11 +238,13 @@ export function huntMode({ host, pick, onStart, onStop }) {
  * The bug's record: where it was, the explanation, and the wrong and right code side by side.
  * @param {HTMLElement} box
  * @param {FoundBug} bug
+ * @param {string[]} types the challenge's layer types
  */
-function showBug(box, bug) {
-  const where = `${bug.applies_to} at index ${bug.index}: ${bug.name}`;
+function showBug(box, bug, types) {
+  const where = bug.index < types.length ? `layer ${bug.index} (${bug.applies_to})` : `the loss (${bug.applies_to})`;
+  box.hidden = false;
   box.replaceChildren(
-    h("h3", {}, where),
+    h("h3", {}, `The bug in ${where}: ${bug.name}`),
     h("p", {}, bug.explanation),
     h("p", { class: "hint" }, `Shows when: ${bug.shows_when}. Source: ${bug.source}.`),
     h(

@@ -483,6 +483,7 @@ export async function init() {
   // ---- bug hunt: its network replaces the stack and the data, with its bug hidden on the server ---
   const hunt = huntMode({
     host: byId("hunt", HTMLElement),
+    reveal: byId("hunt-reveal", HTMLElement),
     pick: parsePick(state.hunt),
     onStart: (network, pick) => {
       state.hunt = formatPick(pick);
