@@ -22,7 +22,7 @@ router = api_router(prefix="/api/v1/exercises/hunt", tags=["exercises"])
 )
 def hunt(body: HuntRequest):
     found = make_hunt(body.seed, body.level)
-    return respond({"challenge": found.token, "network": found.network})
+    return respond({"challenge": found.token, "network": found.network, "places": found.places()})
 
 
 @router.post(

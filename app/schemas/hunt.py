@@ -31,12 +31,19 @@ class HuntNetwork(Response):
     loss: str
 
 
+class HuntPlace(Response):
+    index: int = Field(description="A layer's index, or the last index + 1 for the loss.")
+    label: str
+    tensors: list[str] = Field(description="The gradients a guess may name there.")
+
+
 class HuntOut(Response):
     challenge: str = Field(description="Stands for the seed and level; opaque to the client.")
     network: HuntNetwork = Field(
         description="A /network/run body without any bug in it; send it with `challenge` to run "
         "it with the bug planted."
     )
+    places: list[HuntPlace] = Field(description="Where a guess may point: layers and the loss.")
 
 
 class GuessRequest(Request):

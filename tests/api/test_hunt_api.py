@@ -99,9 +99,12 @@ def test_a_hunt_is_won_over_http(client):
     run = client.post(RUN, json={**network, "challenge": token}).json()
     bad = failed(run) or [w for w in run["warnings"] if w["code"] == "wrote_input"]
     assert bad
-    # Try every layer and tensor a learner could name; exactly one is right.
+    # Try every place and gradient the page offers; exactly one is right.
+    places = hunt["places"]
     n = len(network["layers"])
-    guesses = [(i, t) for i in range(n + 1) for t in ("x", "W", "b", "gamma", "seed")]
+    assert [p["index"] for p in places] == list(range(n + 1))
+    assert places[0]["tensors"] == ["x", "W", "b"] and places[-1]["tensors"] == ["seed"]
+    guesses = [(p["index"], t) for p in places for t in p["tensors"]]
     answers = [
         client.post(GUESS, json={"challenge": token, "index": i, "tensor": t}).json()
         for i, t in guesses

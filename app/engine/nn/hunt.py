@@ -19,7 +19,7 @@ import numpy as np
 
 from app.engine.errors import EngineError
 from app.engine.nn.bugs import BUGS, Bug
-from app.engine.nn.network import run_network
+from app.engine.nn.network import build_network, run_network
 
 LEVELS = (1, 2, 3)
 MAX_SEED = 2**32 - 1
@@ -42,6 +42,18 @@ class Hunt:
     @property
     def token(self) -> str:
         return encode(self.seed, self.level)
+
+    def places(self) -> list[dict[str, Any]]:
+        """Every place a guess may name: each layer with the gradients it yields (``x``, its
+        input gradient, then its parameters') and the loss with its ``seed``."""
+        body = self.network
+        net, params = build_network(body["layers"], len(body["x"][0]), body["loss"])
+        out = [
+            {"index": i, "label": net.describe(i), "tensors": ["x", *params[i]]}
+            for i in range(len(net.layers))
+        ]
+        loss = {"index": len(net.layers), "label": f"the loss ({body['loss']})"}
+        return [*out, loss | {"tensors": ["seed"]}]
 
 
 def encode(seed: int, level: int) -> str:

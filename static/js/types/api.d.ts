@@ -1499,6 +1499,26 @@ export interface components {
             challenge: string;
             /** @description A /network/run body without any bug in it; send it with `challenge` to run it with the bug planted. */
             network: components["schemas"]["HuntNetwork"];
+            /**
+             * Places
+             * @description Where a guess may point: layers and the loss.
+             */
+            places: components["schemas"]["HuntPlace"][];
+        };
+        /** HuntPlace */
+        HuntPlace: {
+            /**
+             * Index
+             * @description A layer's index, or the last index + 1 for the loss.
+             */
+            index: number;
+            /** Label */
+            label: string;
+            /**
+             * Tensors
+             * @description The gradients a guess may name there.
+             */
+            tensors: string[];
         };
         /**
          * HuntRequest

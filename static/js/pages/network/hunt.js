@@ -5,52 +5,12 @@
 import { fieldError, post } from "../../kit/api.js";
 import { h } from "../../kit/dom.js";
 import { Cycle } from "../../kit/lifecycle.js";
+import { formatPick, tensorLabel } from "./huntpick.js";
 
 /** @typedef {import("../../types/kit").Schemas["HuntOut"]} HuntOut */
 /** @typedef {import("../../types/kit").Schemas["GuessOut"]} GuessOut */
 /** @typedef {import("../../types/kit").Schemas["FoundBug"]} FoundBug */
-/** @typedef {{seed: number, level: number}} Pick */
-
-/** The gradients a guess can name for a layer of this type (the loss: its seed). */
-const TENSORS = /** @type {Record<string, [string, string][]>} */ ({
-  affine: [
-    ["x", "dx, its input gradient"],
-    ["W", "dW"],
-    ["b", "db"],
-  ],
-  layernorm: [
-    ["x", "dx, its input gradient"],
-    ["gamma", "dγ"],
-    ["beta", "dβ"],
-  ],
-  loss: [["seed", "the seed ∂L/∂y it hands back"]],
-});
-const INPUT_ONLY = /** @type {[string, string][]} */ ([["x", "dx, its input gradient"]]);
-
-/**
- * "12:2" -> {seed: 12, level: 2}; null for "" or a damaged link.
- * @param {string} text
- * @returns {Pick | null}
- */
-export function parsePick(text) {
-  const m = /^(\d{1,10}):([123])$/.exec(text);
-  if (!m) return null;
-  const seed = Number(m[1]);
-  return seed <= 2 ** 32 - 1 ? { seed, level: Number(m[2]) } : null;
-}
-
-/** @param {Pick} p */
-export const formatPick = (p) => `${p.seed}:${p.level}`;
-
-/**
- * The gradients a guess may name at `index` of a stack of `types` (index = types.length: the loss).
- * @param {string[]} types
- * @param {number} index
- */
-export function tensorsAt(types, index) {
-  if (index >= types.length) return TENSORS.loss;
-  return TENSORS[types[index]] ?? INPUT_ONLY;
-}
+/** @typedef {import("./huntpick.js").Pick} Pick */
 
 /**
  * @param {{host: HTMLElement, reveal: HTMLElement, pick: Pick | null,
@@ -58,7 +18,7 @@ export function tensorsAt(types, index) {
  *   onStop: () => void}} opts
  */
 export function huntMode({ host, reveal, pick, onStart, onStop }) {
-  /** @type {{token: string, pick: Pick, types: string[], tries: number} | null} */
+  /** @type {{token: string, pick: Pick, types: string[], places: HuntOut["places"], tries: number} | null} */
   let active = null;
   const seed = h("input", {
     type: "number",
@@ -152,8 +112,8 @@ export function huntMode({ host, reveal, pick, onStart, onStop }) {
 
   const fillTensors = () => {
     if (!active) return;
-    const options = tensorsAt(active.types, Number(layerSelect.value));
-    tensorSelect.replaceChildren(...options.map(([v, label]) => new Option(`${v}: ${label}`, v)));
+    const place = active.places.find((p) => p.index === Number(layerSelect.value));
+    tensorSelect.replaceChildren(...(place?.tensors ?? []).map((t) => new Option(`${t}: ${tensorLabel(t)}`, t)));
   };
   layerSelect.addEventListener("change", fillTensors);
 
@@ -163,11 +123,8 @@ export function huntMode({ host, reveal, pick, onStart, onStop }) {
       (signal) => /** @type {Promise<HuntOut>} */ (post("/api/v1/exercises/hunt", p, signal)),
       (r) => {
         const types = r.network.layers.map((l) => String(l.type));
-        active = { token: r.challenge, pick: p, types, tries: 0 };
-        layerSelect.replaceChildren(
-          ...types.map((t, i) => new Option(`layer ${i} (${t})`, String(i))),
-          new Option(`the loss (${r.network.loss})`, String(types.length)),
-        );
+        active = { token: r.challenge, pick: p, types, places: r.places, tries: 0 };
+        layerSelect.replaceChildren(...r.places.map((place) => new Option(place.label, String(place.index))));
         fillTensors();
         guessBox.hidden = false;
         stopButton.hidden = false;
