@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 from app.engine.nn.hunt import make_hunt
 
 HUNT, RUN, GUESS = "/api/v1/exercises/hunt", "/api/v1/network/run", "/api/v1/exercises/hunt/guess"
+NUDGE = "/api/v1/network/nudge"
 
 
 def test_a_teachers_link_sets_a_challenge_a_learner_wins(page, ui):
@@ -26,6 +27,15 @@ def test_a_teachers_link_sets_a_challenge_a_learner_wins(page, ui):
     assert not all(c["passed"] for c in checks)
     assert page.locator("#gc-table .badge.pass").count() == sum(c["passed"] for c in checks)
     assert "hunt=12%3A1" in page.url or "hunt=12:1" in page.url
+    # The nudge of a weight (layer 0 is selected: its dW is the third heatmap) carries it too.
+    w = run.value.json()["params"][0]["W"]
+    box = page.locator("#hm-c .nsewdrag").bounding_box()
+    with page.expect_response(lambda r: r.url.endswith(NUDGE)) as nudge:
+        page.mouse.click(
+            box["x"] + box["width"] / (2 * len(w[0])), box["y"] + box["height"] / (2 * len(w))
+        )
+    ui.settle(page)
+    assert nudge.value.request.post_data_json["challenge"] == body["challenge"]
     # A wrong guess first: a hint, announced.
     wrong = (truth.index + 1) % (len(truth.network["layers"]) + 1)
     page.select_option("#hunt-layer", str(wrong))

@@ -69,3 +69,17 @@ def test_seed_and_level_are_checked():
         make_hunt(0, 4)
     with pytest.raises(EngineError, match="seed"):
         make_hunt(-1, 1)
+
+
+def test_a_teachers_link_gives_the_same_challenge_in_every_release():
+    """Pinned: a link sent to a class must keep meaning the same network and bug."""
+    hunt = make_hunt(12, 1)
+    assert (hunt.token, hunt.index, hunt.bug.name) == ("aDEAAAAMAQ", 1, "tanh_from_x")
+    assert [la.get("seed") for la in hunt.network["layers"]] == [1036808778, None, 706686763]
+    assert [la["type"] for la in hunt.network["layers"]] == ["affine", "tanh", "affine"]
+    assert hunt.network["loss"] == "softmax_cross_entropy"
+    assert hunt.network["x"][0] == pytest.approx(PINNED_X0)
+    assert hunt.network["targets"] == PINNED_T
+
+
+PINNED_X0, PINNED_T = [0.0, -0.9, -0.9], [1, 0, 2, 0]
