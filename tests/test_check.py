@@ -158,3 +158,24 @@ def test_module_runs_as_a_command():
         [sys.executable, "-m", "app.check", f"{path}:Relu"], capture_output=True, text=True
     )
     assert done.returncode == 1 and "dout" in done.stdout
+
+
+def test_a_loss_on_rows_only_is_checked_with_one_hot_rows():
+    class MSE:
+        def forward(self, y, t):
+            self.d = y - t
+            return 0.5 * np.sum(self.d**2) / len(y)
+
+        def backward(self, dout=1):
+            return dout * self.d / len(self.d)
+
+    report = check_layer(MSE())
+    assert report.passed and report.notes and "one-hot rows only" in report.notes[0]
+    assert {c.targets for c in report.checks} == {"one-hot"}
+
+    class Summed(MSE):
+        def backward(self, dout=1):
+            return dout * self.d  # the missing 1/N
+
+    found = check_layer(Summed()).findings
+    assert {f.check for f in found} == {"gradient"} and all(f.N >= 2 for f in found)
