@@ -96,9 +96,12 @@ def test_a_hunt_is_won_over_http(client):
     network, token = hunt["network"], hunt["challenge"]
     assert "bug" not in str(network)
     assert failed(client.post(RUN, json=network).json()) == []
-    run = client.post(RUN, json={**network, "challenge": token}).json()
+    r = client.post(RUN, json={**network, "challenge": token})
+    run = r.json()
     bad = failed(run) or [w for w in run["warnings"] if w["code"] == "wrote_input"]
     assert bad
+    bugs = client.get("/api/v1/meta").json()["bugs"]
+    assert not [b["name"] for b in bugs if b["name"] in r.text]  # the run never says which
     # Try every place and gradient the page offers; exactly one is right.
     places = hunt["places"]
     n = len(network["layers"])
