@@ -27,6 +27,7 @@ import numpy as np
 
 from app.engine.errors import EngineError, warning
 from app.engine.nn import bug_code as code
+from app.engine.nn.gradcheck import ATOL, RTOL
 from app.engine.nn.protocol import Backward, Params
 
 # shows(a, t, dy): a is the input of the bugged layer (the loss's y), t the targets as the loss
@@ -49,7 +50,7 @@ def _classes(a, t, dy) -> bool:
 
 def _beyond_tolerance(wrong: np.ndarray, right: np.ndarray) -> bool:
     """Does the layer's own dx differ by more than the gradient check's tolerance somewhere?"""
-    return bool(np.any(np.abs(wrong - right) > 1e-5 + 1e-3 * np.abs(right)))
+    return bool(np.any(np.abs(wrong - right) > ATOL + RTOL * np.abs(right)))
 
 
 def _tanh_far_from_0(a, t, dy) -> bool:
@@ -264,7 +265,7 @@ _LIST = [
         code.sigmoid,
         "σ'(x) = y(1 - y) with y = σ(x), the output; x(1 - x) uses the input instead.",
         CLASSIC.format("a derivative written in the output, fed the input"),
-        "always",
+        "always (where a gradient arrives at the layer: not all of dy is 0)",
         _always,
         "x",
         1,

@@ -117,7 +117,7 @@ def _seed(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 2**31))
 
 
-def planted(hunt_index: int, bug: Bug, n_layers: int) -> dict[str, Any]:
+def planted(hunt_index: int, bug: Bug) -> dict[str, Any]:
     """The engine's ``bugs``/``loss_bug`` arguments for a bug at ``hunt_index``."""
     if bug.is_loss:
         return {"bugs": {}, "loss_bug": bug.name}
@@ -130,7 +130,7 @@ def _caught(body: dict, index: int, bug: Bug) -> bool:
     clean = run_network(**body, gradcheck=True)
     if not all(c["passed"] for c in clean["gradcheck"]):
         return False
-    run = run_network(**body, gradcheck=True, **planted(index, bug, len(body["layers"])))
+    run = run_network(**body, gradcheck=True, **planted(index, bug))
     wrote = any(w["code"] == "wrote_input" for w in run["warnings"])
     return wrote or not all(c["passed"] for c in run["gradcheck"])
 
@@ -165,7 +165,7 @@ def planted_for(token: str, layer_types: list[str], loss: str) -> dict[str, Any]
             "its layers (start again from the challenge's network).",
             ("challenge",),
         )
-    return {**planted(hunt.index, bug, len(expected)), "hidden": True}
+    return {**planted(hunt.index, bug), "hidden": True}
 
 
 def judge(token: str, index: int, tensor: str, give_up: bool = False) -> dict[str, Any]:
