@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from app.engine.errors import EngineError
 
 _PREFIXES = ("Value error, ", "Assertion failed, ")
+_BUG_FIELDS = ("bug", "loss_bug", "challenge")
 
 
 def _clean(error: dict) -> dict:
@@ -15,7 +16,13 @@ def _clean(error: dict) -> dict:
     msg = str(error.get("msg", "invalid value"))
     for prefix in _PREFIXES:
         msg = msg.removeprefix(prefix)
-    return {"type": error.get("type", "value_error"), "loc": list(error.get("loc", [])), "msg": msg}
+    loc = list(error.get("loc", []))
+    if error.get("type") == "extra_forbidden" and loc and loc[-1] in _BUG_FIELDS:
+        msg = (
+            f"'{loc[-1]}' is taken only by /api/v1/network/run: no other endpoint runs planted "
+            "bugs."
+        )
+    return {"type": error.get("type", "value_error"), "loc": loc, "msg": msg}
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -8,6 +8,7 @@ from app.api import (
     activations,
     exercise_backward,
     graph,
+    hunt,
     meta,
     network,
     numdiff,
@@ -56,8 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Off unless asked for: on, FastAPI looks up the global providers on every request.
         telemetry=None if settings.otel else {"tracing": False, "metrics": False, "logs": False},
     )
-    routers = (meta, activations, network, softmax, numdiff, graph, train, exercise_backward, pages)
-    for router in routers:
+    routers = (meta, activations, network, hunt, softmax, numdiff, graph, train, exercise_backward)
+    for router in (*routers, pages):
         add_routes(app, router.router)
     app.state.limits = settings.limits()
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")

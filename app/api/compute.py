@@ -78,6 +78,8 @@ def network_us(body: NetworkRequest) -> float:
         passes = sum(layers - s for s in starts)  # each array runs layers start.. and the loss
         entries = sum(arrays)
         us += CHECK_PASS_US * passes + entries * (macs * MAC_US + numbers * NUMBER_US) * 2
+        if body.challenge or body.loss_bug or any(layer.bug for layer in body.layers):
+            us += 2 * (entries + n * len(body.x[0])) * LAYER_US  # a bug's code: a copy per call
     return us
 
 

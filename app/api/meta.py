@@ -7,6 +7,7 @@ from fastapi import Response
 from app import __version__
 from app.api.routing import api_router
 from app.engine.nn.activations import ACTIVATIONS
+from app.engine.nn.bugs import BUGS
 from app.engine.nn.gradcheck import ATOL, REL_FLOOR, RTOL
 from app.engine.nn.layers import INITS
 from app.engine.nn.losses import LOSS_LATEX
@@ -68,6 +69,7 @@ def _meta() -> dict:
             {**_activation(a), "nonsmooth": sorted({*a.kinks, *a.alpha_kinks, *a.smooth_breaks})}
             for a in ACTIVATIONS.values()
         ],
+        "bugs": [bug.record() for bug in BUGS.values()],
     }
 
 
@@ -78,8 +80,8 @@ def _meta() -> dict:
     description="Everything a client needs to label and judge results without copying the "
     "engine: the gradient check's tolerances and the relative-error bands, each loss's formula "
     "and seed gradient, the affine initialisations, each optimizer's defaults, and each "
-    "activation with its formulas and the points where it is not smooth. Changes only with the "
-    "version.",
+    "activation with its formulas and the points where it is not smooth, and the registry of "
+    "planted bugs. Changes only with the version.",
 )
 def meta(response: Response) -> dict:
     response.headers["Cache-Control"] = "public, max-age=600"

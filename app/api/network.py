@@ -3,6 +3,7 @@
 from app.api.compute import network_us, run_sized
 from app.api.deps import LimitsDep
 from app.api.routing import api_router
+from app.engine.nn.hunt import bugs_for_run
 from app.engine.nn.network import run_network
 from app.engine.nn.nudge import nudge as nudge_entry
 from app.engine.nn.presets import PRESETS, TITLES
@@ -30,12 +31,18 @@ router = api_router(prefix="/api/v1/network", tags=["network"])
     description="Runs `x` through `layers`, computes `loss` against `targets`, then runs the "
     "backward pass. `forward[i].output` is layer i's output, `backward[i].grad_input` is "
     "dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every "
-    "gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3).",
+    "gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3). "
+    "A layer's `bug` (the loss's `loss_bug`) runs that planted bug's wrong code (`/meta` lists "
+    "them); `challenge` runs a bug hunt's network with its hidden bug planted.",
 )
 async def run(body: NetworkRequest):
     def work():
         limits = current_limits()
-        result = run_network(**body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits)
+        types = [layer.type for layer in body.layers]
+        bugs = bugs_for_run(body.challenge, **body.planted(), layer_types=types, loss=body.loss)
+        result = run_network(
+            **body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits, **bugs
+        )
         return respond(body.select(result))
 
     return await run_sized(network_us(body), work)
@@ -50,12 +57,15 @@ async def run(body: NetworkRequest):
     '`param: "x"`) by each Δ, re-runs the forward pass, and returns the actual change '
     "L(w + Δ) − L(w) beside the first-order prediction dL/dw · Δ. Where the loss is smooth the "
     "gap shrinks like Δ² (`order` ≈ 2); nudges that move a relu-like input across its kink are "
-    "flagged in `crossed_kink` and a warning.",
+    "flagged in `crossed_kink` and a warning. With a bug hunt's `challenge`, its hidden bug is "
+    "planted.",
 )
 def nudge(body: NudgeRequest, limits: LimitsDep):
     where = {"index": body.index, "param": body.param, "entry": body.entry}
+    types = [layer.type for layer in body.layers]
+    bugs = bugs_for_run(body.challenge, {}, None, layer_types=types, loss=body.loss)
     return respond(
-        nudge_entry(**body.network(), **where, deltas=body.delta_values(), limits=limits)
+        nudge_entry(**body.network(), **where, deltas=body.delta_values(), limits=limits, **bugs)
     )
 
 

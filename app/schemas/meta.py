@@ -54,6 +54,21 @@ class OptimizerInfo(Response):
     defaults: dict[str, float] = Field(description="Its hyper-parameters and their defaults.")
 
 
+class BugInfo(Response):
+    """A planted bug of the registry: its code wrong and right, as the server runs them."""
+
+    name: str
+    applies_to: str = Field(description="The layer type or loss name it applies to.")
+    wrong: str = Field(description="The wrong numpy code, exactly as it runs.")
+    right: str = Field(description="The right numpy code, exactly as it runs.")
+    explanation: str
+    source: str = Field(description="Where the mistake comes from.")
+    shows_when: str = Field(description="When the gradient check (or wrote_input) sees it.")
+    tensor: str = Field(description="The first gradient it spoils: x, a parameter, or seed.")
+    level: int = Field(description="Its bug hunt level, 1 to 3.")
+    caught_by: Literal["gradient check", "wrote_input"]
+
+
 class MetaOut(Response):
     version: str
     gradcheck: Tolerances
@@ -64,3 +79,7 @@ class MetaOut(Response):
     inits: list[str] = Field(description="Initialisations of an affine layer given `out`.")
     optimizers: list[OptimizerInfo]
     activations: list[ActivationMeta]
+    bugs: list[BugInfo] = Field(
+        description="The planted bugs a layer's `bug` (the loss's `loss_bug`) of /network/run "
+        "may name."
+    )

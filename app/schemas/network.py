@@ -3,9 +3,10 @@
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, create_model, model_validator
 
 from app.engine.nn.activations import ActivationSpec
+from app.engine.nn.bugs import BUGS
 from app.engine.nn.layers import INITS, AffineSpec, LayerNormSpec, SoftmaxSpec
 from app.engine.nn.losses import LOSSES
 from app.engine.nn.presets import contract_example
@@ -83,6 +84,30 @@ Layer = Annotated[
     AffineLayer | ActivationLayer | SoftmaxLayer | LayerNormLayer, Field(discriminator="type")
 ]
 
+BugName = Literal[tuple(BUGS)]  # type: ignore[valid-type]
+
+
+def _with_bug(model: type) -> type:
+    """``model`` with an optional ``bug``: only /network/run's layers take one (elsewhere the
+    field is unknown, so a request naming it gets a 422 at that field)."""
+    return create_model(
+        f"{model.__name__}WithBug",
+        __base__=model,
+        bug=(
+            BugName | None,
+            Field(None, description="Run this planted bug's wrong code here (see /meta bugs)."),
+        ),
+    )
+
+
+BuggableLayer = Annotated[
+    _with_bug(AffineLayer)
+    | _with_bug(ActivationLayer)
+    | _with_bug(SoftmaxLayer)
+    | _with_bug(LayerNormLayer),
+    Field(discriminator="type"),
+]
+
 NETWORK_EXAMPLE = {**contract_example(), "gradcheck": True, "h": 1e-5, "dtype": "float64"}
 
 
@@ -121,6 +146,16 @@ PARTS: tuple[str, ...] = ("forward", "backward", "params", "seed", "gradcheck_ar
 
 
 class NetworkRequest(NetworkBody):
+    layers: Annotated[list[BuggableLayer], Field(min_length=1), Limit("max_layers")]
+    loss_bug: BugName | None = Field(
+        None, description="Run this planted bug's wrong code as the loss (see /meta bugs)."
+    )
+    challenge: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A bug hunt's challenge (/exercises/hunt): runs with its bug planted.",
+    )
     gradcheck: bool = Field(True, description="Compare every gradient with central differences.")
     h: Step = 1e-5
     # The default is a tuple, used as it is; a list default is deep-copied for every request.
@@ -133,6 +168,11 @@ class NetworkRequest(NetworkBody):
         "A client that wants only the loss and the verdicts sends `[]` and gets a few hundred "
         "bytes instead of every tensor.",
     )
+
+    def planted(self) -> dict[str, Any]:
+        """The engine's ``bugs`` and ``loss_bug``, as the body names them."""
+        bugs = {i: layer.bug for i, layer in enumerate(self.layers) if layer.bug is not None}
+        return {"bugs": bugs, "loss_bug": self.loss_bug}
 
     def select(self, result: dict[str, Any]) -> dict[str, Any]:
         """``result`` with only the requested parts (the engine computes them all anyway)."""
@@ -168,6 +208,13 @@ class NudgeRequest(NetworkBody):
     )
     deltas: Annotated[list[float], Field(min_length=1), Limit("max_points")] | None = Field(
         None, description="The nudges Δ; if absent, `num` of them from delta_min to delta_max."
+    )
+    challenge: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A bug hunt's challenge (/exercises/hunt): nudges its network with its bug "
+        "planted.",
     )
     delta_min: float = Field(1e-6, gt=0, le=1e3)
     delta_max: float = Field(1.0, gt=0, le=1e3)

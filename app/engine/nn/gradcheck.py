@@ -192,6 +192,19 @@ def layer_check(
     return results
 
 
+def same_shape(grad: tuple[int, ...], param: tuple[int, ...]) -> bool:
+    """Has a gradient its parameter's shape, up to leading axes of length 1 (``(1, C)`` for
+    ``(C,)``: an update ``b -= lr * db`` still moves each entry once; a transpose does not)?"""
+
+    def lead(shape: tuple[int, ...]) -> tuple[int, ...]:
+        i = 0
+        while i < len(shape) and shape[i] == 1:
+            i += 1
+        return shape[i:]
+
+    return lead(grad) == lead(param)
+
+
 def compare(
     analytic: np.ndarray, numeric: np.ndarray, at_kink: np.ndarray | None = None
 ) -> tuple[np.ndarray, float | None, bool]:

@@ -19,7 +19,13 @@ import numpy as np
 from app.engine.arrays import Loc, all_finite, finite_array
 from app.engine.errors import EngineError, warning
 from app.engine.limits import DEFAULT_LIMITS, Limits
-from app.engine.nn.gradcheck import compare, numeric_gradient_batched, numeric_gradient_rows
+from app.engine.nn.bugs import mixes_rows, plant, planted_warnings
+from app.engine.nn.gradcheck import (
+    compare,
+    numeric_gradient_batched,
+    numeric_gradient_rows,
+    same_shape,
+)
 from app.engine.nn.layers import LayerSpec, build_layer, spec_from_dict
 from app.engine.nn.losses import Loss, as_targets, get_loss
 from app.engine.nn.protocol import Backward, Layer, Params
@@ -177,8 +183,11 @@ CHECK_CALL_S = 5e-6
 
 def gradcheck_cost(net: Network, params: Sequence[Params], x: np.ndarray) -> int:
     """Multiply-adds the budget counts: ``2 * entries * forward_cost(N)``, with x counted as
-    its D columns (one pass per column moves every row)."""
-    entries = x.shape[1] + sum(a.size for p in params for a in p.values())
+    its D columns (one pass per column moves every row), or as its N·D entries when some layer
+    mixes the rows of the batch."""
+    entries = (x.size if mixes_rows(net) else x.shape[1]) + sum(
+        a.size for p in params for a in p.values()
+    )
     return 2 * entries * net.forward_cost(x.shape[0])
 
 
@@ -232,6 +241,24 @@ def _check_cost(net: Network, params: Sequence[Params], x: np.ndarray, budget: f
         )
 
 
+# A planted bug's book-style code runs one perturbed copy per call (a Python loop), so a check
+# with a bug is bounded by its number of perturbed passes, not only by its multiply-adds.
+MAX_PLANTED_PASSES = 20_000
+
+
+def _check_planted_cost(net: Network, params: Sequence[Params], x: np.ndarray) -> None:
+    moved = (x.size if mixes_rows(net) else x.shape[1]) + sum(
+        a.size for p in params for a in p.values()
+    )
+    if 2 * moved > MAX_PLANTED_PASSES:
+        raise EngineError(
+            f"a gradient check with a planted bug runs its code once per perturbed copy: "
+            f"{2 * moved:,} copies here, over the limit of {MAX_PLANTED_PASSES:,}; "
+            "use a smaller network or batch, or turn gradcheck off.",
+            ("gradcheck",),
+        )
+
+
 @dataclass(frozen=True)
 class Perturbed:
     """Runs perturbed copies from some layer on: the float64 network state they share."""
@@ -275,6 +302,11 @@ class Perturbed:
             a, _ = layer.forward(a, moved if own else self.params[layer.index])
         return self.net.loss.rows(a, self.t), marks
 
+    def loss_from_input(self, xk: np.ndarray):
+        """``(losses, marks)`` for K copies of the input ``xk: (K, N, D)``."""
+        rows, marks = self.rows_from(0, xk)
+        return rows.mean(axis=-1), marks
+
     def loss_of(self, i: int, name: str) -> Callable:
         """``f(P_k) -> (losses, marks)`` for K copies of parameter ``name`` of layer ``i``."""
 
@@ -292,6 +324,9 @@ def _check_item(
 ) -> tuple[dict, list[dict]]:
     """One gradient-check entry (and its kink warning) from the numeric gradient and marks."""
     numeric, at_kink = num
+    analytic = np.asarray(analytic)
+    if analytic.shape != numeric.shape:
+        return _shape_item(net, i, name, analytic, numeric)
     if not all_finite(numeric):
         raise EngineError(
             "the gradient check's perturbed forward passes overflowed; "
@@ -313,6 +348,24 @@ def _check_item(
         "out of 'passed'; the analytic value is the one-sided derivative the layer defines."
     )
     return item, [warning("kink_in_step", msg, ("x",) if name == "x" else ("layers", i))]
+
+
+def _shape_item(
+    net: Network, i: int, name: str, analytic: np.ndarray, numeric: np.ndarray
+) -> tuple[dict, list[dict]]:
+    """A gradient of the wrong shape fails its check (only a planted bug gives one): the same
+    shape up to leading axes of length 1 (``(1, C)`` for ``(C,)``) is compared as it is,
+    anything else (a transpose included) is all wrong."""
+    if same_shape(analytic.shape, numeric.shape):
+        return _check_item(net, i, name, analytic.reshape(numeric.shape), (numeric, None), 1.0)
+    what = "dL/dx" if name == "x" else f"the gradient of {net.describe(i)} {name}"
+    item = {"index": i, "param": name, "max_rel_error": 1.0, "passed": False}
+    item |= {"numeric": numeric, "rel_error": np.ones_like(numeric), "kinks": 0}
+    msg = (
+        f"{what} has shape {list(analytic.shape)} but {name} has shape {list(numeric.shape)}: "
+        "a gradient has the shape of what it is the gradient of."
+    )
+    return item, [warning("grad_shape", msg, ("x",) if name == "x" else ("layers", i))]
 
 
 def gradient_check(
@@ -347,8 +400,10 @@ def gradient_check(
                 item, w = _check_item(net, layer.index, name, grads[layer.index][1][name], num, h)
                 items.append(item)
                 warns += w
-        # Every layer maps row n to row n, so the input check moves a column at a time.
-        num_x = numeric_gradient_rows(lambda xk: run.rows_from(0, xk), inputs[0], h, chunk(x))
+        if mixes_rows(net):  # one entry at a time: row n's loss may see the other rows
+            num_x = numeric_gradient_batched(run.loss_from_input, inputs[0], h, chunk(x))
+        else:  # every layer maps row n to row n, so the input check moves a column at a time
+            num_x = numeric_gradient_rows(lambda xk: run.rows_from(0, xk), inputs[0], h, chunk(x))
     item, w = _check_item(net, 0, "x", grads[0][0], num_x, h)
     return [*items, item], warns + w
 
@@ -409,8 +464,16 @@ def run_network(
     h: float = 1e-5,
     dtype: str = "float64",
     limits: Limits = DEFAULT_LIMITS,
+    bugs: Mapping[int, str] | None = None,
+    loss_bug: str | None = None,
+    hidden: bool = False,
 ) -> dict:
     """Forward pass, loss, backward pass, warnings and (optionally) a gradient check.
+
+    ``bugs`` (``{layer index: bug name}``) and ``loss_bug`` plant bugs of
+    :data:`app.engine.nn.bugs.BUGS`: those layers (the loss) run the bug's wrong code, and a
+    backward that writes into its input adds a ``wrote_input`` warning (``hidden``: a hunt's,
+    without naming the layer). Without them no buggy code runs.
 
     Shapes: ``x: (N, D)``; each affine layer ``W: (D_in, D_out)``, ``b: (D_out,)`` (``(1, D_out)``
     is accepted); ``targets``: ``(N,)`` class indices or ``(N, C)`` rows (see
@@ -442,10 +505,14 @@ def run_network(
     seed 0, so a run is reproducible.
     """
     net, params, x, t = prepare(x, targets, layers, loss, dtype)
+    if bugs or loss_bug is not None:
+        net = plant(net, params, bugs, loss_bug, hidden)
+        if gradcheck:
+            _check_planted_cost(net, params, x)
     if gradcheck:
         _check_cost(net, params, x, limits.gradcheck_budget)
     L, outputs, grads, seed = passes(net, params, x, t)
-    warns = network_warnings(net, outputs[-1], t)
+    warns = network_warnings(net, outputs[-1], t) + planted_warnings(net)
     checks = None
     if gradcheck:
         checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h), outputs)

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.engine.errors import EngineError, warning
 from app.engine.limits import DEFAULT_LIMITS, Limits
+from app.engine.nn.bugs import plant
 from app.engine.nn.layers import LayerSpec
 from app.engine.nn.network import CHUNK_ELEMENTS, Perturbed, passes, prepare
 
@@ -88,6 +89,9 @@ def nudge(
     deltas: Sequence[float],
     dtype: str = "float64",
     limits: Limits = DEFAULT_LIMITS,
+    bugs: Mapping[int, str] | None = None,
+    loss_bug: str | None = None,
+    hidden: bool = False,
 ) -> dict:
     """Actual :math:`\\Delta L` against the prediction :math:`g\\Delta` for each nudge.
 
@@ -98,9 +102,12 @@ def nudge(
     (:math:`g`), ``deltas``, ``actual``, ``predicted``, ``gap``, ``crossed_kink`` (per nudge:
     did it move some relu-like input across its kink), ``order`` (the fitted slope of log gap
     against log :math:`|\\Delta|` over the smooth nudges; about 2 where L is smooth) and
-    ``warnings``.
+    ``warnings``. ``bugs``, ``loss_bug`` and ``hidden`` plant bugs as in
+    :func:`app.engine.nn.network.run_network` (a bug hunt's nudge).
     """
     net, params, x, t = prepare(x, targets, layers, loss, dtype)
+    if bugs or loss_bug is not None:
+        net = plant(net, params, bugs, loss_bug, hidden)
     d = np.asarray(deltas, dtype=np.float64)
     cost = d.size * net.forward_cost(x.shape[0])
     if cost > limits.gradcheck_budget:

@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * The engine's constants, for clients to show
-         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's tolerances and the relative-error bands, each loss's formula and seed gradient, the affine initialisations, each optimizer's defaults, and each activation with its formulas and the points where it is not smooth. Changes only with the version.
+         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's tolerances and the relative-error bands, each loss's formula and seed gradient, the affine initialisations, each optimizer's defaults, and each activation with its formulas and the points where it is not smooth, and the registry of planted bugs. Changes only with the version.
          */
         get: operations["meta"];
         put?: never;
@@ -96,7 +96,7 @@ export interface paths {
         put?: never;
         /**
          * Forward, backward and gradient check of a layer stack
-         * @description Runs `x` through `layers`, computes `loss` against `targets`, then runs the backward pass. `forward[i].output` is layer i's output, `backward[i].grad_input` is dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3).
+         * @description Runs `x` through `layers`, computes `loss` against `targets`, then runs the backward pass. `forward[i].output` is layer i's output, `backward[i].grad_input` is dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3). A layer's `bug` (the loss's `loss_bug`) runs that planted bug's wrong code (`/meta` lists them); `challenge` runs a bug hunt's network with its hidden bug planted.
          */
         post: operations["runNetwork"];
         delete?: never;
@@ -116,7 +116,7 @@ export interface paths {
         put?: never;
         /**
          * Nudge one parameter entry: the actual loss change against the gradient's prediction
-         * @description Moves entry `entry` of parameter `param` of layer `index` (or of the input, `param: "x"`) by each Δ, re-runs the forward pass, and returns the actual change L(w + Δ) − L(w) beside the first-order prediction dL/dw · Δ. Where the loss is smooth the gap shrinks like Δ² (`order` ≈ 2); nudges that move a relu-like input across its kink are flagged in `crossed_kink` and a warning.
+         * @description Moves entry `entry` of parameter `param` of layer `index` (or of the input, `param: "x"`) by each Δ, re-runs the forward pass, and returns the actual change L(w + Δ) − L(w) beside the first-order prediction dL/dw · Δ. Where the loss is smooth the gap shrinks like Δ² (`order` ≈ 2); nudges that move a relu-like input across its kink are flagged in `crossed_kink` and a warning. With a bug hunt's `challenge`, its hidden bug is planted.
          */
         post: operations["nudge"];
         delete?: never;
@@ -139,6 +139,46 @@ export interface paths {
         get: operations["networkPresets"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exercises/hunt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A bug hunt: a network with one planted bug
+         * @description Gives a challenge token (standing for `seed` and `level`) and a `/network/run` body with no bug in it. Sent to `/network/run` with `challenge`, the body runs with the bug planted where the body does not say; find it with the gradient check, step mode and the nudge, then name the layer and the gradient at `/exercises/hunt/guess`.
+         */
+        post: operations["hunt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exercises/hunt/guess": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Judge a guess of where a challenge's bug is
+         * @description `correct` when `index` names the bugged layer (the loss: the last layer's index + 1) and `tensor` the first gradient it spoils; the bug's record (wrong and right code, explanation) comes back once found, or with `give_up`.
+         */
+        post: operations["huntGuess"];
         delete?: never;
         options?: never;
         head?: never;
@@ -428,6 +468,21 @@ export interface components {
             /** Alpha */
             alpha?: number | null;
         };
+        /** ActivationLayerWithBug */
+        ActivationLayerWithBug: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "elu" | "gelu" | "identity" | "leaky_relu" | "relu" | "sigmoid" | "silu" | "softplus" | "softsign" | "tanh";
+            /** Alpha */
+            alpha?: number | null;
+            /**
+             * Bug
+             * @description Run this planted bug's wrong code here (see /meta bugs).
+             */
+            bug?: ("softmax_axis0" | "cross_entropy_block" | "softmax_cross_entropy_block" | "softmax_no_upstream" | "relu_in_place" | "softmax_diagonal" | "affine_dW_transposed" | "affine_db_no_sum" | "softmax_cross_entropy_no_mean" | "sigmoid_from_x" | "tanh_from_x" | "sigmoid_in_place" | "layernorm_no_mean_terms") | null;
+        };
         /** ActivationMeta */
         ActivationMeta: {
             /** Name */
@@ -491,6 +546,50 @@ export interface components {
              * @default 0
              */
             seed?: number | null;
+        };
+        /** AffineLayerWithBug */
+        AffineLayerWithBug: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "affine";
+            /**
+             * W
+             * @description Weights, shape (in, out).
+             */
+            W?: number[][] | null;
+            /**
+             * B
+             * @description Bias, shape (out,).
+             */
+            b?: number[] | null;
+            /**
+             * In
+             * @description Input width (inferred if omitted).
+             */
+            in?: number | null;
+            /**
+             * Out
+             * @description Output width (needed when W is not given).
+             */
+            out?: number | null;
+            /**
+             * Init
+             * @default he
+             * @enum {string}
+             */
+            init?: "he" | "xavier" | "normal";
+            /**
+             * Seed
+             * @default 0
+             */
+            seed?: number | null;
+            /**
+             * Bug
+             * @description Run this planted bug's wrong code here (see /meta bugs).
+             */
+            bug?: ("softmax_axis0" | "cross_entropy_block" | "softmax_cross_entropy_block" | "softmax_no_upstream" | "relu_in_place" | "softmax_diagonal" | "affine_dW_transposed" | "affine_db_no_sum" | "softmax_cross_entropy_no_mean" | "sigmoid_from_x" | "tanh_from_x" | "sigmoid_in_place" | "layernorm_no_mean_terms") | null;
         };
         /** BackwardExerciseOut */
         BackwardExerciseOut: {
@@ -694,6 +793,56 @@ export interface components {
              * @description `probs[i][j]`: the class probabilities at x1[j], x2[i].
              */
             probs: (number | null)[][][];
+        };
+        /**
+         * BugInfo
+         * @description A planted bug of the registry: its code wrong and right, as the server runs them.
+         */
+        BugInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Applies To
+             * @description The layer type or loss name it applies to.
+             */
+            applies_to: string;
+            /**
+             * Wrong
+             * @description The wrong numpy code, exactly as it runs.
+             */
+            wrong: string;
+            /**
+             * Right
+             * @description The right numpy code, exactly as it runs.
+             */
+            right: string;
+            /** Explanation */
+            explanation: string;
+            /**
+             * Source
+             * @description Where the mistake comes from.
+             */
+            source: string;
+            /**
+             * Shows When
+             * @description When the gradient check (or wrote_input) sees it.
+             */
+            shows_when: string;
+            /**
+             * Tensor
+             * @description The first gradient it spoils: x, a parameter, or seed.
+             */
+            tensor: string;
+            /**
+             * Level
+             * @description Its bug hunt level, 1 to 3.
+             */
+            level: number;
+            /**
+             * Caught By
+             * @enum {string}
+             */
+            caught_by: "gradient check" | "wrote_input";
         };
         /** Curve */
         Curve: {
@@ -1133,6 +1282,60 @@ export interface components {
             /** Output */
             output: (number | null)[][];
         };
+        /** FoundBug */
+        FoundBug: {
+            /** Name */
+            name: string;
+            /**
+             * Applies To
+             * @description The layer type or loss name it applies to.
+             */
+            applies_to: string;
+            /**
+             * Wrong
+             * @description The wrong numpy code, exactly as it runs.
+             */
+            wrong: string;
+            /**
+             * Right
+             * @description The right numpy code, exactly as it runs.
+             */
+            right: string;
+            /** Explanation */
+            explanation: string;
+            /**
+             * Source
+             * @description Where the mistake comes from.
+             */
+            source: string;
+            /**
+             * Shows When
+             * @description When the gradient check (or wrote_input) sees it.
+             */
+            shows_when: string;
+            /**
+             * Tensor
+             * @description The first gradient it spoils: x, a parameter, or seed.
+             */
+            tensor: string;
+            /**
+             * Level
+             * @description Its bug hunt level, 1 to 3.
+             */
+            level: number;
+            /**
+             * Caught By
+             * @enum {string}
+             */
+            caught_by: "gradient check" | "wrote_input";
+            /**
+             * Index
+             * @description Where it was planted (the loss: the last index + 1).
+             */
+            index: number;
+            /** Give Up */
+            give_up: boolean;
+        };
         /** GradcheckItem */
         GradcheckItem: {
             /** Index */
@@ -1404,6 +1607,48 @@ export interface components {
              */
             num?: number;
         };
+        /** GuessOut */
+        GuessOut: {
+            /** Correct */
+            correct: boolean;
+            /** @description The record, once found or on giving up. */
+            bug: components["schemas"]["FoundBug"] | null;
+            /**
+             * Hint
+             * @description Where to look next, after a wrong guess.
+             */
+            hint?: string | null;
+        };
+        /**
+         * GuessRequest
+         * @example {
+         *       "challenge": "aDEAAAAMAQ",
+         *       "index": 2,
+         *       "tensor": "x"
+         *     }
+         */
+        GuessRequest: {
+            /** Challenge */
+            challenge: string;
+            /**
+             * Index
+             * @description The bugged layer's index (the loss: the last index + 1).
+             * @default 0
+             */
+            index?: number;
+            /**
+             * Tensor
+             * @description The first gradient the bug spoils: `x` (the layer's input gradient), a parameter (`W`, `b`, `gamma`, `beta`), or `seed` (the loss's gradient).
+             * @default x
+             */
+            tensor?: string;
+            /**
+             * Give Up
+             * @description Reveal the bug (the guess then does not count).
+             * @default false
+             */
+            give_up?: boolean;
+        };
         /** HealthOut */
         HealthOut: {
             /**
@@ -1413,6 +1658,73 @@ export interface components {
             status: "ok";
             /** Version */
             version: string;
+        };
+        /**
+         * HuntNetwork
+         * @description A /network/run body without any bug in it.
+         */
+        HuntNetwork: {
+            /** X */
+            x: (number | null)[][];
+            /** Targets */
+            targets: number[];
+            /** Layers */
+            layers: {
+                [key: string]: unknown;
+            }[];
+            /** Loss */
+            loss: string;
+        };
+        /** HuntOut */
+        HuntOut: {
+            /**
+             * Challenge
+             * @description Stands for the seed and level; opaque to the client.
+             */
+            challenge: string;
+            /** @description A /network/run body without any bug in it; send it with `challenge` to run it with the bug planted. */
+            network: components["schemas"]["HuntNetwork"];
+            /**
+             * Places
+             * @description Where a guess may point: layers and the loss.
+             */
+            places: components["schemas"]["HuntPlace"][];
+        };
+        /** HuntPlace */
+        HuntPlace: {
+            /**
+             * Index
+             * @description A layer's index, or the last index + 1 for the loss.
+             */
+            index: number;
+            /** Label */
+            label: string;
+            /**
+             * Tensors
+             * @description The gradients a guess may name there.
+             */
+            tensors: string[];
+        };
+        /**
+         * HuntRequest
+         * @example {
+         *       "level": 1,
+         *       "seed": 12
+         *     }
+         */
+        HuntRequest: {
+            /**
+             * Seed
+             * @description The same seed gives the same challenge.
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * Level
+             * @description 1: a parameter's own gradient; 2: an activation or softmax backward; 3: a forward pass, a loss's indexing, a write into the caller's array.
+             * @default 1
+             */
+            level?: number;
         };
         /** JacobianOut */
         JacobianOut: {
@@ -1465,6 +1777,35 @@ export interface components {
              */
             eps?: number;
         };
+        /** LayerNormLayerWithBug */
+        LayerNormLayerWithBug: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "layernorm";
+            /**
+             * Gamma
+             * @description Scale per feature (default ones).
+             */
+            gamma?: number[] | null;
+            /**
+             * Beta
+             * @description Shift per feature (default zeros).
+             */
+            beta?: number[] | null;
+            /**
+             * Eps
+             * @description Added to the variance.
+             * @default 0.00001
+             */
+            eps?: number;
+            /**
+             * Bug
+             * @description Run this planted bug's wrong code here (see /meta bugs).
+             */
+            bug?: ("softmax_axis0" | "cross_entropy_block" | "softmax_cross_entropy_block" | "softmax_no_upstream" | "relu_in_place" | "softmax_diagonal" | "affine_dW_transposed" | "affine_db_no_sum" | "softmax_cross_entropy_no_mean" | "sigmoid_from_x" | "tanh_from_x" | "sigmoid_in_place" | "layernorm_no_mean_terms") | null;
+        };
         /** LossInfo */
         LossInfo: {
             /** Name */
@@ -1501,6 +1842,11 @@ export interface components {
             optimizers: components["schemas"]["OptimizerInfo"][];
             /** Activations */
             activations: components["schemas"]["ActivationMeta"][];
+            /**
+             * Bugs
+             * @description The planted bugs a layer's `bug` (the loss's `loss_bug`) of /network/run may name.
+             */
+            bugs: components["schemas"]["BugInfo"][];
         };
         /** NetworkOut */
         NetworkOut: {
@@ -1629,7 +1975,7 @@ export interface components {
              */
             targets: number[] | number[][];
             /** Layers */
-            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            layers: (components["schemas"]["AffineLayerWithBug"] | components["schemas"]["ActivationLayerWithBug"] | components["schemas"]["SoftmaxLayerWithBug"] | components["schemas"]["LayerNormLayerWithBug"])[];
             /**
              * Loss
              * @default cross_entropy
@@ -1642,6 +1988,16 @@ export interface components {
              * @enum {string}
              */
             dtype?: "float64" | "float32";
+            /**
+             * Loss Bug
+             * @description Run this planted bug's wrong code as the loss (see /meta bugs).
+             */
+            loss_bug?: ("softmax_axis0" | "cross_entropy_block" | "softmax_cross_entropy_block" | "softmax_no_upstream" | "relu_in_place" | "softmax_diagonal" | "affine_dW_transposed" | "affine_db_no_sum" | "softmax_cross_entropy_no_mean" | "sigmoid_from_x" | "tanh_from_x" | "sigmoid_in_place" | "layernorm_no_mean_terms") | null;
+            /**
+             * Challenge
+             * @description A bug hunt's challenge (/exercises/hunt): runs with its bug planted.
+             */
+            challenge?: string | null;
             /**
              * Gradcheck
              * @description Compare every gradient with central differences.
@@ -1826,6 +2182,11 @@ export interface components {
              */
             deltas?: number[] | null;
             /**
+             * Challenge
+             * @description A bug hunt's challenge (/exercises/hunt): nudges its network with its bug planted.
+             */
+            challenge?: string | null;
+            /**
              * Delta Min
              * @default 0.000001
              */
@@ -1957,6 +2318,19 @@ export interface components {
              * @enum {string}
              */
             type: "softmax";
+        };
+        /** SoftmaxLayerWithBug */
+        SoftmaxLayerWithBug: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "softmax";
+            /**
+             * Bug
+             * @description Run this planted bug's wrong code here (see /meta bugs).
+             */
+            bug?: ("softmax_axis0" | "cross_entropy_block" | "softmax_cross_entropy_block" | "softmax_no_upstream" | "relu_in_place" | "softmax_diagonal" | "affine_dW_transposed" | "affine_db_no_sum" | "softmax_cross_entropy_no_mean" | "sigmoid_from_x" | "tanh_from_x" | "sigmoid_in_place" | "layernorm_no_mean_terms") | null;
         };
         /** StepSweepOut */
         StepSweepOut: {
@@ -2562,6 +2936,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PresetsOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    hunt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HuntRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HuntOut"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    huntGuess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuessRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuessOut"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */

@@ -10,6 +10,8 @@ import { meta } from "../../kit/verdict.js";
 import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets } from "./data.js";
 import { checkKey, hasArrays, renderGradcheck } from "./gradcheck.js";
 import { formatSelection, markSelected, parseSelection, renderGraph } from "./graph.js";
+import { huntMode } from "./hunt.js";
+import { formatPick, parsePick } from "./huntpick.js";
 import { jacobianView, softmaxInput } from "./jacobian.js";
 import { renderLayers } from "./layerlist.js";
 import { apiLayers, decode, encode, fromPreset, seeded, widths } from "./stack.js";
@@ -42,6 +44,7 @@ const STATE = new UrlState({
   T: str(""),
   W: str(""), // a trained stack from the Training page (JSON layers), named "train" in L
   ...EXERCISE_STATE, // "write the backward": the gradient, the answer, a teacher's fixings
+  hunt: str(""), // a bug hunt's "seed:level" (hunt.js): a teacher's link sets the challenge
 });
 const AUTO_RUN_MAX_ROWS = 200; // bigger batches wait for the Run button
 const URL_DATA_MAX = 30000; // pasted data longer than this (after the preset rows it reuses) is not put in the link
@@ -289,13 +292,14 @@ export async function init() {
             h: state.h,
             // Only what the page draws: the check's per-entry arrays while their heatmap is open.
             include: partsFor({ gradcheck: state.gc, arrays: state.gca }),
+            ...hunt.extra(), // a bug hunt's challenge: the run plants its hidden bug
           };
           // forward, backward, params and seed are always asked for: the answer has them.
           const r = /** @type {Result} */ (await post("/api/v1/network/run", body, signal));
           return { data, r, body };
         },
         async ({ data, r, body }) => {
-          lastBody = { x: body.x, targets: body.targets, layers: body.layers, loss: body.loss };
+          lastBody = { x: body.x, targets: body.targets, layers: body.layers, loss: body.loss, ...hunt.extra() };
           lastRun = body;
           exercise.update(body, r.backward);
           result = r;
@@ -504,6 +508,28 @@ export async function init() {
     }),
   );
 
+  // ---- bug hunt: its network replaces the stack and the data, with its bug hidden on the server ---
+  const hunt = huntMode({
+    host: byId("hunt", HTMLElement),
+    reveal: byId("hunt-reveal", HTMLElement),
+    pick: parsePick(state.hunt),
+    onStart: (network, pick) => {
+      state.hunt = formatPick(pick);
+      Object.assign(state, { data: "custom", base: "", loss: network.loss, gc: true, sel: "0" });
+      [dataSelect.value, byId("loss", HTMLSelectElement).value] = ["custom", network.loss];
+      byId("custom-data", HTMLElement).hidden = false;
+      byId("gc", HTMLInputElement).checked = true;
+      [xText.value, tText.value] = [matrixText(network.x), matrixText(network.targets)];
+      layers = fromPreset({ name: "hunt", title: "", ...network });
+      changed();
+      runSoon.flush();
+    },
+    onStop: () => {
+      state.hunt = "";
+      changed();
+    },
+  });
+
   // ---- first view ------------------------------------------------------------------------------
   dataSelect.value = state.data;
   byId("custom-data", HTMLElement).hidden = state.data !== "custom";
@@ -519,7 +545,9 @@ export async function init() {
   if (hOption) byId("h", HTMLSelectElement).value = hOption.value;
   sample.value = String(state.sample);
   showLayers();
-  await run();
+  const pick = parsePick(state.hunt);
+  if (pick) await hunt.start(pick);
+  else await run();
 }
 
 start(init);
