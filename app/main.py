@@ -13,6 +13,7 @@ from app.logging_setup import AccessLogMiddleware, configure_logging
 from app.middleware import (
     BodyLimitMiddleware,
     ComputeSlotsMiddleware,
+    HeadMiddleware,
     LimitsMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -52,22 +53,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
-    # Added innermost first: a request meets the access log, the body limit, CORS, the security
-    # headers (so a 503 carries them), then waits for a compute slot.
+    # Added innermost first: a request meets the access log, the security headers (so every
+    # answer carries them, the 413 and the 503 included), HEAD as GET, the body limit, CORS,
+    # gzip, then waits for a compute slot.
     app.add_middleware(LimitsMiddleware, limits=app.state.limits, inline_us=settings.inline_us)
     app.add_middleware(
         ComputeSlotsMiddleware, slots=settings.slots(), timeout=settings.queue_timeout
     )
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GzipMiddleware, max_bytes=settings.gzip_max_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["content-type"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)  # outermost: times everything, 413s included
     return app
 
