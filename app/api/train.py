@@ -20,6 +20,7 @@ from app.schemas import (
     DataOut,
     DatasetIn,
     DatasetsOut,
+    ScriptRequest,
     TrainLine,
     TrainRequest,
 )
@@ -139,9 +140,9 @@ def data(body: DatasetIn, limits: LimitsDep):
     "stream's last line): the script recreates the data set and the weights and prints the test "
     "accuracy the stream reported.",
 )
-def script(body: TrainRequest, limits: LimitsDep) -> Response:
+def script(body: ScriptRequest, limits: LimitsDep) -> Response:
     data = _data(body.dataset, limits)
-    trained = body.resume.engine().params if body.resume else []
+    trained = body.resume.engine().params
     text = python_script(data, [layer.spec() for layer in body.layers], trained, body.loss)
     name = f"trained_{data.name}.py"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}

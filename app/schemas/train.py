@@ -1,11 +1,13 @@
 """The training playground: the request, and the NDJSON lines the stream sends."""
 
+from functools import cache
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import ConfigDict, Field, RootModel, ValidationInfo, field_validator, model_validator
 
-from app.engine.nn.datasets import CSV, DATASETS
-from app.engine.nn.train import Resume
+from app.engine.nn.datasets import CSV, DATASETS, make_data
+from app.engine.nn.train import Resume, prepare
 from app.schemas.base import (
     Limit,
     Matrix,
@@ -22,6 +24,7 @@ from app.schemas.numdiff import OptimizerName, OptimizerOptions
 DatasetName = Literal[(*DATASETS, CSV)]  # type: ignore[valid-type]
 Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
 Tensor = Matrix | Vector
+MAX_STEP = 2**53  # counts of optimizer steps stay exact in a float64 (and in JavaScript)
 
 TRAIN_LAYERS = [
     {"type": "affine", "in": 2, "out": 8, "init": "xavier", "seed": 0},
@@ -91,8 +94,14 @@ class ResumeIn(Request):
         description="Per slot (`m`, `v`, ...), one tensor per parameter tensor, in layer order; "
         "`{}` starts the optimizer afresh (after a change of optimizer, say)."
     )
-    epoch: int = Field(ge=0, description="Epochs done.")
-    step: int | None = Field(None, ge=0, description="Optimizer steps done (Adam's t).")
+    epoch: Annotated[int, Field(ge=0, description="Epochs done."), Limit("max_epochs")]
+    step: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_STEP,
+        description="Optimizer steps done (Adam's t); at most 2^53, far more than the limits "
+        "let a run take.",
+    )
 
     def engine(self) -> Resume:
         params = [p.model_dump(exclude_none=True) for p in self.params]
@@ -152,6 +161,38 @@ class TrainRequest(OptimizerOptions):
             include={"lr", "batch_size", "epochs", "l2", "report_every", "boundary_every"}
             | {"grid", "seed", "checkpoint"}
         )
+
+
+@cache
+def script_example() -> dict[str, Any]:
+    """``/train/script``'s example: a short run of the training example, with the weights and
+    the optimizer state its last line gave as ``resume`` (computed once, when first asked)."""
+    body = TRAIN_EXAMPLE | {"dataset": TRAIN_EXAMPLE["dataset"] | {"n": 40}, "epochs": 3}
+    data = make_data(**body["dataset"])
+    *_, done = prepare(data, body["layers"], epochs=3, boundary_every=0).stream()
+    resume = {k: done[k] for k in ("params", "optimizer_state", "epoch", "step")}
+    return body | {"resume": _plain(resume)}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every numpy array as nested lists (JSON-ready)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value.tolist() if isinstance(value, np.ndarray | np.generic) else value
+
+
+class ScriptRequest(TrainRequest):
+    """A training request with the trained weights, for ``/train/script``."""
+
+    resume: ResumeIn = Field(  # type: ignore[assignment]
+        description="Where the run ended: `params` are the weights the script writes out."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: schema.update(examples=[script_example()])
+    )
 
 
 # ------------------------------------------------------------------------ the stream's lines

@@ -414,6 +414,11 @@ def _with_params(
                 f"resume.params[{k}] names index {i!r}, not a layer with parameters.",
                 (*loc, "index"),
             )
+        if i in by_index:
+            raise EngineError(
+                f"resume.params[{k}] gives layer {i}'s parameters twice; send each layer once.",
+                (*loc, "index"),
+            )
         values = {name: v for name, v in p.items() if name != "index" and v is not None}
         if set(values) != names[i]:
             raise EngineError(
@@ -556,7 +561,8 @@ def _state_from(given: Mapping[str, Sequence[Any]], opt: Optimizer, layout: Layo
     loc = ("resume", "optimizer_state")
     if set(given) != set(opt.slots):
         want = ", ".join(opt.slots) or "nothing (an empty object)"
-        raise EngineError(f"{opt.name}'s state holds {want}; got {', '.join(given)}.", loc)
+        got = ", ".join(sorted(name[:20] for name in given)[:4])
+        raise EngineError(f"{opt.name}'s state holds {want}; got {got}.", loc)
     out = []
     for slot in opt.slots:
         tensors = given[slot]
@@ -572,6 +578,13 @@ def _state_from(given: Mapping[str, Sequence[Any]], opt: Optimizer, layout: Layo
             if arr.shape != shape or not np.isfinite(arr).all():
                 raise EngineError(
                     f"optimizer_state.{slot}[{k}] must be finite numbers of shape {shape}.",
+                    (*loc, slot, k),
+                )
+            if slot in opt.squares and (arr < 0).any():
+                raise EngineError(
+                    f"optimizer_state.{slot}[{k}] holds a negative number, but {opt.name}'s "
+                    f"{slot} sums squared gradients and is never negative: send the state the "
+                    "stream returned, or {} to start the optimizer afresh.",
                     (*loc, slot, k),
                 )
             flat.append(arr)
