@@ -19,7 +19,7 @@ from app.engine.errors import EngineError
 
 _PREFIXES = ("Value error, ", "Assertion failed, ")
 QUOTE = 40  # the most characters of one run of text (a name, a number) an error may quote
-MAX_MSG = 400  # the longest message, whatever it is made of
+MAX_MSG = 500  # the longest message, whatever it is made of
 MAX_DETAILS = 20  # the most items of one error's detail
 _LONG = re.compile(rf"\S{{{QUOTE + 1},}}")
 

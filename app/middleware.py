@@ -6,9 +6,11 @@ from collections.abc import Collection
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.compute import INLINE_US, inline_in_force
+from app.api.compute import inline_in_force
+from app.engine.cost import INLINE_US
 from app.engine.limits import Limits
 from app.schemas.base import limits_in_force
+from app.slots import SLOT, Slot
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -174,34 +176,6 @@ class LimitsMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         with limits_in_force(self.limits), inline_in_force(self.inline_us):
             await self.app(scope, receive, send)
-
-
-SLOT = "bpx.compute_slot"  # the scope key under which a gated request finds its :class:`Slot`
-
-
-class Slot:
-    """A request's hold on one compute slot, which a stream lets go of between its lines.
-
-    ``release`` and ``acquire`` are idempotent; the slot is handed over in arrival order (anyio's
-    semaphore gives a released slot to its oldest waiter), so a stream that asks again queues
-    behind the requests that came while it sent its line.
-    """
-
-    __slots__ = ("_slots", "held")
-
-    def __init__(self, slots: anyio.Semaphore) -> None:
-        self._slots = slots
-        self.held = True
-
-    def release(self) -> None:
-        if self.held:
-            self.held = False
-            self._slots.release()
-
-    async def acquire(self) -> None:
-        if not self.held:
-            await self._slots.acquire()
-            self.held = True
 
 
 class ComputeSlotsMiddleware:

@@ -35,7 +35,13 @@ router = api_router(prefix="/api/v1/network", tags=["network"])
 async def run(body: NetworkRequest):
     def work():
         limits = current_limits()
-        result = run_network(**body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits)
+        result = run_network(
+            **body.network(),
+            gradcheck=body.gradcheck,
+            h=body.h,
+            limits=limits,
+            include=body.include,
+        )
         return respond(body.select(result))
 
     return await run_sized(network_us(body), work)

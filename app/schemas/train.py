@@ -242,7 +242,10 @@ class TrainDone(Response):
     """The last line."""
 
     done: Literal[True]
-    reason: Literal["max_epochs", "time_limit", "diverged"]
+    reason: Literal["max_epochs", "time_limit", "size_limit", "diverged"] = Field(
+        description="`time_limit` (`BPX_MAX_TRAIN_SECONDS`) and `size_limit` (the stream's "
+        "`BPX_MAX_STREAM_BYTES`) carry a resume: send the request again with it to go on."
+    )
     epoch: int = Field(description="Epochs done (for `diverged`: the epoch where it happened).")
     step: int
     seed: int | None = None
@@ -250,7 +253,9 @@ class TrainDone(Response):
         None, description="The trained W, b, by layer index: /api/v1/network/run takes them."
     )
     optimizer_state: dict[str, list[OutMatrix | OutVector]] | None = None
-    msg: str | None = Field(None, description="Why a diverged run stopped.")
+    msg: str | None = Field(
+        None, description="Why a diverged run stopped, or why not one epoch fitted in the time."
+    )
 
 
 class TrainLine(RootModel[TrainReport | TrainDone]):

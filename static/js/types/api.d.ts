@@ -2530,9 +2530,10 @@ export interface components {
             done: true;
             /**
              * Reason
+             * @description `time_limit` (`BPX_MAX_TRAIN_SECONDS`) and `size_limit` (the stream's `BPX_MAX_STREAM_BYTES`) carry a resume: send the request again with it to go on.
              * @enum {string}
              */
-            reason: "max_epochs" | "time_limit" | "diverged";
+            reason: "max_epochs" | "time_limit" | "size_limit" | "diverged";
             /**
              * Epoch
              * @description Epochs done (for `diverged`: the epoch where it happened).
@@ -2553,7 +2554,7 @@ export interface components {
             } | null;
             /**
              * Msg
-             * @description Why a diverged run stopped.
+             * @description Why a diverged run stopped, or why not one epoch fitted in the time.
              */
             msg?: string | null;
         };

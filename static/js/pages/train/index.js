@@ -236,9 +236,10 @@ export async function init() {
         run.stateOf = state.opt;
       }
       run.last = run.last && { ...run.last, reason: line.reason };
-      if (line.reason === "diverged") {
+      if (line.msg) {
+        // diverged, or not one epoch fitted in the time limit: another request would not help
         run.playing = false;
-        el.status.textContent = `Diverged: ${line.msg}`;
+        el.status.textContent = line.reason === "diverged" ? `Diverged: ${line.msg}` : line.msg;
       }
       return;
     }
@@ -285,7 +286,9 @@ export async function init() {
     try {
       while (run.playing) {
         await stream(info.max_epochs, REPORT_EVERY, BOUNDARY_EVERY);
-        if (run.last?.reason !== "time_limit") break; // the server's wall-time bound: go on
+        // The server's bounds on one request's time and bytes: go on from the last line's resume.
+        const reason = run.last?.reason;
+        if (reason !== "time_limit" && reason !== "size_limit") break;
       }
     } catch (err) {
       if (!isAbort(err)) cycle.fail(err);
