@@ -5,7 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__, errors
 from app.api import activations, graph, meta, network, numdiff, pages, softmax, train
-from app.api.routing import add_routes, operation_id
+from app.api.routing import operation_id
 from app.assets import AssetFiles
 from app.compression import GzipMiddleware
 from app.config import Settings, get_settings
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry=None if settings.otel else {"tracing": False, "metrics": False, "logs": False},
     )
     for router in (meta, activations, network, softmax, numdiff, graph, train, pages):
-        add_routes(app, router.router)
+        app.include_router(router.router)
     app.state.limits = settings.limits()
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)

@@ -164,8 +164,8 @@ class LimitsMiddleware:
     request it handles.
 
     The schemas read the limits while validating the body (:class:`app.schemas.base.Limit`) and
-    the routes read the same object (``current_limits()``), so one object built in ``create_app``
-    bounds everything; :func:`app.api.compute.run_sized` reads ``inline_us``.
+    the routes get the same object (``app.api.deps.LimitsDep``), so one object built in
+    ``create_app`` bounds everything; :func:`app.api.compute.run_sized` reads ``inline_us``.
     """
 
     def __init__(self, app: ASGIApp, limits: Limits, inline_us: float = INLINE_US) -> None:

@@ -14,7 +14,7 @@
     peak RSS (VmHWM of its process, which starts fresh for this part).
 (c) render: the share of a heavy request's time spent serialising the response, for three
     ``include`` choices (all parts, forward + backward, none): in process the body's parsing and
-    validation (one ``model_validate_json``, as ``app.api.routing.JSONBodyRoute`` does), the
+    validation (one ``model_validate_json``, a lower bound of FastAPI's own), the
     engine call and ``respond`` (orjson) timed separately, and the whole request over HTTP (one
     client, to the last byte), interleaved.
 

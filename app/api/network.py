@@ -16,7 +16,6 @@ from app.schemas import (
     NudgeRequest,
     PresetsOut,
 )
-from app.schemas.base import current_limits
 
 router = api_router(prefix="/api/v1/network", tags=["network"])
 
@@ -32,9 +31,8 @@ router = api_router(prefix="/api/v1/network", tags=["network"])
     "dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every "
     "gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3).",
 )
-async def run(body: NetworkRequest):
+async def run(body: NetworkRequest, limits: LimitsDep):
     def work():
-        limits = current_limits()
         result = run_network(
             **body.network(),
             gradcheck=body.gradcheck,

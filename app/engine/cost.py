@@ -32,6 +32,7 @@ from typing import Any
 from app.engine.errors import EngineError
 
 NUMBER_BYTES = 25  # the longest float orjson writes, and its comma
+FLOAT_BYTES = 8  # a float64 held in memory
 PROB_BYTES = 7  # a probability rounded to 4 decimals ("0.1234,")
 ROW_BYTES = 3  # a row's brackets and comma
 ITEM_BYTES = 256  # keys, type names and scalars of one item of a list
@@ -61,6 +62,7 @@ class Cost:
     calls: float = 0.0  # layer calls
     numbers: float = 0.0  # numbers in the answer
     extra_bytes: float = BASE_BYTES  # the answer's rows, keys and scalars
+    memory: float = 0.0  # bytes of the arrays the work holds at once
 
     def __add__(self, other: Cost) -> Cost:
         return Cost(
@@ -69,6 +71,7 @@ class Cost:
             self.calls + other.calls,
             self.numbers + other.numbers,
             self.extra_bytes + other.extra_bytes,
+            self.memory + other.memory,
         )
 
     @property
@@ -171,6 +174,13 @@ def network_run(
     shapes = stack_shapes(D, specs)
     one = pass_cost(N, shapes)
     cost = Cost(macs=3 * one.macs, entries=2 * one.entries, calls=2 * one.calls)
+    # The engine computes every part whatever the answer includes: each layer's output and
+    # input gradient, the parameters and their gradients, the check's three arrays per tensor.
+    held = N * D + sum(N * (s.n_in + s.n_out) for s in shapes)
+    held += 2 * sum(_size(p) for s in shapes for p in s.params)
+    if gradcheck:
+        held += 3 * (N * D + sum(_size(p) for s in shapes for p in s.params)) + 2 * CHUNK
+    cost += Cost(memory=FLOAT_BYTES * held, extra_bytes=0)
     cost += matrix(N, D)  # x, read and checked
     per_layer = Cost(extra_bytes=ITEM_BYTES)
     if "forward" in include:
@@ -234,6 +244,16 @@ def boundary(grid: int, classes: int) -> Cost:
     return matrix(2, grid) + probs
 
 
+def training_memory(rows: int, shapes: Sequence[LayerShape], slots: int) -> Cost:
+    """The arrays a training run holds at once: every layer's output and its backward's inputs
+    for the largest pass (``rows``: a batch, the training or test rows a report evaluates, the
+    boundary's grid points), and the parameters, their gradient, the update and the
+    optimizer's ``slots``."""
+    params = sum(_size(p) for s in shapes for p in s.params)
+    per_row = sum(s.n_in + s.n_out for s in shapes) + (shapes[0].n_in if shapes else 0)
+    return Cost(memory=FLOAT_BYTES * (2 * rows * per_row + (4 + slots) * params), extra_bytes=0)
+
+
 def training_epoch(N: int, batch: int, specs_shapes: Sequence[LayerShape]) -> Cost:
     """One epoch of ``N`` training rows in mini-batches of ``batch``: forward and backward of
     every batch and one optimizer step per batch."""
@@ -255,12 +275,18 @@ def steps_between_checks(step_us: float, every_us: float = 50_000.0) -> int:
 
 
 def refuse_large(cost: Cost, limit: int, what: str, how: str, loc: tuple[str | int, ...]) -> None:
-    """EngineError when ``cost``'s answer may exceed ``limit`` bytes, saying how to ask for
-    less (``how``)."""
+    """EngineError when ``cost``'s answer may exceed ``limit`` bytes of JSON, or its arrays
+    ``limit`` bytes of memory, saying how to ask for less (``how``)."""
     if cost.bytes > limit:
         raise EngineError(
             f"{what} would be up to {_mb(cost.bytes)} of JSON, over the limit of {_mb(limit)} "
             f"(BPX_MAX_RESPONSE_BYTES); {how}",
+            loc,
+        )
+    if cost.memory > limit:
+        raise EngineError(
+            f"the arrays computed for {what} would take about {_mb(cost.memory)}, over the "
+            f"limit of {_mb(limit)} (BPX_MAX_RESPONSE_BYTES); {how}",
             loc,
         )
 

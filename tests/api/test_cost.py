@@ -26,15 +26,24 @@ def _post(client, path, body):
     return client.post(path, content=content, headers={"content-type": "application/json"})
 
 
-def test_the_388_mb_network_run_is_refused_before_work_and_include_gets_it_small(client):
-    """Finding 1: x 1024×256 through 16 affine 256-wide tanh layers answered 388 MB of JSON."""
+def test_the_388_mb_network_run_is_refused_before_work(client):
+    """Finding 1: x 1024×256 through 16 affine 256-wide tanh layers answered 388 MB of JSON
+    (the worker's RSS 75 → 630 MB); its arrays alone would be 135 MB."""
     x = (np.arange(1024 * 256).reshape(1024, 256) % 3 - 1).tolist()
     layers = [{"type": "affine", "out": 256}, {"type": "tanh"}] * 16
     body = {"x": x, "targets": [0] * 1024, "layers": layers, "gradcheck": False}
     body["loss"] = "softmax_cross_entropy"
-    r = _post(client, RUN, body)
-    msg = assert_error(r, 422, "include", "BPX_MAX_RESPONSE_BYTES")
+    msg = assert_error(_post(client, RUN, body), 422, "include", "BPX_MAX_RESPONSE_BYTES")
     assert "`[]`" in msg and "fewer rows" in msg
+    msg = assert_error(_post(client, RUN, body | {"include": []}), 422, "include", "arrays")
+
+
+def test_include_asks_for_less_of_a_large_answer(client):
+    x = (np.arange(256 * 256).reshape(256, 256) % 3 - 1).tolist()
+    layers = [{"type": "affine", "out": 256}, {"type": "tanh"}] * 4
+    body = {"x": x, "targets": [0] * 256, "layers": layers, "gradcheck": False}
+    body["loss"] = "softmax_cross_entropy"
+    assert_error(_post(client, RUN, body), 422, "include", "of JSON")
     small = _post(client, RUN, body | {"include": []})
     assert small.status_code == 200 and len(small.content) < 1000
 
@@ -45,7 +54,7 @@ def test_a_training_line_over_the_limit_is_refused_before_work(client):
     body = TRAIN_EXAMPLE | {"layers": layers, "batch_size": 1024, "epochs": 2}
     body |= {"report_every": 1, "checkpoint": True, "dataset": {"name": "xor", "n": 2048}}
     r = _post(client, TRAIN, body)
-    assert_error(r, 422, "layers", "fewer or narrower layers")
+    assert_error(r, 422, None, "fewer or narrower layers")
 
 
 def _csv(classes: int, rows: int) -> str:
@@ -79,7 +88,7 @@ def test_a_stream_ends_at_its_byte_budget_with_a_resume():
 
 
 def test_a_boundary_over_the_line_limit_is_refused_naming_the_grid():
-    app = create_app(Settings(max_response_bytes=256 * 1024))
+    app = create_app(Settings(max_response_bytes=1024 * 1024))
     body = TRAIN_EXAMPLE | {"dataset": {"name": "csv", "csv": _csv(10, 50)}, "grid": 100}
     body["layers"] = [{"type": "affine", "out": 10}]
     with TestClient(app) as c:

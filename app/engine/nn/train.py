@@ -617,7 +617,8 @@ def _budget(data, net, params, task, layout, opt, limits, batch_size):
     ``limits.max_response_bytes`` and a stream whose first and last lines alone exceed
     ``limits.max_stream_bytes``."""
     n = len(data.x_train)
-    epoch = cost.training_epoch(n, batch_size, shapes_of(net, params))
+    shapes = shapes_of(net, params)
+    epoch = cost.training_epoch(n, batch_size, shapes)
     check_every = cost.steps_between_checks(epoch.us / -(-n // batch_size))
     slots = len(opt.slots)
 
@@ -629,6 +630,19 @@ def _budget(data, net, params, task, layout, opt, limits, batch_size):
                 c += cost.boundary(grid, classes)
             return c.bytes
 
+        passes = {  # the largest pass names the way out
+            ("dataset", "n"): (max(n, len(data.x_test)), "use fewer points"),
+            ("batch_size",): (batch_size, "use a smaller batch"),
+            ("grid",): (grid * grid if boundary_every else 0, "lower grid"),
+        }
+        loc, (rows, how) = max(passes.items(), key=lambda item: item[1][0])
+        cost.refuse_large(
+            cost.training_memory(rows, shapes, slots),
+            limits.max_response_bytes,
+            f"a pass over {rows} rows",
+            f"{how}, or use fewer or narrower layers.",
+            loc,
+        )
         report, boundary, last = line(False, checkpoint), line(True, checkpoint), line(False, True)
         biggest = max(report, boundary if boundary_every else 0, last)
         if biggest > limits.max_response_bytes:

@@ -305,7 +305,11 @@ export interface paths {
          *     or `diverged` (with the epoch and a `msg`); it carries `params` (placed into the affine layers
          *     as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the training rows),
          *     `optimizer_state`, `epoch` and `step`: the `resume` of the next request, which then continues
-         *     bit for bit, on any replica. Closing the connection stops the training within one epoch.
+         *     bit for bit, on any replica. `size_limit` (`BPX_MAX_STREAM_BYTES`) ends a stream whose next report
+         *     would take it over its byte budget, with a resume as at the time limit. The clock and the client
+         *     are read every few optimizer steps: closing the connection stops the training within a few steps,
+         *     and an epoch the time limit cuts is undone (the last line holds the state after the last whole
+         *     epoch).
          */
         post: operations["train"];
         delete?: never;
@@ -3502,7 +3506,11 @@ export interface operations {
              *     or `diverged` (with the epoch and a `msg`); it carries `params` (placed into the affine layers
              *     as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the training rows),
              *     `optimizer_state`, `epoch` and `step`: the `resume` of the next request, which then continues
-             *     bit for bit, on any replica. Closing the connection stops the training within one epoch.
+             *     bit for bit, on any replica. `size_limit` (`BPX_MAX_STREAM_BYTES`) ends a stream whose next report
+             *     would take it over its byte budget, with a resume as at the time limit. The clock and the client
+             *     are read every few optimizer steps: closing the connection stops the training within a few steps,
+             *     and an epoch the time limit cuts is undone (the last line holds the state after the last whole
+             *     epoch).
              */
             200: {
                 headers: {
