@@ -244,14 +244,16 @@ def boundary(grid: int, classes: int) -> Cost:
     return matrix(2, grid) + probs
 
 
-def training_memory(rows: int, shapes: Sequence[LayerShape], slots: int) -> Cost:
-    """The arrays a training run holds at once: every layer's output and its backward's inputs
-    for the largest pass (``rows``: a batch, the training or test rows a report evaluates, the
-    boundary's grid points), and the parameters, their gradient, the update and the
-    optimizer's ``slots``."""
+def training_memory(rows: int, backward: bool, shapes: Sequence[LayerShape], slots: int) -> Cost:
+    """The arrays a training run holds at once in its largest pass over ``rows`` rows (a batch
+    or the training rows, with a ``backward``; the test rows or the boundary's grid points,
+    forward only): every layer's output (a backward closure keeps its input, which is the
+    previous output, not a copy), with a backward as much again; and the parameters, their
+    gradient, the update and the optimizer's ``slots``."""
     params = sum(_size(p) for s in shapes for p in s.params)
-    per_row = sum(s.n_in + s.n_out for s in shapes) + (shapes[0].n_in if shapes else 0)
-    return Cost(memory=FLOAT_BYTES * (2 * rows * per_row + (4 + slots) * params), extra_bytes=0)
+    outputs = sum(s.n_out for s in shapes)
+    per_row = (2 if backward else 1) * outputs + (shapes[0].n_in if shapes else 0)
+    return Cost(memory=FLOAT_BYTES * (rows * per_row + (4 + slots) * params), extra_bytes=0)
 
 
 def training_epoch(N: int, batch: int, specs_shapes: Sequence[LayerShape]) -> Cost:

@@ -88,7 +88,7 @@ def test_a_stream_ends_at_its_byte_budget_with_a_resume():
 
 
 def test_a_boundary_over_the_line_limit_is_refused_naming_the_grid():
-    app = create_app(Settings(max_response_bytes=1024 * 1024))
+    app = create_app(Settings(max_response_bytes=512 * 1024))
     body = TRAIN_EXAMPLE | {"dataset": {"name": "csv", "csv": _csv(10, 50)}, "grid": 100}
     body["layers"] = [{"type": "affine", "out": 10}]
     with TestClient(app) as c:

@@ -630,14 +630,19 @@ def _budget(data, net, params, task, layout, opt, limits, batch_size):
                 c += cost.boundary(grid, classes)
             return c.bytes
 
-        passes = {  # the largest pass names the way out
-            ("dataset", "n"): (max(n, len(data.x_test)), "use fewer points"),
-            ("batch_size",): (batch_size, "use a smaller batch"),
-            ("grid",): (grid * grid if boundary_every else 0, "lower grid"),
+        passes = {  # (rows, with a backward, the way out); the largest names the field
+            ("dataset", "n"): (n, True, "use fewer points"),
+            ("dataset", "test_fraction"): (len(data.x_test), False, "use fewer points"),
+            ("batch_size",): (batch_size, True, "use a smaller batch"),
+            ("grid",): (grid * grid if boundary_every else 0, False, "lower grid"),
         }
-        loc, (rows, how) = max(passes.items(), key=lambda item: item[1][0])
+        costs = {
+            loc: (cost.training_memory(rows, back, shapes, slots), rows, how)
+            for loc, (rows, back, how) in passes.items()
+        }
+        loc, (memory, rows, how) = max(costs.items(), key=lambda item: item[1][0].memory)
         cost.refuse_large(
-            cost.training_memory(rows, shapes, slots),
+            memory,
             limits.max_response_bytes,
             f"a pass over {rows} rows",
             f"{how}, or use fewer or narrower layers.",
