@@ -47,7 +47,7 @@ def network_us(body: NetworkRequest) -> float:
     """About how long ``/network/run`` computes and renders ``body``, from its shapes."""
     n, width = len(body.x), len(body.x[0]) if body.x else 0
     specs = [layer.spec() for layer in body.layers]
-    return cost.network_run(n, width, specs, body.gradcheck, body.include).us
+    return cost.network_run(n, width, specs, body.gradcheck, body.include, body.window()).us
 
 
 def derivative_us(body: DerivativeRequest) -> float:

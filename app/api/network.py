@@ -39,6 +39,7 @@ async def run(body: NetworkRequest, limits: LimitsDep):
             h=body.h,
             limits=limits,
             include=body.include,
+            rows=body.window(),
         )
         return respond(body.select(result))
 

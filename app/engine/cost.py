@@ -168,10 +168,13 @@ def network_run(
     specs: Sequence[Any],
     gradcheck: bool = False,
     include: Collection[str] = PARTS,
+    rows: tuple[int, int] | None = None,
 ) -> Cost:
     """``/network/run`` of ``x: (N, D)`` through ``specs``: forward, backward, the gradient
-    check when asked, and an answer holding the parts named in ``include``."""
+    check when asked, and an answer holding the parts named in ``include`` (of the per-row
+    tensors, the ``rows`` window ``[start, stop)`` only, when given)."""
     shapes = stack_shapes(D, specs)
+    sent = N if rows is None else max(0, min(rows[1], N) - rows[0])  # rows of per-row tensors
     one = pass_cost(N, shapes)
     cost = Cost(macs=3 * one.macs, entries=2 * one.entries, calls=2 * one.calls)
     # The engine computes every part whatever the answer includes: each layer's output and
@@ -185,10 +188,10 @@ def network_run(
     per_layer = Cost(extra_bytes=ITEM_BYTES)
     if "forward" in include:
         for s in shapes:
-            cost += matrix(N, s.n_out) + per_layer
+            cost += matrix(sent, s.n_out) + per_layer
     if "backward" in include:
         for s in shapes:
-            cost += matrix(N, s.n_in) + per_layer
+            cost += matrix(sent, s.n_in) + per_layer
             for p in s.params:
                 cost += _tensor(p)
     if "params" in include:
@@ -196,7 +199,7 @@ def network_run(
             for p in s.params:
                 cost += _tensor(p)
     if "seed" in include and shapes:
-        cost += matrix(N, shapes[-1].n_out)
+        cost += matrix(sent, shapes[-1].n_out)
     if gradcheck:
         # Each entry of a parameter of layer k: two passes from layer k on, each on a copy of
         # the parameter; each column of x: two passes through every layer.
@@ -212,7 +215,8 @@ def network_run(
                 extra_bytes=2 * ITEM_BYTES,  # the check's item and a warning about it
             )
             if "gradcheck_arrays" in include:
-                cost += _tensor(shape) + _tensor(shape) + _tensor(shape)  # numeric, rel, at_kink
+                shown = (sent, D) if start == 0 and shape == (N, D) and entries == D else shape
+                cost += _tensor(shown) + _tensor(shown) + _tensor(shown)  # numeric, rel, at_kink
     return cost
 
 

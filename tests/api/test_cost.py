@@ -48,6 +48,27 @@ def test_include_asks_for_less_of_a_large_answer(client):
     assert small.status_code == 200 and len(small.content) < 1000
 
 
+def test_a_row_window_asks_for_part_of_every_per_row_tensor(client):
+    x = (np.arange(256 * 256).reshape(256, 256) % 3 - 1).tolist()
+    layers = [{"type": "affine", "out": 256}, {"type": "tanh"}] * 4
+    body = {"x": x, "targets": [0] * 256, "layers": layers, "gradcheck": False}
+    body["loss"] = "softmax_cross_entropy"
+    window = _post(client, RUN, body | {"rows": [8, 24]})
+    assert window.status_code == 200, window.text[:300]
+    got = window.json()
+    assert [len(f["output"]) for f in got["forward"]] == [16] * 8 and len(got["seed"]) == 16
+    small = body | {"x": [row[:8] for row in x[:32]], "targets": [0] * 32}
+    small["layers"] = [{"type": "affine", "out": 16}, {"type": "tanh"}] * 2
+    full = _post(client, RUN, small).json()
+    part = _post(client, RUN, small | {"rows": [8, 24], "gradcheck": True}).json()
+    assert part["forward"][3]["output"] == full["forward"][3]["output"][8:24]
+    assert part["params"] == full["params"]
+    assert part["backward"][0]["grad_input"] == full["backward"][0]["grad_input"][8:24]
+    x_check = next(c for c in part["gradcheck"] if c["param"] == "x")
+    assert len(x_check["numeric"]) == 16
+    assert_error(_post(client, RUN, small | {"rows": [8, 40]}), 422, "rows", "stop <= 32")
+
+
 def test_a_training_line_over_the_limit_is_refused_before_work(client):
     """Finding 1: 32 affine layers 256 wide with checkpoint streamed lines of 56-115 MB."""
     layers = [{"type": "affine", "out": 256}] * 31 + [{"type": "affine", "out": 2}]
@@ -112,7 +133,10 @@ def network_requests(draw):
     scale = draw(st.sampled_from([1e-300, 1e-5, 1.0, 1e5, 1e300]))
     x = (np.random.default_rng(draw(st.integers(0, 9))).standard_normal((N, D)) * scale).tolist()
     include = draw(st.lists(st.sampled_from(cost.PARTS), unique=True))
+    start = draw(st.integers(0, N - 1))
+    rows = draw(st.one_of(st.none(), st.integers(start + 1, N).map(lambda stop: [start, stop])))
     return {
+        "rows": rows,
         "x": x,
         "targets": [[0.5] * 1] * N,
         "layers": [*layers, {"type": "affine", "out": 1}],
@@ -132,7 +156,8 @@ def test_the_estimated_size_of_a_network_run_bounds_the_real_one(client, body):
     if r.status_code != 200:
         return  # refused (an overflow, say): nothing to bound
     N, D = len(body["x"]), len(body["x"][0])
-    estimate = cost.network_run(N, D, body["layers"], body["gradcheck"], body["include"])
+    rows = None if body["rows"] is None else tuple(body["rows"])
+    estimate = cost.network_run(N, D, body["layers"], body["gradcheck"], body["include"], rows)
     assert len(r.content) <= estimate.bytes
 
 

@@ -373,11 +373,13 @@ def run_network(
     dtype: str = "float64",
     limits: Limits = DEFAULT_LIMITS,
     include: Collection[str] = cost.PARTS,
+    rows: tuple[int, int] | None = None,
 ) -> dict:
     """Forward pass, loss, backward pass, warnings and (optionally) a gradient check.
 
-    The size of the answer with the parts named in ``include`` (all by default) is estimated
-    from the shapes first and refused over ``limits.max_response_bytes``.
+    The size of the answer with the parts named in ``include`` (all by default), per-row
+    tensors cut to the ``rows`` window when given (the caller cuts them), is estimated from
+    the shapes first and refused over ``limits.max_response_bytes``.
 
     Shapes: ``x: (N, D)``; each affine layer ``W: (D_in, D_out)``, ``b: (D_out,)`` (``(1, D_out)``
     is accepted); ``targets``: ``(N,)`` class indices or ``(N, C)`` rows (see
@@ -410,10 +412,11 @@ def run_network(
     """
     net, params, x, t = prepare(x, targets, layers, loss, dtype)
     cost.refuse_large(
-        cost.network_run(*x.shape, layers, gradcheck, include),
+        cost.network_run(*x.shape, layers, gradcheck, include, rows),
         limits.max_response_bytes,
         "the answer",
-        "send fewer parts in `include` (`[]`: the loss and the verdicts only) or fewer rows of x.",
+        "send fewer parts in `include` (`[]`: the loss and the verdicts only), a window of "
+        "`rows`, or fewer rows of x.",
         ("include",),
     )
     if gradcheck:

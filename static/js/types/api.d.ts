@@ -1485,6 +1485,11 @@ export interface components {
              *     ]
              */
             include?: ("forward" | "backward" | "params" | "seed" | "gradcheck_arrays")[];
+            /**
+             * Rows
+             * @description `[start, stop)`: send only these rows of every tensor with a row per input row (each layer's `output` and `grad_input`, the `seed`, the input's gradient-check arrays), as the Network page's row window shows them; all by default. The answer's size is estimated from it.
+             */
+            rows?: number[] | null;
         };
         /** NudgeOut */
         NudgeOut: {
