@@ -76,6 +76,7 @@ def _logged(training: Training) -> Callable[[Callable[[], bool]], Iterator[dict]
             o = training.outcome
             reason = "cancelled" if o.reason == "running" else o.reason
             extra = {"reason": reason, "epoch": o.epoch, "epochs_run": o.epochs_run}
+            extra["steps"] = o.steps  # optimizer steps computed, a cut epoch's included
             log.info("training stream ended", extra=extra)
 
     return lines
