@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -94,6 +95,8 @@ class AssetFiles(StaticFiles):
         self._lock = threading.Lock()
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if "\x00" in path:  # no file has one; the OS would refuse the name (a 500 before)
+            raise HTTPException(status_code=404)
         parts = path.split("/", 2)
         if len(parts) == 3 and parts[0] == "v" and parts[1] == VERSION:
             asset = self._asset(parts[2])

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.api.compute import INLINE_US
+from app.engine.cost import INLINE_US
 from app.engine.limits import Limits
 
 _D = Limits()  # the defaults, declared once in app.engine.limits
@@ -61,6 +61,18 @@ class Settings(BaseSettings):
     gradcheck_budget: float = Field(
         _D.gradcheck_budget, gt=0, description="Most multiply-adds one gradient check may spend."
     )
+    max_response_bytes: int = Field(
+        _D.max_response_bytes,
+        ge=65_536,
+        description="Largest answer (or line of a training stream), estimated from the "
+        "request's shapes before any work; above it a 422 that says how to ask for less.",
+    )
+    max_stream_bytes: int = Field(
+        _D.max_stream_bytes,
+        ge=65_536,
+        description="Most bytes one training stream sends (estimated line by line); then it "
+        "ends with reason size_limit and a resume, as at the time limit.",
+    )
     compute_slots: int = Field(
         0, ge=0, description="API requests computing at once per process; 0: one per usable core."
     )
@@ -72,7 +84,7 @@ class Settings(BaseSettings):
         ge=0,
         description="Requests whose work is estimated (from their shapes) at up to this many "
         "microseconds run on the event loop instead of the thread pool (0: never); see "
-        "app/api/compute.py.",
+        "app/engine/cost.py.",
     )
     log_level: str = Field("info", description="Python log level name.")
     otel: bool = Field(

@@ -16,7 +16,7 @@ from app.api import (
     softmax,
     train,
 )
-from app.api.routing import add_routes, operation_id
+from app.api.routing import operation_id
 from app.assets import AssetFiles
 from app.compression import GzipMiddleware
 from app.config import Settings, get_settings
@@ -24,6 +24,7 @@ from app.logging_setup import AccessLogMiddleware, configure_logging
 from app.middleware import (
     BodyLimitMiddleware,
     ComputeSlotsMiddleware,
+    HeadMiddleware,
     LimitsMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -59,27 +60,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     routers = (meta, activations, network, hunt, softmax, numdiff, graph, train, exercise_backward)
     for router in (*routers, pages):
-        add_routes(app, router.router)
+        app.include_router(router.router)
     app.state.limits = settings.limits()
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
-    # Added innermost first: a request meets the access log, the body limit, CORS, the security
-    # headers (so a 503 carries them), then waits for a compute slot.
+    # Added innermost first: a request meets the access log, the security headers (so every
+    # answer carries them, the 413 and the 503 included), HEAD as GET, the body limit, CORS,
+    # gzip, then waits for a compute slot.
     app.add_middleware(LimitsMiddleware, limits=app.state.limits, inline_us=settings.inline_us)
     app.add_middleware(
         ComputeSlotsMiddleware, slots=settings.slots(), timeout=settings.queue_timeout
     )
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GzipMiddleware, max_bytes=settings.gzip_max_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["content-type"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)  # outermost: times everything, 413s included
     return app
 

@@ -6,9 +6,11 @@ from collections.abc import Collection
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.compute import INLINE_US, inline_in_force
+from app.api.compute import inline_in_force
+from app.engine.cost import INLINE_US
 from app.engine.limits import Limits
 from app.schemas.base import limits_in_force
+from app.slots import SLOT, Slot
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -87,7 +89,13 @@ class BodyLimitMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Add the Content-Security-Policy and friends to every HTTP response."""
+    """Add the Content-Security-Policy and friends to every HTTP response, whatever its status.
+
+    It sits outside every other middleware but the access log (see ``create_app``), so the 413
+    of the body limit and the 503 of the compute slots carry the headers; an exception nothing
+    handled becomes a 500 in the standard error shape here (with the headers, and without the
+    exception's text), then goes on up to be logged.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -96,13 +104,59 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                await send_with_headers(
+                    {"type": "http.response.start", "status": 500, "headers": _ERROR_500_HEADERS}
+                )
+                await send({"type": "http.response.body", "body": _ERROR_500})
+            raise
+
+
+_ERROR_500 = (
+    b'{"detail":[{"type":"internal_error","loc":[],"msg":"the server failed on this request; '
+    b'it is a bug: please report it"}]}'
+)
+_ERROR_500_HEADERS = [
+    (b"content-type", b"application/json"),
+    (b"content-length", str(len(_ERROR_500)).encode()),
+]
+
+
+class HeadMiddleware:
+    """Answer ``HEAD`` wherever ``GET`` is served: the GET's status and headers, no body.
+
+    FastAPI's routes answer only the methods they declare, so without this a HEAD on a page, on
+    ``/docs`` or on ``/api/v1/health`` (uptime checkers and link previews send it) was a 405.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class LimitsMiddleware:
@@ -110,8 +164,8 @@ class LimitsMiddleware:
     request it handles.
 
     The schemas read the limits while validating the body (:class:`app.schemas.base.Limit`) and
-    the routes read the same object (``current_limits()``), so one object built in ``create_app``
-    bounds everything; :func:`app.api.compute.run_sized` reads ``inline_us``.
+    the routes get the same object (``app.api.deps.LimitsDep``), so one object built in
+    ``create_app`` bounds everything; :func:`app.api.compute.run_sized` reads ``inline_us``.
     """
 
     def __init__(self, app: ASGIApp, limits: Limits, inline_us: float = INLINE_US) -> None:
@@ -122,34 +176,6 @@ class LimitsMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         with limits_in_force(self.limits), inline_in_force(self.inline_us):
             await self.app(scope, receive, send)
-
-
-SLOT = "bpx.compute_slot"  # the scope key under which a gated request finds its :class:`Slot`
-
-
-class Slot:
-    """A request's hold on one compute slot, which a stream lets go of between its lines.
-
-    ``release`` and ``acquire`` are idempotent; the slot is handed over in arrival order (anyio's
-    semaphore gives a released slot to its oldest waiter), so a stream that asks again queues
-    behind the requests that came while it sent its line.
-    """
-
-    __slots__ = ("_slots", "held")
-
-    def __init__(self, slots: anyio.Semaphore) -> None:
-        self._slots = slots
-        self.held = True
-
-    def release(self) -> None:
-        if self.held:
-            self.held = False
-            self._slots.release()
-
-    async def acquire(self) -> None:
-        if not self.held:
-            await self._slots.acquire()
-            self.held = True
 
 
 class ComputeSlotsMiddleware:

@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.engine.arrays import all_finite
 from app.engine.numdiff import count_nonfinite
-from app.middleware import SLOT
+from app.slots import SLOT
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 PIECEWISE_ABOVE = 65_536  # numbers in a result's arrays above which it is rendered piece by piece
@@ -163,7 +163,7 @@ async def ndjson_stream(
 
     ``stop()`` turns true as soon as the client disconnects (or the response is abandoned), so
     a generator that reads it between steps of its work ends within one step: a closed tab
-    costs no more computing. The request's compute slot (:class:`app.middleware.Slot`, when
+    costs no more computing. The request's compute slot (:class:`app.slots.Slot`, when
     it has one) is held while a line is computed and let go while it is sent, so requests that
     queued meanwhile get their turn between two lines.
     """

@@ -7,14 +7,15 @@
     ``/numdiff/derivative`` with ``--clients`` concurrent keep-alive clients, each endpoint for
     ``--seconds`` in turn, ``--rounds`` times interleaved; the ratio to health is taken per round
     and its median printed.
-(b) heavy: ``--clients`` clients send the heaviest ``/network/run`` the limits allow (1024×96 input,
-    two 256-wide hidden layers, gradient check off) and gradient checks that get refused, for
+(b) heavy: ``--clients`` clients send the heaviest ``/network/run`` answer the limits allow
+    (``bench.heaviest``: 256×256 input, three 128-wide hidden layers, gradient check off) and
+    gradient checks that get refused, for
     ``--heavy-seconds``, while a probe opens a new connection to ``/api/v1/health`` every 100 ms:
     health latency p50/p99/max, the status counts (503 = no compute slot in time) and the server's
     peak RSS (VmHWM of its process, which starts fresh for this part).
 (c) render: the share of a heavy request's time spent serialising the response, for three
     ``include`` choices (all parts, forward + backward, none): in process the body's parsing and
-    validation (one ``model_validate_json``, as ``app.api.routing.JSONBodyRoute`` does), the
+    validation (one ``model_validate_json``, a lower bound of FastAPI's own), the
     engine call and ``respond`` (orjson) timed separately, and the whole request over HTTP (one
     client, to the last byte), interleaved.
 
@@ -52,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.heaviest import CASES
 from bench.machine import describe
 from bench.timing import side_by_side
 
@@ -71,24 +73,10 @@ DERIVATIVE = {"expr": "sin(x)*exp(-x**2/10) + x**2", "x0": 0.5}
 
 
 def heavy_run(gradcheck: bool) -> dict:
-    """The largest network the default limits allow in a 1 MiB body: 1024×96 through 256, 256."""
-    rng = np.random.default_rng(0)
-    x = np.round(rng.standard_normal((1024, 96)), 3).tolist()
-    layers = [
-        {"type": "affine", "in": 96, "out": 256, "init": "he", "seed": 0},
-        {"type": "relu"},
-        {"type": "affine", "in": 256, "out": 256, "init": "he", "seed": 1},
-        {"type": "relu"},
-        {"type": "affine", "in": 256, "out": 10, "init": "xavier", "seed": 2},
-    ]
-    targets = rng.integers(0, 10, 1024).tolist()
-    return {
-        "x": x,
-        "targets": targets,
-        "layers": layers,
-        "loss": "softmax_cross_entropy",
-        "gradcheck": gradcheck,
-    }
+    """The largest answer the default limits allow (bench.heaviest): 256×256 through three
+    128-wide tanh layers, every part sent (about 13 MB); with ``gradcheck`` a check the budget
+    refuses."""
+    return CASES["network/run, every part"][1] | {"gradcheck": gradcheck}
 
 
 @dataclass
@@ -427,7 +415,7 @@ def floor(args: argparse.Namespace) -> None:
 
 def heavy(args: argparse.Namespace) -> None:
     """(b): heavy and refused requests from ``args.clients`` clients, health probed meanwhile."""
-    heavy_target = Target("network/run 1024x96-256-256-10", "/api/v1/network/run", heavy_run(False))
+    heavy_target = Target("network/run 256x256-128x3-4", "/api/v1/network/run", heavy_run(False))
     refused = Target("refused gradient check", "/api/v1/network/run", heavy_run(True))
     mix = [heavy_target, heavy_target, heavy_target, refused]  # a quarter of the clients refused
 

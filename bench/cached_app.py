@@ -3,7 +3,7 @@
     uvicorn bench.cached_app:app    # served by ``bench.api_load --parts floor`` beside the app
 
 Every request still goes through everything the real app does (uvicorn, the middleware, routing,
-:class:`app.api.routing.JSONBodyRoute`'s validation, ``run_sized``); only the engine call of
+FastAPI's validation, ``run_sized``); only the engine call of
 ``/network/run`` and ``/numdiff/derivative`` and the rendering of its answer (``respond``) are
 replaced by the answer computed for the same arguments the first time. So the CPU a request costs
 here is what the server spends on it besides computing and rendering it, and the difference from

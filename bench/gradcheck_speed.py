@@ -5,11 +5,11 @@ Run from the repository root::
     python -m bench.gradcheck_speed [--threads 1] [--repeat 7] [--baseline TREE]
 
 "checks/s" rows time ``run_network(..., gradcheck=True)`` (forward, backward and the check) on
-the notebook preset and on a 32x32 four-layer stack, beside :func:`gradcheck_seconds`'s estimate
-of the same check; with ``--baseline`` the engine of another source tree runs interleaved beside
-this one. "estimate" rows are checks the default budget
-refuses, run with the budget raised: the time taken beside :func:`gradcheck_seconds`, the
-estimate the refusal message quotes (its rates in app.engine.nn.network are set from these rows).
+the notebook preset and on a 32x32 four-layer stack, beside the cost model's estimate
+(:func:`app.engine.cost.network_run`) of the same check; with ``--baseline`` the engine of
+another source tree runs interleaved beside this one. "estimate" rows are checks the default budget
+refuses, run with the budget raised: the time taken beside the estimate the refusal message
+quotes (the cost model's, app.engine.cost).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import dataclasses
 
 import numpy as np
 
+from app.engine import cost
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn import network as this_network
 from app.engine.nn.presets import notebook_example
@@ -67,7 +68,8 @@ def budget_and_estimate(case: dict) -> tuple[int, float]:
     net, params, x, _ = nw.prepare(
         case["x"], case["targets"], case["layers"], case["loss"], "float64"
     )
-    return nw.gradcheck_cost(net, params, x), nw.gradcheck_seconds(net, params, x)
+    us = cost.network_run(*x.shape, case["layers"], gradcheck=True).us
+    return nw.gradcheck_cost(net, params, x), us / 1e6
 
 
 def main() -> None:

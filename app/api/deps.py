@@ -1,4 +1,7 @@
-"""Dependencies shared by the routers."""
+"""Dependencies shared by the routers: the one way a route gets the limits in force.
+
+(The request schemas read the same object while validating, through the context variable that
+:class:`app.middleware.LimitsMiddleware` sets: :func:`app.schemas.base.current_limits`.)"""
 
 from typing import Annotated
 

@@ -1,11 +1,11 @@
 """Write the backward pass yourself: one gradient, typed as an array expression, judged."""
 
-from app.api.compute import EXPR_CHAR_US, network_us, run_sized
+from app.api.compute import backward_exercise_us, run_sized
+from app.api.deps import LimitsDep
 from app.api.routing import api_router
 from app.engine.exercises.backward import judge_backward
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES
-from app.schemas.base import current_limits
 from app.schemas.exercise_backward import BackwardExerciseOut, BackwardExerciseRequest
 
 router = api_router(prefix="/api/v1/exercises", tags=["exercises"])
@@ -24,14 +24,14 @@ router = api_router(prefix="/api/v1/exercises", tags=["exercises"])
     "allowed, uses an unknown name, does not fit the shapes or is too big is a 422 at "
     '`["body", "answer"]`. The gradient itself only with `reveal`.',
 )
-async def exercise_backward(body: BackwardExerciseRequest):
+async def exercise_backward(body: BackwardExerciseRequest, limits: LimitsDep):
     net = body.network.model_copy(update={"gradcheck": False})
 
     def work():
         where = {"index": body.target.index, "tensor": body.target.tensor}
         result = judge_backward(
-            net.network(), **where, answer=body.answer, reveal=body.reveal, limits=current_limits()
+            net.network(), **where, answer=body.answer, reveal=body.reveal, limits=limits
         )
         return respond(result)
 
-    return await run_sized(network_us(net) + EXPR_CHAR_US * len(body.answer), work)
+    return await run_sized(backward_exercise_us(net, body.answer), work)

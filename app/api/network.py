@@ -17,7 +17,6 @@ from app.schemas import (
     NudgeRequest,
     PresetsOut,
 )
-from app.schemas.base import current_limits
 
 router = api_router(prefix="/api/v1/network", tags=["network"])
 
@@ -35,13 +34,18 @@ router = api_router(prefix="/api/v1/network", tags=["network"])
     "A layer's `bug` (the loss's `loss_bug`) runs that planted bug's wrong code (`/meta` lists "
     "them); `challenge` runs a bug hunt's network with its hidden bug planted.",
 )
-async def run(body: NetworkRequest):
+async def run(body: NetworkRequest, limits: LimitsDep):
     def work():
-        limits = current_limits()
         types = [layer.type for layer in body.layers]
         bugs = bugs_for_run(body.challenge, **body.planted(), layer_types=types, loss=body.loss)
         result = run_network(
-            **body.network(), gradcheck=body.gradcheck, h=body.h, limits=limits, **bugs
+            **body.network(),
+            gradcheck=body.gradcheck,
+            h=body.h,
+            limits=limits,
+            include=body.include,
+            rows=body.window(),
+            **bugs,
         )
         return respond(body.select(result))
 

@@ -19,7 +19,6 @@ from app.schemas import (
     StepSweepOut,
     StepSweepRequest,
 )
-from app.schemas.base import current_limits
 
 router = api_router(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
 
@@ -40,9 +39,9 @@ EXPR_HELP = (
     "step `h`, beside the exact derivative from symbolic differentiation; returns the tangent "
     "line and f, its tangent and f' over `linspace(x_min, x_max, num)`." + EXPR_HELP,
 )
-async def derivative(body: DerivativeRequest):
+async def derivative(body: DerivativeRequest, limits: LimitsDep):
     def work():
-        return respond(numdiff.derivative(**body.model_dump(), limits=current_limits()))
+        return respond(numdiff.derivative(**body.model_dump(), limits=limits))
 
     return await run_sized(derivative_us(body), work)
 

@@ -20,9 +20,11 @@ from app.schemas import (
     DataOut,
     DatasetIn,
     DatasetsOut,
+    ScriptRequest,
     TrainLine,
     TrainRequest,
 )
+from app.schemas.base import EXAMPLE_DIGITS, example_numbers
 
 router = api_router(prefix="/api/v1/train", tags=["training"])
 log = logging.getLogger("bpx.train")
@@ -37,27 +39,12 @@ JSON_ERRORS = {
 }
 
 
-EXAMPLE_DIGITS = 4
-
-
-def _rounded(value: object) -> object:
-    """``value`` with every float rounded to ``EXAMPLE_DIGITS`` significant digits."""
-    if isinstance(value, float):
-        return float(f"{value:.{EXAMPLE_DIGITS}g}")
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    return value
-
-
 def _example_stream() -> str:
     """A real (short) stream for the OpenAPI example: 3 epochs, a 3 × 3 boundary grid, its
-    numbers rounded to ``EXAMPLE_DIGITS`` significant digits: their last digits depend on the
-    CPU's BLAS kernel, and the schema (and the page types generated from it) must not."""
+    numbers rounded (:func:`app.schemas.base.example_numbers`)."""
     data = make_data("xor", 40, 0.1, 2, seed=0)
     run = prepare(data, TRAIN_EXAMPLE["layers"], epochs=3, boundary_every=3, grid=3)
-    lines = [_rounded(json.loads(ndjson_line(line))) for line in run.stream()]
+    lines = [example_numbers(json.loads(ndjson_line(line))) for line in run.stream()]
     return "".join(json.dumps(line) + "\n" for line in lines)
 
 
@@ -70,7 +57,11 @@ and with `checkpoint: true` a `resume` object. The last line's `reason` is `max_
 or `diverged` (with the epoch and a `msg`); it carries `params` (placed into the affine layers
 as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the training rows),
 `optimizer_state`, `epoch` and `step`: the `resume` of the next request, which then continues
-bit for bit, on any replica. Closing the connection stops the training within one epoch."""
+bit for bit, on any replica. `size_limit` (`BPX_MAX_STREAM_BYTES`) ends a stream whose next report
+would take it over its byte budget, with a resume as at the time limit. The clock and the client
+are read every few optimizer steps: closing the connection stops the training within a few steps,
+and an epoch the time limit cuts is undone (the last line holds the state after the last whole
+epoch)."""
 
 
 def _data(dataset: DatasetIn, limits: Limits) -> Data:
@@ -87,6 +78,7 @@ def _logged(training: Training) -> Callable[[Callable[[], bool]], Iterator[dict]
             o = training.outcome
             reason = "cancelled" if o.reason == "running" else o.reason
             extra = {"reason": reason, "epoch": o.epoch, "epochs_run": o.epochs_run}
+            extra["steps"] = o.steps  # optimizer steps computed, a cut epoch's included
             log.info("training stream ended", extra=extra)
 
     return lines
@@ -156,9 +148,9 @@ def data(body: DatasetIn, limits: LimitsDep):
     "stream's last line): the script recreates the data set and the weights and prints the test "
     "accuracy the stream reported.",
 )
-def script(body: TrainRequest, limits: LimitsDep) -> Response:
+def script(body: ScriptRequest, limits: LimitsDep) -> Response:
     data = _data(body.dataset, limits)
-    trained = body.resume.engine().params if body.resume else []
+    trained = body.resume.engine().params
     text = python_script(data, [layer.spec() for layer in body.layers], trained, body.loss)
     name = f"trained_{data.name}.py"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -31,6 +31,11 @@ class Limits:
     max_graph_chars: int = 1024  # characters of such a program
     max_graph_nodes: int = 200  # nodes of its graph (after expanding composites)
     gradcheck_budget: float = 2e9  # multiply-adds a gradient check may spend
+    # Bytes of one answer or one line of a stream, and of the arrays computed for it, each
+    # estimated from the shapes (app.engine.cost): with every compute slot busy on the largest,
+    # a worker stays well inside a 512 MiB limit (bench/heaviest.py measures it).
+    max_response_bytes: int = 16 * 2**20
+    max_stream_bytes: int = 64 * 2**20  # bytes of one training stream (then reason size_limit)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

@@ -335,6 +335,11 @@ def grid2d(
     limits: Limits = DEFAULT_LIMITS,
 ) -> dict:
     """f on a num × num grid for contour plots: ``z[i, j] = f(x1[j], x2[i])`` (Plotly's order)."""
+    for name, lo, hi in (("x1", x1_min, x1_max), ("x2", x2_min, x2_max)):
+        if not math.isfinite(float(hi) - float(lo)):
+            raise EngineError(
+                f"the range {name}_max - {name}_min is too wide for float64.", (f"{name}_max",)
+            )
     f = parse(expr, multi_variables(2), limits)
     with np.errstate(all="ignore"):
         x1 = np.linspace(x1_min, x1_max, num)

@@ -59,6 +59,7 @@ class Optimizer:
     factor: Callable[[Mapping[str, float]], float] | None = None
     bound: str = ""
     who: str = ""
+    squares: tuple[str, ...] = ()  # the slots that accumulate g² (never negative)
 
     def options(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         """The defaults with ``overrides`` applied; EngineError for a name it does not take."""
@@ -176,9 +177,15 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "2(1+μ)/((1+2μ)λmax)",
             "nesterov",
         ),
-        Optimizer("adagrad", _frozen({"eps": 1e-10}), ("G",), _adagrad),
-        Optimizer("rmsprop", _frozen({"rho": 0.99, "eps": 1e-8}), ("s",), _rmsprop),
-        Optimizer("adam", _frozen({"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}), ("m", "v"), _adam),
+        Optimizer("adagrad", _frozen({"eps": 1e-10}), ("G",), _adagrad, squares=("G",)),
+        Optimizer("rmsprop", _frozen({"rho": 0.99, "eps": 1e-8}), ("s",), _rmsprop, squares=("s",)),
+        Optimizer(
+            "adam",
+            _frozen({"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+            ("m", "v"),
+            _adam,
+            squares=("v",),
+        ),
     )
 }
 

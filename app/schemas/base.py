@@ -44,6 +44,25 @@ def limits_in_force(limits: Limits) -> Iterator[None]:
         _LIMITS.reset(token)
 
 
+EXAMPLE_DIGITS = 4  # significant digits of a computed number in an OpenAPI example
+
+
+def example_numbers(value: Any) -> Any:
+    """``value`` (dicts, lists, numpy arrays) as JSON-ready lists with every float rounded to
+    ``EXAMPLE_DIGITS`` significant digits. An example computed by the engine must not carry the
+    last digits of the CPU's floating-point kernels into the schema (and the page types generated
+    from it): ``tests/ops/test_frontend_tooling.py`` regenerates them under two BLAS kernels."""
+    if isinstance(value, dict):
+        return {k: example_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [example_numbers(v) for v in value]
+    if hasattr(value, "tolist"):  # a numpy array or scalar
+        return example_numbers(value.tolist())
+    if isinstance(value, float):
+        return float(f"{value:.{EXAMPLE_DIGITS}g}")
+    return value
+
+
 class Limit:
     """``Annotated[list[...], Limit("max_side")]``: at most that many items (or, on a number, at
     most that value), read from the limits in force when the request is validated.

@@ -3,8 +3,16 @@
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from app.engine.cost import PARTS
 from app.engine.nn.activations import ActivationSpec
 from app.engine.nn.bugs import BUGS
 from app.engine.nn.layers import INITS, AffineSpec, LayerNormSpec, SoftmaxSpec
@@ -141,8 +149,14 @@ class NetworkBody(Request):
         }
 
 
-Part = Literal["forward", "backward", "params", "seed", "gradcheck_arrays"]
-PARTS: tuple[str, ...] = ("forward", "backward", "params", "seed", "gradcheck_arrays")
+Part = Literal[PARTS]  # type: ignore[valid-type]  # forward, backward, params, seed, ...
+
+
+def _rows_of_x(check: dict[str, Any], cut: slice) -> dict[str, Any]:
+    """A gradient-check item with the input's per-row arrays cut to the window."""
+    if check.get("param") != "x":
+        return check
+    return {k: v[cut] if k in ("numeric", "rel_error", "at_kink") else v for k, v in check.items()}
 
 
 class NetworkRequest(NetworkBody):
@@ -168,6 +182,29 @@ class NetworkRequest(NetworkBody):
         "A client that wants only the loss and the verdicts sends `[]` and gets a few hundred "
         "bytes instead of every tensor.",
     )
+    rows: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)] | None = (
+        Field(
+            None,
+            description="`[start, stop)`: send only these rows of every tensor with a row per "
+            "input row (each layer's `output` and `grad_input`, the `seed`, the input's "
+            "gradient-check arrays), as the Network page's row window shows them; all by "
+            "default. The answer's size is estimated from it.",
+        )
+    )
+
+    @field_validator("rows")
+    @classmethod
+    def _window(cls, rows: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        n = len(info.data.get("x") or [])
+        if rows is not None and not rows[0] < rows[1] <= n:
+            raise ValueError(
+                f"rows must be [start, stop) with start < stop <= {n} (the rows of x), "
+                f"got [{rows[0]}, {rows[1]}]"
+            )
+        return rows
+
+    def window(self) -> tuple[int, int] | None:
+        return None if self.rows is None else (self.rows[0], self.rows[1])
 
     def planted(self) -> dict[str, Any]:
         """The engine's ``bugs`` and ``loss_bug``, as the body names them."""
@@ -175,13 +212,24 @@ class NetworkRequest(NetworkBody):
         return {"bugs": bugs, "loss_bug": self.loss_bug}
 
     def select(self, result: dict[str, Any]) -> dict[str, Any]:
-        """``result`` with only the requested parts (the engine computes them all anyway)."""
+        """``result`` with only the requested parts and rows (the engine computes them all)."""
         out = {k: v for k, v in result.items() if k not in PARTS or k in self.include}
         if out.get("gradcheck") and "gradcheck_arrays" not in self.include:
             arrays = ("numeric", "rel_error", "at_kink")
             out["gradcheck"] = [
                 {k: v for k, v in c.items() if k not in arrays} for c in out["gradcheck"]
             ]
+        if self.rows is not None:
+            cut = slice(*self.rows)
+            rowwise = {"forward": ("output",), "backward": ("grad_input",)}
+            for part, keys in rowwise.items():
+                if part in out:
+                    out[part] = [{k: v[cut] if k in keys else v for k, v in item.items()}
+                                 for item in out[part]]  # fmt: skip
+            if "seed" in out:
+                out["seed"] = out["seed"][cut]
+            if out.get("gradcheck"):
+                out["gradcheck"] = [_rows_of_x(c, cut) for c in out["gradcheck"]]
         return out
 
     model_config = ConfigDict(json_schema_extra={"examples": [NETWORK_EXAMPLE]})

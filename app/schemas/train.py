@@ -1,11 +1,12 @@
 """The training playground: the request, and the NDJSON lines the stream sends."""
 
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel, ValidationInfo, field_validator, model_validator
 
-from app.engine.nn.datasets import CSV, DATASETS
-from app.engine.nn.train import Resume
+from app.engine.nn.datasets import CSV, DATASETS, make_data
+from app.engine.nn.train import Resume, prepare
 from app.schemas.base import (
     Limit,
     Matrix,
@@ -15,6 +16,7 @@ from app.schemas.base import (
     Response,
     Vector,
     _rectangular,
+    example_numbers,
 )
 from app.schemas.network import Layer, LossName, ParamsItem
 from app.schemas.numdiff import OptimizerName, OptimizerOptions
@@ -22,6 +24,7 @@ from app.schemas.numdiff import OptimizerName, OptimizerOptions
 DatasetName = Literal[(*DATASETS, CSV)]  # type: ignore[valid-type]
 Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
 Tensor = Matrix | Vector
+MAX_STEP = 2**53  # counts of optimizer steps stay exact in a float64 (and in JavaScript)
 
 TRAIN_LAYERS = [
     {"type": "affine", "in": 2, "out": 8, "init": "xavier", "seed": 0},
@@ -91,8 +94,14 @@ class ResumeIn(Request):
         description="Per slot (`m`, `v`, ...), one tensor per parameter tensor, in layer order; "
         "`{}` starts the optimizer afresh (after a change of optimizer, say)."
     )
-    epoch: int = Field(ge=0, description="Epochs done.")
-    step: int | None = Field(None, ge=0, description="Optimizer steps done (Adam's t).")
+    epoch: Annotated[int, Field(ge=0, description="Epochs done."), Limit("max_epochs")]
+    step: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_STEP,
+        description="Optimizer steps done (Adam's t); at most 2^53, far more than the limits "
+        "let a run take.",
+    )
 
     def engine(self) -> Resume:
         params = [p.model_dump(exclude_none=True) for p in self.params]
@@ -154,6 +163,30 @@ class TrainRequest(OptimizerOptions):
         )
 
 
+@cache
+def script_example() -> dict[str, Any]:
+    """``/train/script``'s example: a short run of the training example, with the weights and
+    the optimizer state its last line gave as ``resume`` (computed once, when first asked), its
+    numbers rounded (:func:`app.schemas.base.example_numbers`)."""
+    body = TRAIN_EXAMPLE | {"dataset": TRAIN_EXAMPLE["dataset"] | {"n": 40}, "epochs": 3}
+    data = make_data(**body["dataset"])
+    *_, done = prepare(data, body["layers"], epochs=3, boundary_every=0).stream()
+    resume = {k: done[k] for k in ("params", "optimizer_state", "epoch", "step")}
+    return body | {"resume": example_numbers(resume)}
+
+
+class ScriptRequest(TrainRequest):
+    """A training request with the trained weights, for ``/train/script``."""
+
+    resume: ResumeIn = Field(  # type: ignore[assignment]
+        description="Where the run ended: `params` are the weights the script writes out."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: schema.update(examples=[script_example()])
+    )
+
+
 # ------------------------------------------------------------------------ the stream's lines
 
 
@@ -201,7 +234,10 @@ class TrainDone(Response):
     """The last line."""
 
     done: Literal[True]
-    reason: Literal["max_epochs", "time_limit", "diverged"]
+    reason: Literal["max_epochs", "time_limit", "size_limit", "diverged"] = Field(
+        description="`time_limit` (`BPX_MAX_TRAIN_SECONDS`) and `size_limit` (the stream's "
+        "`BPX_MAX_STREAM_BYTES`) carry a resume: send the request again with it to go on."
+    )
     epoch: int = Field(description="Epochs done (for `diverged`: the epoch where it happened).")
     step: int
     seed: int | None = None
@@ -209,7 +245,9 @@ class TrainDone(Response):
         None, description="The trained W, b, by layer index: /api/v1/network/run takes them."
     )
     optimizer_state: dict[str, list[OutMatrix | OutVector]] | None = None
-    msg: str | None = Field(None, description="Why a diverged run stopped.")
+    msg: str | None = Field(
+        None, description="Why a diverged run stopped, or why not one epoch fitted in the time."
+    )
 
 
 class TrainLine(RootModel[TrainReport | TrainDone]):

@@ -118,7 +118,6 @@ class Activation:
     # tanh_backward and sigmoid_backward compute it: the layer's backward then reads y and spends
     # three numpy calls instead of a pass over x. dfn is dfy(fn(x)), so both agree bit for bit.
     dfy: Fn | None = field(default=None, repr=False)
-    passes: float = 1.0  # time of f (and the kink marks) per entry, in passes of np.add
     # Finite x gives a finite f(x), and a finite dy a finite dy * f'(x): f and f' are bounded
     # (|f(x)| <= |x|, |f'| <= 1), so the network skips the overflow check of this layer.
     keeps_finite: bool = False
@@ -165,7 +164,6 @@ _LIST = [
         lambda x, a: np.maximum(x, 0.0),  # max(x, 0)
         lambda x, a: x > 0,  # 1 where x > 0, as a mask (dy * mask is exact); relu'(0) = 0
         kinks=(0.0,),
-        passes=3.5,
         keeps_finite=True,
     ),
     _a(
@@ -175,7 +173,6 @@ _LIST = [
         lambda x, a: _sigmoid(x),
         None,
         dfy=lambda y, a: y * (1.0 - y),  # sigma' = sigma (1 - sigma)
-        passes=57.0,
         keeps_finite=True,
     ),
     _a(
@@ -185,7 +182,6 @@ _LIST = [
         lambda x, a: np.tanh(x),
         None,
         dfy=lambda y, a: 1.0 - y * y,  # tanh' = 1 - tanh²
-        passes=9.5,
         keeps_finite=True,
     ),
     _a(
@@ -197,7 +193,6 @@ _LIST = [
         kinks=(0.0,),
         default_alpha=0.01,
         alpha_kinks=(0.0,),
-        passes=60.0,
     ),
     _a(
         "elu",
@@ -209,7 +204,6 @@ _LIST = [
         default_alpha=1.0,
         smooth_breaks=(0.0,),
         alpha_kinks=(0.0,),
-        passes=68.0,
     ),
     _a(
         "softplus",
@@ -217,7 +211,6 @@ _LIST = [
         r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         lambda x, a: np.logaddexp(0.0, x),  # ln(e^0 + e^x) without overflow
         lambda x, a: _sigmoid(x),
-        passes=105.0,
     ),
     _a(
         "gelu",
@@ -226,7 +219,6 @@ _LIST = [
         r"\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^{2})",
         _gelu,
         _dgelu,
-        passes=400.0,
     ),
     _a(
         "identity",
@@ -234,7 +226,6 @@ _LIST = [
         r"1",
         lambda x, a: x.copy(),
         lambda x, a: np.ones_like(x),
-        passes=1.0,
         keeps_finite=True,
     ),
     _a(
@@ -243,7 +234,6 @@ _LIST = [
         r"\sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))\bigr)",
         _silu,
         _dsilu,
-        passes=53.0,
     ),
     _a(
         "softsign",
@@ -252,7 +242,6 @@ _LIST = [
         _softsign,
         _dsoftsign,
         smooth_breaks=(0.0,),  # f'' jumps from 2 to -2 at 0
-        passes=42.0,
         keeps_finite=True,
     ),
 ]
@@ -289,10 +278,6 @@ class ActivationLayer:
     @property
     def kind(self) -> str:
         return self.act.name
-
-    @property
-    def passes(self) -> float:
-        return self.act.passes
 
     @property
     def keeps_finite(self) -> bool:

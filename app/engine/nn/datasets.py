@@ -251,6 +251,7 @@ def parse_csv(text: str, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
     file, with an error naming the first few bad rows; at most ``max_rows`` data rows.
     """
     loc = ("dataset", "csv")
+    text = text.removeprefix("\ufeff")  # the byte-order mark of Excel's "CSV UTF-8"
     rows = [(i, line) for i, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not rows:
         raise EngineError("the CSV file is empty; give one row x1,x2,label per point.", loc)
@@ -305,4 +306,14 @@ def parse_csv(text: str, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
         raise EngineError("; ".join(bad[:_BAD_ROWS_SHOWN]) + tail + ".", loc)
     if np.unique(labels).size < 2:
         raise EngineError("the CSV file needs points of at least two classes.", loc)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        edges = np.concatenate([lo - _PAD * (hi - lo), hi + _PAD * (hi - lo)])
+    if not np.isfinite(edges).all():
+        j = int(np.argmin(np.isfinite(edges))) % 2
+        raise EngineError(
+            f"x{j + 1} spans {lo[j]:.3g} to {hi[j]:.3g}, too wide for float64 once the plot's "
+            "margin is added; rescale the column (divide it by 1e300, say).",
+            loc,
+        )
     return x, labels

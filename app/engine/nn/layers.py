@@ -176,7 +176,6 @@ class Affine(Smooth):
     n_out: int
     kind: ClassVar[str] = "affine"
     sets_width: ClassVar[bool] = True  # its `out` chooses the width (errors about it point here)
-    passes: ClassVar[float] = 2.5  # the bias add (timing: network.gradcheck_seconds)
     keeps_finite: ClassVar[bool] = False  # x W + b and dy W^T can overflow
     formula: ClassVar[str] = r"y = xW + b"
 
@@ -267,7 +266,6 @@ class Softmax(Smooth):
     n_in: int
     n_out: int
     kind: ClassVar[str] = "softmax"
-    passes: ClassVar[float] = 25.0  # shift, exp, row sums, divide (timing)
     keeps_finite: ClassVar[bool] = False  # y is in [0, 1], but dx sums dy * y over a row
     formula: ClassVar[str] = r"y_i = \frac{e^{x_i}}{\sum_j e^{x_j}}"
 
@@ -307,7 +305,6 @@ class LayerNorm(Smooth):
     n_out: int
     eps: float
     kind: ClassVar[str] = "layernorm"
-    passes: ClassVar[float] = 110.0  # means, centring, variance, scale, shift (timing)
     keeps_finite: ClassVar[bool] = False
     formula: ClassVar[str] = r"y = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta"
 

@@ -282,7 +282,6 @@ class Loss:
     expects: str
     terms: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, GradFn]]
     fragile: Callable[[np.ndarray, np.ndarray], list[dict]] = lambda y, t: []
-    passes: float = 1.0  # time of the rows per entry of y, in passes of np.add (timing)
 
     def rows(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Each row's term :math:`\\ell_n`, shape ``(..., N)``."""
@@ -314,7 +313,6 @@ _LIST = [
         "probabilities",
         _ce_terms,
         _ce_underflow,
-        passes=2.0,
     ),
     Loss(
         "softmax_cross_entropy",
@@ -322,7 +320,6 @@ _LIST = [
         r"\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - t}{N}",
         "logits",
         _sce_terms,
-        passes=70.0,
     ),
     Loss(
         "mse",
@@ -330,7 +327,6 @@ _LIST = [
         r"\frac{\partial L}{\partial y} = \frac{y - t}{N}",
         "values",
         _mse_terms,
-        passes=46.0,
     ),
 ]
 

@@ -10,12 +10,13 @@ three pieces.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from app.engine import cost
 from app.engine.arrays import Loc, all_finite, finite_array
 from app.engine.errors import EngineError, warning
 from app.engine.limits import DEFAULT_LIMITS, Limits
@@ -34,7 +35,7 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 # Bound on the size of one batched array of perturbed forward passes. 2^17 float64 entries (1 MiB)
 # keep a chunk's arrays in cache: a 32x32 four-layer check at batch 32 took 160 ms per check with
 # 2^21 and 95 ms with 2^17 or 2^18 (same bits: each copy is computed on its own either way).
-CHUNK_ELEMENTS = 1 << 17
+CHUNK_ELEMENTS = cost.CHUNK
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Network:
 
     def forward_cost(self, N: int) -> int:
         """Multiply-adds of one forward pass of N rows, the loss included."""
-        return sum(layer.macs(N) for layer in self.layers) + N * self.n_out
+        return int(cost.pass_cost(N, shapes_of(self, [{}] * len(self.layers))).macs)
 
 
 def build_network(
@@ -164,31 +165,20 @@ def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
 # ------------------------------------------------------------------------ the gradient check
 
 
-# The time model of a gradient check, for the refusal message (the budget itself counts
-# multiply-adds only: gradcheck_cost). For each entry of a parameter of layer i the check runs two
-# passes through layers i..L and the loss, each on a full copy of that parameter (two passes
-# through every layer, on a copy of x, per column of x), in calls of a bounded chunk of entries.
-# A pass costs its multiply-adds over MACS_PER_S and, per layer, its output entries times the
-# layer's ``passes`` (elementwise work in units of one np.add pass) over PASSES_PER_S; copying an
-# entry counts as one such pass; each call costs CALL_S per layer in Python and numpy overhead.
-# Set from float64 checks the default budget refuses, timed by ``python -m bench.gradcheck_speed``
-# on the development machine (AMD EPYC, 2 cores shared with other work, numpy 2.4.6 + OpenBLAS
-# 0.3.31, 1 thread): MACS_PER_S near that machine's float64 BLAS rate, the other two fitted to
-# the eight rows (relu, tanh, sigmoid, gelu; 1 to 8 layers; batch 8 to 1024), where the
-# estimate then came within 0.64-1.58x of the time taken. Other machines and loads differ.
-CHECK_MACS_PER_S = 3e10
-CHECK_PASSES_PER_S = 3.7e9
-CHECK_CALL_S = 5e-6
+def shapes_of(net: Network, params: Sequence[Params]) -> list[cost.LayerShape]:
+    """The built network's shapes, as the cost model counts them."""
+    return [
+        cost.LayerShape(layer.n_in, layer.n_out, tuple(a.shape for a in p.values()), layer.macs(1))
+        for layer, p in zip(net.layers, params, strict=True)
+    ]
 
 
 def gradcheck_cost(net: Network, params: Sequence[Params], x: np.ndarray) -> int:
-    """Multiply-adds the budget counts: ``2 * entries * forward_cost(N)``, with x counted as
-    its D columns (one pass per column moves every row), or as its N·D entries when some layer
-    mixes the rows of the batch."""
-    entries = (x.size if mixes_rows(net) else x.shape[1]) + sum(
-        a.size for p in params for a in p.values()
-    )
-    return 2 * entries * net.forward_cost(x.shape[0])
+    """Multiply-adds the budget counts (:func:`app.engine.cost.gradcheck_macs`): x as its D
+    columns (one pass per column moves every row), or as its N·D entries when some layer mixes
+    the rows of the batch."""
+    x_entries = x.size if mixes_rows(net) else None
+    return cost.gradcheck_macs(x.shape[0], x.shape[1], shapes_of(net, params), x_entries)
 
 
 def _chunk(net: Network, x: np.ndarray, size: int) -> int:
@@ -197,45 +187,18 @@ def _chunk(net: Network, x: np.ndarray, size: int) -> int:
     return max(1, CHUNK_ELEMENTS // max(x.shape[0] * widest, size))
 
 
-def gradcheck_seconds(
-    net: Network,
-    params: Sequence[Params],
-    x: np.ndarray,
-    rates: tuple[float, float, float] | None = None,
-) -> float:
-    """About how long the check of ``x`` and ``params`` takes here, by the time model above;
-    ``rates`` replaces ``(CHECK_MACS_PER_S, CHECK_PASSES_PER_S, 1 / CHECK_CALL_S)``."""
-    macs_s, passes_s, calls_s = rates or (CHECK_MACS_PER_S, CHECK_PASSES_PER_S, 1 / CHECK_CALL_S)
-    N, L = x.shape[0], len(net.layers)
-    tail = [N * net.n_out * net.loss.passes / passes_s] * (L + 1)  # layers l.. and the loss
-    for layer in reversed(net.layers):
-        own = layer.macs(N) / macs_s + N * layer.n_out * layer.passes / passes_s
-        tail[layer.index] = tail[layer.index + 1] + own
-    moved = [(0, x.shape[1], x.size)] + [
-        (i, a.size, a.size) for i, p in enumerate(params) for a in p.values()
-    ]
-    seconds = 0.0
-    for start, entries, copy in moved:  # copy: entries of the array each perturbed pass copies
-        calls = -(-entries // _chunk(net, x, copy))
-        seconds += 2 * entries * (tail[start] + copy / passes_s) + calls * (L - start) / calls_s
-    return seconds
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.2g} s"
-    return f"{seconds / 60:.2g} min" if seconds < 5400 else f"{seconds / 3600:.2g} h"
-
-
-def _check_cost(net: Network, params: Sequence[Params], x: np.ndarray, budget: float) -> None:
+def _check_cost(
+    net: Network, params: Sequence[Params], x: np.ndarray, specs: Sequence, budget: float
+) -> None:
     """Refuse, before starting, a check that would spend more than ``budget`` multiply-adds."""
-    cost = gradcheck_cost(net, params, x)
-    if cost > budget:
+    macs = gradcheck_cost(net, params, x)
+    if macs > budget:
         per_pass = net.forward_cost(x.shape[0])
+        us = cost.network_run(*x.shape, specs, gradcheck=True).us
         raise EngineError(
-            f"the gradient check would need {cost // per_pass:,} forward passes of about "
-            f"{per_pass:,} multiply-adds each ({cost:.2g} in all, over the limit of "
-            f"{budget:.2g}; about {_duration(gradcheck_seconds(net, params, x))} of computing); "
+            f"the gradient check would need {macs // per_pass:,} forward passes of about "
+            f"{per_pass:,} multiply-adds each ({macs:.2g} in all, over the limit of "
+            f"{budget:.2g}; about {cost.duration(us)} of computing); "
             "use a smaller network or batch, or turn gradcheck off.",
             ("gradcheck",),
         )
@@ -464,11 +427,17 @@ def run_network(
     h: float = 1e-5,
     dtype: str = "float64",
     limits: Limits = DEFAULT_LIMITS,
+    include: Collection[str] = cost.PARTS,
+    rows: tuple[int, int] | None = None,
     bugs: Mapping[int, str] | None = None,
     loss_bug: str | None = None,
     hidden: bool = False,
 ) -> dict:
     """Forward pass, loss, backward pass, warnings and (optionally) a gradient check.
+
+    The size of the answer with the parts named in ``include`` (all by default), per-row
+    tensors cut to the ``rows`` window when given (the caller cuts them), is estimated from
+    the shapes first and refused over ``limits.max_response_bytes``.
 
     ``bugs`` (``{layer index: bug name}``) and ``loss_bug`` plant bugs of
     :data:`app.engine.nn.bugs.BUGS`: those layers (the loss) run the bug's wrong code, and a
@@ -505,12 +474,21 @@ def run_network(
     seed 0, so a run is reproducible.
     """
     net, params, x, t = prepare(x, targets, layers, loss, dtype)
-    if bugs or loss_bug is not None:
+    planted = bool(bugs) or loss_bug is not None
+    cost.refuse_large(
+        cost.network_run(*x.shape, layers, gradcheck, include, rows, planted),
+        limits.max_response_bytes,
+        "the answer",
+        "send fewer parts in `include` (`[]`: the loss and the verdicts only), a window of "
+        "`rows`, or fewer rows of x.",
+        ("include",),
+    )
+    if planted:
         net = plant(net, params, bugs, loss_bug, hidden)
         if gradcheck:
             _check_planted_cost(net, params, x)
     if gradcheck:
-        _check_cost(net, params, x, limits.gradcheck_budget)
+        _check_cost(net, params, x, layers, limits.gradcheck_budget)
     L, outputs, grads, seed = passes(net, params, x, t)
     warns = network_warnings(net, outputs[-1], t) + planted_warnings(net)
     checks = None

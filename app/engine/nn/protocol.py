@@ -25,7 +25,6 @@ class Layer(Protocol):
     kind: str
     n_in: int
     n_out: int
-    passes: float  # cost of the elementwise work per output entry, in passes of np.add (timing)
     keeps_finite: bool  # finite input (and dy) give finite output (and dx): no overflow check
 
     def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:

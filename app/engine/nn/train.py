@@ -30,12 +30,13 @@ from typing import Any
 
 import numpy as np
 
+from app.engine import cost
 from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.datasets import Data
 from app.engine.nn.layers import LayerSpec, softmax, spec_from_dict
 from app.engine.nn.losses import as_targets
-from app.engine.nn.network import Network, backward, build_network, forward
+from app.engine.nn.network import Network, backward, build_network, forward, shapes_of
 from app.engine.nn.protocol import Params
 from app.engine.optimizers import OPTIMIZERS, Optimizer  # the seam: update rules come from here
 
@@ -199,6 +200,7 @@ class Outcome:
     reason: str = "running"
     epoch: int = 0
     epochs_run: int = 0
+    steps: int = 0  # optimizer steps taken by this stream
 
 
 @dataclass
@@ -225,6 +227,9 @@ class Training:
     seed: int
     checkpoint: bool
     time_limit: float
+    check_every: int  # optimizer steps between two looks at the clock and at stop()
+    line_bytes: tuple[int, int, int]  # upper bounds: a report, one with a boundary, the last
+    max_stream_bytes: int
     x: np.ndarray  # training inputs and target rows, test inputs and target rows
     t: np.ndarray
     x_test: np.ndarray
@@ -303,7 +308,9 @@ class Training:
     def _epoch(self, epoch: int, theta: np.ndarray, run: dict, slots: tuple, step: int) -> tuple:
         """Train one epoch in place on ``theta``: ``(slots, step, update, diverged_loss)`` with
         ``update`` the last step's change of θ and ``diverged_loss`` None unless the loss blew
-        up (then the epoch stops there). ``run`` holds what every epoch reuses."""
+        up (then the epoch stops there). ``run`` holds what every epoch reuses; every
+        ``check_every`` steps ``run["halt"]()`` is asked whether to stop where it is (then
+        ``update`` is the string ``"halted"``)."""
         net, loss, rule, options = self.net, self.net.loss, self.optimizer.rule, self.options
         lr, bs, keys = self.lr, self.batch_size, self.layout.keys
         params, l2_mask = run["params"], run["l2_mask"]  # params: views of theta
@@ -311,7 +318,10 @@ class Training:
         xs, ts = self.x.take(order, 0), self.t.take(order, 0)
         n = len(xs)
         update = None
-        for i in range(0, n, bs):
+        halt, every = run["halt"], self.check_every
+        for k, i in enumerate(range(0, n, bs)):
+            if k and k % every == 0 and halt():
+                return slots, step, "halted", None
             outputs, backs = forward(net, params, xs[i : i + bs], check=False)
             L, loss_backward = loss.forward(outputs[-1], ts[i : i + bs])
             if not L <= DIVERGENCE_THRESHOLD:  # also catches NaN
@@ -322,6 +332,7 @@ class Training:
             if l2_mask is not None:
                 g += l2_mask * theta  # d/dθ of (l2/2)·Σ‖W‖²
             step += 1
+            self.outcome.steps += 1
             # one flat tensor: the optimizer record's rule is its whole step
             new, slots = rule(theta, g, slots, step, lr, options)
             if i + bs >= n:
@@ -336,7 +347,13 @@ class Training:
     ) -> Iterator[dict]:
         """One report per reported epoch, then ``{"done": true, "reason": ...}`` with what a
         resume needs. Ends early on ``stop()`` (nothing more is yielded), on the time limit
-        (reason ``time_limit``, checked after every epoch) or when the loss diverges.
+        (reason ``time_limit``), on the stream's byte budget (reason ``size_limit``: the next
+        report would take the stream over ``max_stream_bytes``) or when the loss diverges.
+
+        ``stop()`` and the clock are read between epochs and every ``check_every`` optimizer
+        steps within one, so after either at most that many steps more are computed. An epoch
+        cut short by the time limit is undone: the last line holds the state after the last
+        whole epoch, so a resume continues bit for bit.
 
         The caller may resume this generator from different threads (a web server's pool):
         numpy's error state is set around each piece of work, never across a ``yield``.
@@ -344,25 +361,46 @@ class Training:
         t0 = clock()
         theta, slots, step = self.theta.copy(), self.slots, self.step
         epoch, reason, outcome = self.start, "max_epochs", self.outcome
+        over = {"time": False}
+
+        def halt() -> bool:
+            if stop():
+                return True
+            over["time"] = clock() - t0 > self.time_limit
+            return over["time"]
+
         run = {
             "params": self.layout.params(theta),  # views: each update writes through them
             "l2_mask": self.l2 * self.layout.weight_mask() if self.l2 else None,
             "shuffle": epoch_order(self.seed, len(self.x)),
+            "halt": halt,
         }
+        report, with_boundary, last = self.line_bytes
+        sent = 0
         quiet = partial(np.errstate, all="ignore")  # overflow shows as a diverged loss instead
         if self.start == 0:
             with quiet():
                 line = self._report(0, theta, slots, step, None, self.boundary_every > 0)
+            sent += with_boundary if self.boundary_every > 0 else report
             yield line
         for epoch in range(self.start + 1, self.end + 1):
             if stop():
                 outcome.reason = "cancelled"
                 return
+            kept = (theta.copy(), slots, step)  # the state to go back to if the epoch is cut
             with quiet():
                 slots, step, update, bad = self._epoch(epoch, theta, run, slots, step)
             if bad is not None:
                 yield self._diverged(epoch, step, bad)
                 return
+            if isinstance(update, str):  # halted within the epoch
+                if stop():
+                    outcome.reason = "cancelled"
+                    return
+                theta[...], slots, step = kept
+                epoch -= 1
+                reason = "time_limit"
+                break
             outcome.epoch, outcome.epochs_run = epoch, epoch - self.start
             if stop():
                 outcome.reason = "cancelled"
@@ -372,14 +410,24 @@ class Training:
                 boundary = self.boundary_every > 0 and (
                     epoch % self.boundary_every == 0 or epoch == self.end or over_time
                 )
+                size = with_boundary if boundary else report
+                if sent + size + last > self.max_stream_bytes:
+                    reason = "size_limit"
+                    break
                 with quiet():
                     line = self._report(epoch, theta, slots, step, update, boundary)
+                sent += size
                 yield line
             if over_time:
                 reason = "time_limit"
                 break
         outcome.reason = reason
         done = {"done": True, "reason": reason, "seed": self.seed}
+        if reason == "time_limit" and epoch == self.start:
+            done["msg"] = (
+                "not one epoch fitted in the time limit (BPX_MAX_TRAIN_SECONDS); use a larger "
+                "batch, fewer points, or fewer or narrower layers."
+            )
         yield done | self._state(theta, slots, epoch, step)
 
     def _diverged(self, epoch: int, step: int, loss: float) -> dict:
@@ -412,6 +460,11 @@ def _with_params(
         if not isinstance(i, int) or not 0 <= i < len(specs) or not names[i]:
             raise EngineError(
                 f"resume.params[{k}] names index {i!r}, not a layer with parameters.",
+                (*loc, "index"),
+            )
+        if i in by_index:
+            raise EngineError(
+                f"resume.params[{k}] gives layer {i}'s parameters twice; send each layer once.",
                 (*loc, "index"),
             )
         values = {name: v for name, v in p.items() if name != "index" and v is not None}
@@ -523,6 +576,9 @@ def prepare(
             step = 0 if resume.step is None else resume.step
         else:
             slots = _state_from(resume.optimizer_state, opt, layout)
+    check_every, line_bytes = _budget(data, net, params, task, layout, opt, limits, batch_size)(
+        boundary_every, grid, checkpoint
+    )
     return Training(
         data=data,
         net=net,
@@ -544,6 +600,9 @@ def prepare(
         seed=seed,
         checkpoint=checkpoint,
         time_limit=limits.max_train_seconds if time_limit is None else time_limit,
+        check_every=check_every,
+        line_bytes=line_bytes,
+        max_stream_bytes=limits.max_stream_bytes,
         x=data.x_train,
         t=task.targets(data.y_train, net.n_out),
         x_test=data.x_test,
@@ -551,12 +610,79 @@ def prepare(
     )
 
 
+def _budget(data, net, params, task, layout, opt, limits, batch_size):
+    """``(boundary_every, grid, checkpoint) -> (check_every, line_bytes)`` from the cost model:
+    the optimizer steps between two looks at the clock (about 50 ms of work) and the upper
+    bounds of a report, a report with a boundary and the last line; refuses lines over
+    ``limits.max_response_bytes`` and a stream whose first and last lines alone exceed
+    ``limits.max_stream_bytes``."""
+    n = len(data.x_train)
+    shapes = shapes_of(net, params)
+    epoch = cost.training_epoch(n, batch_size, shapes)
+    check_every = cost.steps_between_checks(epoch.us / -(-n // batch_size))
+    slots = len(opt.slots)
+
+    def sizes(boundary_every: int, grid: int, checkpoint: bool) -> tuple[int, tuple]:
+        def line(with_boundary: bool, resume: bool) -> int:
+            c = cost.training_line(layout.shapes, slots, resume)
+            if with_boundary:
+                classes = 0 if task.kind == "regression" else max(net.n_out, 2)
+                c += cost.boundary(grid, classes)
+            return c.bytes
+
+        passes = {  # (rows, with a backward, the way out); the largest names the field
+            ("dataset", "n"): (n, True, "use fewer points"),
+            ("dataset", "test_fraction"): (len(data.x_test), False, "use fewer points"),
+            ("batch_size",): (batch_size, True, "use a smaller batch"),
+            ("grid",): (grid * grid if boundary_every else 0, False, "lower grid"),
+        }
+        costs = {
+            loc: (cost.training_memory(rows, back, shapes, slots), rows, how)
+            for loc, (rows, back, how) in passes.items()
+        }
+        loc, (memory, rows, how) = max(costs.items(), key=lambda item: item[1][0].memory)
+        cost.refuse_large(
+            memory,
+            limits.max_response_bytes,
+            f"a pass over {rows} rows",
+            f"{how}, or use fewer or narrower layers.",
+            loc,
+        )
+        report, boundary, last = line(False, checkpoint), line(True, checkpoint), line(False, True)
+        biggest = max(report, boundary if boundary_every else 0, last)
+        if biggest > limits.max_response_bytes:
+            big_boundary = boundary_every and boundary - report > last
+            cost.refuse_large(
+                cost.Cost(extra_bytes=biggest),
+                limits.max_response_bytes,
+                "a line of this stream",
+                "lower grid or raise boundary_every to 0"
+                if big_boundary
+                else "use fewer or narrower layers (the last line carries every weight and the "
+                "optimizer's state), or turn checkpoint off.",
+                ("grid",) if big_boundary else ("layers",),
+            )
+        first = boundary if boundary_every else report
+        if first + last > limits.max_stream_bytes:
+            raise EngineError(
+                f"the first and the last line of this stream alone would be up to "
+                f"{(first + last) / 2**20:.3g} MiB, over the stream's limit of "
+                f"{limits.max_stream_bytes / 2**20:.3g} MiB (BPX_MAX_STREAM_BYTES); lower grid, "
+                "or use fewer or narrower layers.",
+                ("layers",),
+            )
+        return check_every, (report, boundary, last)
+
+    return sizes
+
+
 def _state_from(given: Mapping[str, Sequence[Any]], opt: Optimizer, layout: Layout) -> tuple:
     """The optimizer state of a resume (per tensor) as one flat vector per slot."""
     loc = ("resume", "optimizer_state")
     if set(given) != set(opt.slots):
         want = ", ".join(opt.slots) or "nothing (an empty object)"
-        raise EngineError(f"{opt.name}'s state holds {want}; got {', '.join(given)}.", loc)
+        got = ", ".join(sorted(name[:20] for name in given)[:4])
+        raise EngineError(f"{opt.name}'s state holds {want}; got {got}.", loc)
     out = []
     for slot in opt.slots:
         tensors = given[slot]
@@ -572,6 +698,13 @@ def _state_from(given: Mapping[str, Sequence[Any]], opt: Optimizer, layout: Layo
             if arr.shape != shape or not np.isfinite(arr).all():
                 raise EngineError(
                     f"optimizer_state.{slot}[{k}] must be finite numbers of shape {shape}.",
+                    (*loc, slot, k),
+                )
+            if slot in opt.squares and (arr < 0).any():
+                raise EngineError(
+                    f"optimizer_state.{slot}[{k}] holds a negative number, but {opt.name}'s "
+                    f"{slot} sums squared gradients and is never negative: send the state the "
+                    "stream returned, or {} to start the optimizer afresh.",
                     (*loc, slot, k),
                 )
             flat.append(arr)

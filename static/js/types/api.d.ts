@@ -345,7 +345,11 @@ export interface paths {
          *     or `diverged` (with the epoch and a `msg`); it carries `params` (placed into the affine layers
          *     as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the training rows),
          *     `optimizer_state`, `epoch` and `step`: the `resume` of the next request, which then continues
-         *     bit for bit, on any replica. Closing the connection stops the training within one epoch.
+         *     bit for bit, on any replica. `size_limit` (`BPX_MAX_STREAM_BYTES`) ends a stream whose next report
+         *     would take it over its byte budget, with a resume as at the time limit. The clock and the client
+         *     are read every few optimizer steps: closing the connection stops the training within a few steps,
+         *     and an epoch the time limit cuts is undone (the last line holds the state after the last whole
+         *     epoch).
          */
         post: operations["train"];
         delete?: never;
@@ -2022,6 +2026,11 @@ export interface components {
              *     ]
              */
             include?: ("forward" | "backward" | "params" | "seed" | "gradcheck_arrays")[];
+            /**
+             * Rows
+             * @description `[start, stop)`: send only these rows of every tensor with a row per input row (each layer's `output` and `grad_input`, the `seed`, the input's gradient-check arrays), as the Network page's row window shows them; all by default. The answer's size is estimated from it.
+             */
+            rows?: number[] | null;
         };
         /** NudgeOut */
         NudgeOut: {
@@ -2294,7 +2303,7 @@ export interface components {
             epoch: number;
             /**
              * Step
-             * @description Optimizer steps done (Adam's t).
+             * @description Optimizer steps done (Adam's t); at most 2^53, far more than the limits let a run take.
              */
             step?: number | null;
         };
@@ -2310,6 +2319,658 @@ export interface components {
             epoch: number;
             /** Step */
             step: number;
+        };
+        /**
+         * ScriptRequest
+         * @description A training request with the trained weights, for ``/train/script``.
+         * @example {
+         *       "batch_size": 32,
+         *       "dataset": {
+         *         "classes": 2,
+         *         "n": 40,
+         *         "name": "xor",
+         *         "noise": 0.1,
+         *         "seed": 0
+         *       },
+         *       "epochs": 3,
+         *       "l2": 0,
+         *       "layers": [
+         *         {
+         *           "in": 2,
+         *           "init": "xavier",
+         *           "out": 8,
+         *           "seed": 0,
+         *           "type": "affine"
+         *         },
+         *         {
+         *           "type": "tanh"
+         *         },
+         *         {
+         *           "init": "xavier",
+         *           "out": 8,
+         *           "seed": 1,
+         *           "type": "affine"
+         *         },
+         *         {
+         *           "type": "tanh"
+         *         },
+         *         {
+         *           "init": "xavier",
+         *           "out": 2,
+         *           "seed": 2,
+         *           "type": "affine"
+         *         }
+         *       ],
+         *       "loss": "softmax_cross_entropy",
+         *       "lr": 0.01,
+         *       "optimizer": "adam",
+         *       "report_every": 10,
+         *       "resume": {
+         *         "epoch": 3,
+         *         "optimizer_state": {
+         *           "m": [
+         *             [
+         *               [
+         *                 0.01462,
+         *                 -0.002573,
+         *                 0.0002527,
+         *                 -0.01336,
+         *                 -0.000616,
+         *                 -0.004576,
+         *                 0.004981,
+         *                 -0.002653
+         *               ],
+         *               [
+         *                 -0.002986,
+         *                 0.0003738,
+         *                 0.0001925,
+         *                 0.003904,
+         *                 -0.0002088,
+         *                 0.001391,
+         *                 0.001545,
+         *                 0.0001663
+         *               ]
+         *             ],
+         *             [
+         *               -0.004467,
+         *               0.000129,
+         *               -0.0009146,
+         *               0.0008374,
+         *               0.0008304,
+         *               0.0008142,
+         *               -0.01478,
+         *               0.003513
+         *             ],
+         *             [
+         *               [
+         *                 0.0007322,
+         *                 0.001981,
+         *                 0.0009128,
+         *                 -0.0009853,
+         *                 0.001006,
+         *                 0.001417,
+         *                 0.000503,
+         *                 0.0007458
+         *               ],
+         *               [
+         *                 0.0004558,
+         *                 0.001888,
+         *                 0.0007305,
+         *                 -0.000461,
+         *                 0.0006891,
+         *                 0.001072,
+         *                 0.0003321,
+         *                 0.0006074
+         *               ],
+         *               [
+         *                 0.002284,
+         *                 0.0046,
+         *                 0.002512,
+         *                 -0.003378,
+         *                 0.002925,
+         *                 0.004074,
+         *                 0.001507,
+         *                 0.002085
+         *               ],
+         *               [
+         *                 0.0004383,
+         *                 0.0006951,
+         *                 0.0004522,
+         *                 -0.0006748,
+         *                 0.0005243,
+         *                 0.000761,
+         *                 0.0002786,
+         *                 0.0003896
+         *               ],
+         *               [
+         *                 0.0003135,
+         *                 0.002141,
+         *                 0.0006877,
+         *                 -0.0001302,
+         *                 0.0005777,
+         *                 0.0009251,
+         *                 0.0002611,
+         *                 0.0005599
+         *               ],
+         *               [
+         *                 0.001488,
+         *                 0.002784,
+         *                 0.001605,
+         *                 -0.002228,
+         *                 0.001858,
+         *                 0.002631,
+         *                 0.0009678,
+         *                 0.001351
+         *               ],
+         *               [
+         *                 0.00367,
+         *                 0.007374,
+         *                 0.004035,
+         *                 -0.005424,
+         *                 0.004694,
+         *                 0.006562,
+         *                 0.002421,
+         *                 0.003355
+         *               ],
+         *               [
+         *                 0.003408,
+         *                 0.006554,
+         *                 0.0037,
+         *                 -0.005083,
+         *                 0.004289,
+         *                 0.006031,
+         *                 0.002225,
+         *                 0.003096
+         *               ]
+         *             ],
+         *             [
+         *               -0.002469,
+         *               0.0007699,
+         *               -0.0008748,
+         *               0.003523,
+         *               -0.0007498,
+         *               -0.002802,
+         *               -0.00114,
+         *               -0.001525
+         *             ],
+         *             [
+         *               [
+         *                 0.002916,
+         *                 -0.002916
+         *               ],
+         *               [
+         *                 0.002933,
+         *                 -0.002933
+         *               ],
+         *               [
+         *                 -0.00595,
+         *                 0.00595
+         *               ],
+         *               [
+         *                 -0.007779,
+         *                 0.007779
+         *               ],
+         *               [
+         *                 0.00331,
+         *                 -0.00331
+         *               ],
+         *               [
+         *                 -0.002598,
+         *                 0.002598
+         *               ],
+         *               [
+         *                 0.003639,
+         *                 -0.003639
+         *               ],
+         *               [
+         *                 -0.00759,
+         *                 0.00759
+         *               ]
+         *             ],
+         *             [
+         *               -0.005546,
+         *               0.005546
+         *             ]
+         *           ],
+         *           "v": [
+         *             [
+         *               [
+         *                 0.000009294,
+         *                 2.685e-7,
+         *                 2.143e-8,
+         *                 0.000007526,
+         *                 2.211e-8,
+         *                 8.62e-7,
+         *                 0.000001121,
+         *                 2.866e-7
+         *               ],
+         *               [
+         *                 6.604e-7,
+         *                 1.421e-8,
+         *                 2.399e-9,
+         *                 7.793e-7,
+         *                 1.778e-9,
+         *                 8.973e-8,
+         *                 9.937e-8,
+         *                 3.44e-9
+         *               ]
+         *             ],
+         *             [
+         *               0.000001155,
+         *               1.419e-9,
+         *               4.995e-8,
+         *               2.741e-7,
+         *               3.185e-8,
+         *               3.967e-8,
+         *               0.00000965,
+         *               5.322e-7
+         *             ],
+         *             [
+         *               [
+         *                 3.743e-8,
+         *                 1.979e-7,
+         *                 4.567e-8,
+         *                 7.567e-8,
+         *                 6.59e-8,
+         *                 1.15e-7,
+         *                 1.758e-8,
+         *                 2.975e-8
+         *               ],
+         *               [
+         *                 2.57e-8,
+         *                 1.85e-7,
+         *                 3.552e-8,
+         *                 5.321e-8,
+         *                 5.071e-8,
+         *                 8.746e-8,
+         *                 1.272e-8,
+         *                 2.234e-8
+         *               ],
+         *               [
+         *                 2.517e-7,
+         *                 9.716e-7,
+         *                 2.804e-7,
+         *                 5.456e-7,
+         *                 4.039e-7,
+         *                 7.368e-7,
+         *                 1.112e-7,
+         *                 1.911e-7
+         *               ],
+         *               [
+         *                 7.817e-9,
+         *                 1.984e-8,
+         *                 8.311e-9,
+         *                 1.85e-8,
+         *                 1.117e-8,
+         *                 2.36e-8,
+         *                 3.168e-9,
+         *                 6.187e-9
+         *               ],
+         *               [
+         *                 4.504e-8,
+         *                 2.809e-7,
+         *                 5.517e-8,
+         *                 1.074e-7,
+         *                 8.822e-8,
+         *                 1.412e-7,
+         *                 2.198e-8,
+         *                 3.288e-8
+         *               ],
+         *               [
+         *                 9.676e-8,
+         *                 3.369e-7,
+         *                 1.076e-7,
+         *                 2.148e-7,
+         *                 1.499e-7,
+         *                 2.882e-7,
+         *                 4.155e-8,
+         *                 7.561e-8
+         *               ],
+         *               [
+         *                 6.514e-7,
+         *                 0.000002508,
+         *                 7.249e-7,
+         *                 0.000001411,
+         *                 0.000001044,
+         *                 0.000001912,
+         *                 2.878e-7,
+         *                 4.952e-7
+         *               ],
+         *               [
+         *                 5.185e-7,
+         *                 0.000001886,
+         *                 5.791e-7,
+         *                 0.000001141,
+         *                 8.14e-7,
+         *                 0.000001535,
+         *                 2.246e-7,
+         *                 4.018e-7
+         *               ]
+         *             ],
+         *             [
+         *               3.326e-7,
+         *               4.124e-7,
+         *               4.013e-8,
+         *               6.782e-7,
+         *               7.234e-8,
+         *               3.604e-7,
+         *               7.669e-8,
+         *               9.606e-8
+         *             ],
+         *             [
+         *               [
+         *                 4.864e-7,
+         *                 4.864e-7
+         *               ],
+         *               [
+         *                 8.788e-7,
+         *                 8.788e-7
+         *               ],
+         *               [
+         *                 0.000001443,
+         *                 0.000001443
+         *               ],
+         *               [
+         *                 0.000002658,
+         *                 0.000002658
+         *               ],
+         *               [
+         *                 4.784e-7,
+         *                 4.784e-7
+         *               ],
+         *               [
+         *                 4.773e-7,
+         *                 4.773e-7
+         *               ],
+         *               [
+         *                 6.238e-7,
+         *                 6.238e-7
+         *               ],
+         *               [
+         *                 0.000002373,
+         *                 0.000002373
+         *               ]
+         *             ],
+         *             [
+         *               0.000001638,
+         *               0.000001638
+         *             ]
+         *           ]
+         *         },
+         *         "params": [
+         *           {
+         *             "W": [
+         *               [
+         *                 0.02665,
+         *                 -0.02903,
+         *                 0.2649,
+         *                 0.07669,
+         *                 -0.2338,
+         *                 0.1917,
+         *                 0.5538,
+         *                 0.4536
+         *               ],
+         *               [
+         *                 -0.288,
+         *                 -0.5915,
+         *                 -0.2832,
+         *                 -0.01022,
+         *                 -1.01,
+         *                 -0.1271,
+         *                 -0.587,
+         *                 -0.3528
+         *               ]
+         *             ],
+         *             "b": [
+         *               0.0279,
+         *               -0.02617,
+         *               0.02765,
+         *               -0.02154,
+         *               -0.02898,
+         *               -0.02783,
+         *               0.02948,
+         *               -0.02949
+         *             ],
+         *             "index": 0
+         *           },
+         *           {
+         *             "W": [
+         *               [
+         *                 0.09526,
+         *                 0.2618,
+         *                 0.08857,
+         *                 -0.4343,
+         *                 0.2928,
+         *                 0.1298,
+         *                 -0.2168,
+         *                 0.1771
+         *               ],
+         *               [
+         *                 0.1042,
+         *                 0.07535,
+         *                 -0.01731,
+         *                 0.2159,
+         *                 -0.2856,
+         *                 -0.08429,
+         *                 -0.1953,
+         *                 0.1839
+         *               ],
+         *               [
+         *                 -0.01488,
+         *                 -0.1326,
+         *                 -0.3059,
+         *                 -0.06194,
+         *                 -0.02618,
+         *                 -0.1269,
+         *                 0.4287,
+         *                 0.3264
+         *               ],
+         *               [
+         *                 -0.9886,
+         *                 -0.6979,
+         *                 -0.0918,
+         *                 -0.1192,
+         *                 0.0455,
+         *                 0.04685,
+         *                 0.7188,
+         *                 -0.4231
+         *               ],
+         *               [
+         *                 -0.1545,
+         *                 0.6945,
+         *                 0.2037,
+         *                 0.2525,
+         *                 -0.2039,
+         *                 -0.6064,
+         *                 0.03757,
+         *                 0.01324
+         *               ],
+         *               [
+         *                 -0.4635,
+         *                 -0.2712,
+         *                 -0.05533,
+         *                 -0.3044,
+         *                 -0.06435,
+         *                 0.003883,
+         *                 -0.01689,
+         *                 -0.2089
+         *               ],
+         *               [
+         *                 0.181,
+         *                 0.2858,
+         *                 0.08399,
+         *                 -0.2603,
+         *                 0.2296,
+         *                 -0.2067,
+         *                 0.282,
+         *                 -0.4085
+         *               ],
+         *               [
+         *                 0.2939,
+         *                 -0.03663,
+         *                 -0.4713,
+         *                 -0.08149,
+         *                 -0.01034,
+         *                 0.06667,
+         *                 -0.3766,
+         *                 -0.4213
+         *               ]
+         *             ],
+         *             "b": [
+         *               0.02822,
+         *               0.01278,
+         *               0.02842,
+         *               -0.02822,
+         *               0.02437,
+         *               0.02919,
+         *               0.02775,
+         *               0.02992
+         *             ],
+         *             "index": 2
+         *           },
+         *           {
+         *             "W": [
+         *               [
+         *                 0.05666,
+         *                 -0.2059
+         *               ],
+         *               [
+         *                 -0.21,
+         *                 -1.067
+         *               ],
+         *               [
+         *                 0.8349,
+         *                 0.4817
+         *               ],
+         *               [
+         *                 -0.116,
+         *                 0.3166
+         *               ],
+         *               [
+         *                 0.09626,
+         *                 -0.2182
+         *               ],
+         *               [
+         *                 0.4642,
+         *                 -0.1659
+         *               ],
+         *               [
+         *                 -0.1761,
+         *                 -0.3252
+         *               ],
+         *               [
+         *                 0.2334,
+         *                 -0.07431
+         *               ]
+         *             ],
+         *             "b": [
+         *               0.02839,
+         *               -0.02839
+         *             ],
+         *             "index": 4
+         *           }
+         *         ],
+         *         "step": 3
+         *       },
+         *       "seed": 0
+         *     }
+         */
+        ScriptRequest: {
+            /**
+             * Momentum
+             * @description momentum, nesterov (0.9).
+             */
+            momentum?: number | null;
+            /**
+             * Beta1
+             * @description adam (0.9).
+             */
+            beta1?: number | null;
+            /**
+             * Beta2
+             * @description adam (0.999).
+             */
+            beta2?: number | null;
+            /**
+             * Rho
+             * @description rmsprop decay (0.99).
+             */
+            rho?: number | null;
+            /**
+             * Eps
+             * @description adagrad (1e-10), rmsprop and adam (1e-8).
+             */
+            eps?: number | null;
+            dataset?: components["schemas"]["DatasetIn"];
+            /** Layers */
+            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            /**
+             * Loss
+             * @default softmax_cross_entropy
+             * @enum {string}
+             */
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            /**
+             * Optimizer
+             * @default adam
+             * @enum {string}
+             */
+            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
+            /**
+             * Lr
+             * @description Learning rate.
+             * @default 0.01
+             */
+            lr?: number;
+            /**
+             * Batch Size
+             * @default 32
+             */
+            batch_size?: number;
+            /**
+             * Epochs
+             * @description Epochs in all (a resumed run goes on counting); 0: only the report of the initial network.
+             * @default 200
+             */
+            epochs?: number;
+            /**
+             * L2
+             * @description Adds (l2/2)·Σ‖W‖² (weights, not biases).
+             * @default 0
+             */
+            l2?: number;
+            /**
+             * Report Every
+             * @description Report every k epochs (and the first, last).
+             * @default 1
+             */
+            report_every?: number;
+            /**
+             * Boundary Every
+             * @description Decision boundary every k epochs (0: never); a multiple of report_every.
+             * @default 10
+             */
+            boundary_every?: number;
+            /**
+             * Grid
+             * @description Boundary grid side.
+             * @default 64
+             */
+            grid?: number;
+            /**
+             * Seed
+             * @description Seed of the mini-batch shuffle.
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * Checkpoint
+             * @description Put what a resume needs in every report.
+             * @default false
+             */
+            checkpoint?: boolean;
+            /** @description Where the run ended: `params` are the weights the script writes out. */
+            resume: components["schemas"]["ResumeIn"];
         };
         /** SoftmaxLayer */
         SoftmaxLayer: {
@@ -2437,9 +3098,10 @@ export interface components {
             done: true;
             /**
              * Reason
+             * @description `time_limit` (`BPX_MAX_TRAIN_SECONDS`) and `size_limit` (the stream's `BPX_MAX_STREAM_BYTES`) carry a resume: send the request again with it to go on.
              * @enum {string}
              */
-            reason: "max_epochs" | "time_limit" | "diverged";
+            reason: "max_epochs" | "time_limit" | "size_limit" | "diverged";
             /**
              * Epoch
              * @description Epochs done (for `diverged`: the epoch where it happened).
@@ -2460,7 +3122,7 @@ export interface components {
             } | null;
             /**
              * Msg
-             * @description Why a diverged run stopped.
+             * @description Why a diverged run stopped, or why not one epoch fitted in the time.
              */
             msg?: string | null;
         };
@@ -3532,7 +4194,11 @@ export interface operations {
              *     or `diverged` (with the epoch and a `msg`); it carries `params` (placed into the affine layers
              *     as `W` and `b`, /api/v1/network/run gives the reported `train_loss` on the training rows),
              *     `optimizer_state`, `epoch` and `step`: the `resume` of the next request, which then continues
-             *     bit for bit, on any replica. Closing the connection stops the training within one epoch. The example is a real three-epoch stream on a 3 × 3 grid, its numbers rounded to 4 significant digits.
+             *     bit for bit, on any replica. `size_limit` (`BPX_MAX_STREAM_BYTES`) ends a stream whose next report
+             *     would take it over its byte budget, with a resume as at the time limit. The clock and the client
+             *     are read every few optimizer steps: closing the connection stops the training within a few steps,
+             *     and an epoch the time limit cuts is undone (the last line holds the state after the last whole
+             *     epoch). The example is a real three-epoch stream on a 3 × 3 grid, its numbers rounded to 4 significant digits.
              */
             200: {
                 headers: {
@@ -3678,7 +4344,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TrainRequest"];
+                "application/json": components["schemas"]["ScriptRequest"];
             };
         };
         responses: {

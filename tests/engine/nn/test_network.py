@@ -5,10 +5,17 @@ import re
 import numpy as np
 import pytest
 
+from app.engine import cost
 from app.engine.errors import EngineError
 from app.engine.nn.activations import ACTIVATIONS
-from app.engine.nn.losses import LOSSES
-from app.engine.nn.network import gradcheck_seconds, gradient_check, passes, prepare, run_network
+from app.engine.nn.network import (
+    gradcheck_cost,
+    gradient_check,
+    passes,
+    prepare,
+    run_network,
+    shapes_of,
+)
 from app.engine.nn.presets import PRESETS, TITLES, contract_example, notebook_example, toy_2d
 
 ACT_NAMES = sorted(ACTIVATIONS)
@@ -271,18 +278,18 @@ def test_gradcheck_budget():
     assert err.value.loc == ("gradcheck",)
 
 
-def test_gradcheck_time_model_counts_the_work_it_describes():
-    """Twice the rows: twice the passes' work; every layer kind and loss has a pass cost."""
+def test_gradcheck_cost_comes_from_the_one_cost_model():
+    """Twice the rows: twice the check's work; the budget's multiply-adds are the cost model's,
+    from the specs alone or from the built network."""
     layers = [{"type": "affine", "out": 8}, {"type": "gelu"}, {"type": "layernorm"}]
     layers += [{"type": "affine", "out": 3}, {"type": "softmax"}]
-    secs = []
+    us = []
     for N in (64, 128):
         net, params, x, _ = prepare(np.ones((N, 4)), [0] * N, layers, "cross_entropy", "float64")
-        assert all(layer.passes > 0 for layer in net.layers) and net.loss.passes > 0
-        secs.append(gradcheck_seconds(net, params, x, (1e10, 1e9, float("inf"))))
-    assert secs[1] == pytest.approx(2 * secs[0], rel=0.05)
-    assert all(loss.passes > 0 for loss in LOSSES.values())
-    assert all(a.passes > 0 for a in ACTIVATIONS.values())
+        assert cost.stack_shapes(4, layers) == shapes_of(net, params)
+        assert gradcheck_cost(net, params, x) == cost.gradcheck_macs(N, 4, shapes_of(net, params))
+        us.append(cost.network_run(N, 4, layers, gradcheck=True).us)
+    assert us[1] == pytest.approx(2 * us[0], rel=0.1)
 
 
 def test_overflow_is_reported_not_nan():

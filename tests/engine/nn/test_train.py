@@ -1,5 +1,6 @@
 """Training: accuracy on the toy sets, determinism, resume bit for bit, the stream's bounds."""
 
+import dataclasses
 import itertools
 import json
 
@@ -241,3 +242,61 @@ def test_an_empty_optimizer_state_starts_the_optimizer_afresh():
     assert switched[-1]["step"] == 2 * 7  # counted from the switch
     again = as_json(run(XOR, stack([4, 2]), optimizer="adam", epochs=5, resume=fresh))
     assert again == switched
+
+
+def _every(training, k):
+    """The run with the clock and stop() read every ``k`` optimizer steps."""
+    return dataclasses.replace(training, check_every=k)
+
+
+def test_stop_is_read_within_an_epoch_and_at_most_a_few_steps_follow():
+    """A disconnect mid-epoch (one epoch of 200 steps at batch 1) costs at most check_every
+    steps more, counted, not timed."""
+    training = _every(prepare(XOR, stack([4, 2]), SCE, epochs=3, batch_size=1), 5)
+    at_stop = []
+
+    def stop() -> bool:
+        if training.outcome.steps >= 42:
+            at_stop.append(training.outcome.steps)
+            return True
+        return False
+
+    lines = list(training.stream(stop=stop))
+    assert [line["epoch"] for line in lines] == [0]  # nothing after the stop, no last line
+    assert training.outcome.reason == "cancelled"
+    assert training.outcome.steps - at_stop[0] <= 5 and at_stop[0] < 200
+
+
+def test_the_time_limit_is_read_within_an_epoch_and_the_cut_epoch_is_undone():
+    ticks = itertools.count()  # a clock that moves one second per reading
+    clock_steps = []  # the optimizer steps done at each reading
+
+    def clock() -> float:
+        clock_steps.append(training.outcome.steps)
+        return float(next(ticks))
+
+    kw = {"epochs": 10, "batch_size": 1, "report_every": 1, "boundary_every": 0, "lr": 0.03}
+    training = _every(prepare(XOR, stack([4, 2]), SCE, time_limit=50.5, **kw), 5)
+    lines = list(training.stream(clock=clock))
+    done = lines[-1]
+    crossed = clock_steps[51]  # the first reading past 50.5 s
+    assert training.outcome.steps - crossed <= 5
+    assert done["reason"] == "time_limit" and done["epoch"] == 1  # epoch 2 was cut: undone
+    assert done["step"] == 200
+    whole = as_json(run(XOR, stack([4, 2]), **kw | {"epochs": 1}))
+    assert as_json([done])[0]["params"] == whole[-1]["params"]  # the state after epoch 1
+
+
+def test_an_epoch_too_long_for_the_time_limit_ends_with_a_sentence():
+    ticks = itertools.count()
+    training = _every(prepare(XOR, stack([4, 2]), SCE, epochs=3, batch_size=1, time_limit=2.5), 5)
+    done = list(training.stream(clock=lambda: float(next(ticks))))[-1]
+    assert done["reason"] == "time_limit" and done["epoch"] == 0
+    assert "not one epoch fitted" in done["msg"]
+
+
+def test_the_cost_model_spaces_the_looks_at_the_clock_by_the_work_of_a_step():
+    heavy = [{"type": "affine", "out": 256}] * 2 + [{"type": "affine", "out": 2}]
+    big = make_data("xor", 500, 0.1, 2)
+    assert prepare(big, heavy, SCE, batch_size=1, epochs=1, grid=16).check_every <= 10
+    assert prepare(XOR, stack([4, 2]), SCE, batch_size=1, epochs=1).check_every >= 50

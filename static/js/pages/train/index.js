@@ -246,7 +246,8 @@ export async function init() {
         run.stateOf = state.opt;
       }
       run.last = run.last && { ...run.last, reason: line.reason };
-      if (line.reason === "diverged") el.status.textContent = `Diverged: ${line.msg}`;
+      // diverged, or not one epoch fitted in the time limit: Play's loop stops there
+      if (line.msg) el.status.textContent = line.reason === "diverged" ? `Diverged: ${line.msg}` : line.msg;
       return;
     }
     const hist = run.history;
@@ -289,8 +290,10 @@ export async function init() {
   const play = async () => {
     try {
       await runner.run("playing", async (signal) => {
+        // The server's bounds on one request's time and bytes: go on from the last line's resume.
+        const again = () => !run.last?.msg && ["time_limit", "size_limit"].includes(run.last?.reason ?? "");
         do await stream(signal, info.max_epochs, REPORT_EVERY, BOUNDARY_EVERY);
-        while (run.last?.reason === "time_limit"); // the server's wall-time bound: go on
+        while (again());
       });
     } catch (err) {
       cycle.fail(err);
