@@ -155,6 +155,8 @@ class _Graph:
         """Node i's operation with its inputs' values: ``−2 + 5``, ``exp(0.5)``."""
         n = self.nodes[i]
         args = [self.nodes[j]["value"] for j in n["inputs"]]
+        if not args:  # a variable or a constant
+            return fmt(n["value"])
         if n["op"] in ("add", "sub", "mul", "div", "pow"):
             a = fmt(args[0]) if args[0] >= 0 or n["op"] != "pow" else f"({fmt(args[0])})"
             b = fmt(args[1]) if args[1] >= 0 else f"({fmt(args[1])})"

@@ -128,7 +128,7 @@ def variables_of(expr: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str, ...]:
             f"the program is longer than {limits.max_graph_chars} characters", ("expr",)
         )
     try:
-        module = ast.parse(expr.replace(";", "\n"))
+        module = ast.parse(expr.strip())
     except (SyntaxError, ValueError):
         raise EngineError(
             "the program is not valid: write lines name = expression", ("expr",)
@@ -155,7 +155,8 @@ def _value(rng: Rng) -> int | float:
         k = 1 + rng.below(5)
         return k if rng.below(2) else -k
     k = 1 + rng.below(30)
-    return (k if rng.below(2) else -k) / 10
+    k = k if rng.below(2) else -k
+    return k // 10 if k % 10 == 0 else k / 10  # -30 tenths is the whole number -3
 
 
 def _fit(result: dict) -> bool:
