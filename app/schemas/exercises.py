@@ -68,6 +68,9 @@ class GraphCheckRequest(GraphProgram):
         1, ge=1, le=1000, description="1, 2, 3, ...: the hint's level (uses, template, answer)."
     )
     reveal: bool = Field(False, description="Send the expected number back (`expected`).")
+    expand: bool = Field(
+        False, description="The graph with composite functions staged, as `/api/v1/graph` draws it."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={

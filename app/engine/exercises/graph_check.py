@@ -367,11 +367,14 @@ def _local_ladder(g: _Graph, i: int, k: int, attempt: int) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _graph_words(expr: str, values: Mapping[str, float], limits: Limits) -> tuple[list[str], list]:
+def _graph_words(
+    expr: str, values: Mapping[str, float], expand: bool, limits: Limits
+) -> tuple[list[str], list]:
+    """Each node as text and its expression tree (for the words and the local rules)."""
     variables = tuple(values)
     check_variables(variables)
     graph = build_graph(
-        parse_program(expr, variables, limits), variables, False, limits.max_graph_nodes
+        parse_program(expr, variables, limits), variables, expand, limits.max_graph_nodes
     )
     return [node_text(graph, n.id) for n in graph.nodes], [n.tree for n in graph.nodes]
 
@@ -385,10 +388,12 @@ def check_graph_answer(
     attempt: int = 1,
     input: int | None = None,
     reveal: bool = False,
+    expand: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> dict:
     """Judge ``answer`` for node ``node``'s ``quantity`` (``value``, ``grad`` or ``local`` of
-    input edge ``input``) on the graph of ``expr`` at ``values``.
+    input edge ``input``) on the graph of ``expr`` at ``values`` (``expand``: with composite
+    functions staged in primitives, as ``/api/v1/graph`` draws it).
 
     Returns ``correct``, ``diagnosis`` (None when correct, else one of :data:`DIAGNOSES`),
     ``hint`` (words with the numbers: the diagnosis, then the ladder's step for ``attempt``),
@@ -399,11 +404,11 @@ def check_graph_answer(
         raise EngineError(f"quantity must be one of {', '.join(QUANTITIES)}", ("quantity",))
     if attempt < 1:
         raise EngineError("attempt counts from 1", ("attempt",))
-    result = compute_graph(expr, values, limits=limits)
+    result = compute_graph(expr, values, expand=expand, limits=limits)
     n_nodes = len(result["nodes"])
     if not 0 <= node < n_nodes:
         raise EngineError(f"node must be a node id, 0 to {n_nodes - 1}", ("node",))
-    texts, trees = _graph_words(expr, values, limits)
+    texts, trees = _graph_words(expr, values, expand, limits)
     g = _Graph(result, texts, trees)
     n = g.nodes[node]
     k = 0

@@ -1195,6 +1195,12 @@ export interface components {
              * @default false
              */
             reveal?: boolean;
+            /**
+             * Expand
+             * @description The graph with composite functions staged, as `/api/v1/graph` draws it.
+             * @default false
+             */
+            expand?: boolean;
         };
         /** GraphNodeOut */
         GraphNodeOut: {
