@@ -80,6 +80,8 @@ test("a constant's gradient is given, not asked", () => {
   assert.ok(known.grad.has(1) && !known.grad.has(0));
   known.grad.add(2);
   assert.deepEqual(keys(CONST, known), ["grad:0"]);
+  // and so is the local derivative on its edge (x**2's ∂/∂2 may not even be finite)
+  assert.deepEqual(keys(CONST, givenOf(CONST, { values: false, locals: true })), ["local:2:1"]);
 });
 
 test("the drawing shows what is known, locals once answered or once both ends have gradients", () => {

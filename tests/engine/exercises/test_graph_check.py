@@ -1,5 +1,7 @@
 """Judging a learner's numbers on a computational graph: every diagnosis, by hand and at random."""
 
+import math
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -185,3 +187,41 @@ def test_random_programs_right_accepted_mistakes_diagnosed(seed, nodes, ops):
             assert not r["correct"]
             # the contract's order decides when an earlier mistake gives the same number
             assert DIAGNOSES.index(r["diagnosis"]) <= DIAGNOSES.index(kind), (kind, r)
+
+
+# micrograd's test programs (test/test_engine.py: test_sanity_check, test_more_ops; its e is
+# k here, since e is the constant)
+MICROGRAD = [
+    ("z = 2 * x + 2 + x\nq = relu(z) + z * x\nh = relu(z * z)\ny = h + q + q * x", {"x": -4}),
+    (
+        "c = a + b\nd = a * b + b**3\nc += c + 1\nc += 1 + c + (-a)\nd += d * 2 + relu(b + a)\n"
+        "d += 3 * d + relu(b - a)\nk = c - d\nf = k**2\ng = f / 2.0\ng += 10.0 / f",
+        {"a": -4, "b": 2},
+    ),
+]
+
+
+@pytest.mark.parametrize(("expr", "values"), MICROGRAD)
+def test_micrograd_programs_every_number_accepted_and_sign_diagnosed(expr, values):
+    g = compute_graph(expr, values)
+    for n in g["nodes"]:
+        i = n["id"]
+        assert check_graph_answer(expr, values, i, "value", n["value"])["correct"]
+        if not math.isfinite(n["grad"]):  # k**2 at k < 0: ∂/∂(the constant 2) is log(k)·k²
+            assert n["op"] == "const"
+            with pytest.raises(EngineError, match="not finite"):
+                check_graph_answer(expr, values, i, "grad", 0)
+            continue
+        assert check_graph_answer(expr, values, i, "grad", f"{n['grad']:.8g}")["correct"]
+        for k, local in enumerate(n["local"]):
+            if math.isfinite(local):
+                assert check_graph_answer(expr, values, i, "local", local, input=k)["correct"]
+        if n["grad"] not in (0, n["value"], -n["value"]):
+            r = check_graph_answer(expr, values, i, "grad", -n["grad"])
+            assert r["diagnosis"] in ("one_path", "forgot_upstream", "local_swapped", "sign")
+    # micrograd's own numbers: dy/dx = 46 (sanity check); dg/da = 138.83, dg/db = 645.58
+    if "a" in values:
+        assert check_graph_answer(expr, values, 0, "grad", "138.83")["correct"]
+        assert check_graph_answer(expr, values, 1, "grad", "645.58")["correct"]
+    else:
+        assert check_graph_answer(expr, values, 0, "grad", "46")["correct"]

@@ -43,7 +43,8 @@ export const CIRCUIT_OPS = /** @type {const} */ ([
  * What is shown before the learner answers anything: the variables' and constants' values (and
  * every value unless `ask.values`), every edge's local derivative unless `ask.locals` (shown as
  * the explorer does, once both ends have their gradients); the gradients of constants and of
- * nodes that do not lead to the output (0), and the locals of edges into such nodes, are not asked.
+ * nodes that do not lead to the output (0), and the locals of edges into such nodes or out of a
+ * constant, are not asked.
  * @param {Graph} graph
  * @param {Ask} ask
  * @returns {Known}
@@ -55,8 +56,9 @@ export function givenOf(graph, ask) {
   for (const n of graph.nodes) {
     if (!ask.values || n.op === "var" || n.op === "const") known.value.add(n.id);
     if (n.op === "const" || !leads.has(n.id)) known.grad.add(n.id);
-    n.inputs.forEach((_, k) => {
-      if (!ask.locals || !leads.has(n.id)) known.local.add(edgeKey(n.id, k));
+    n.inputs.forEach((j, k) => {
+      // an edge from a constant carries nothing back to a variable (x**2's ∂/∂2 is not asked)
+      if (!ask.locals || !leads.has(n.id) || graph.nodes[j].op === "const") known.local.add(edgeKey(n.id, k));
     });
   }
   return known;
