@@ -181,6 +181,7 @@ export class YourTurn {
     this.focused = "";
     /** @type {import("./draw.js").Layout | null} */
     this.layout = null;
+    this.engaged = false; // the learner has answered: from then on the focus follows the boxes
   }
 
   /**
@@ -228,6 +229,7 @@ export class YourTurn {
    */
   async submit(t, text, reveal = false) {
     if (!this.graph || text.trim() === "") return;
+    this.engaged = true;
     const task = taskKey(t);
     const wrong = this.attempts.get(task) ?? 0;
     /** @type {CheckOut} */
@@ -380,7 +382,8 @@ export class YourTurn {
       parts.push(div);
     }
     this.layer.replaceChildren(...parts);
-    if (focus && (this.focused || document.activeElement === document.body)) focus.focus();
+    // After an answer the focus goes on to the next box; a page that just opened keeps it where it is.
+    if (focus && this.engaged && (this.focused || document.activeElement === document.body)) focus.focus();
     this.scoreLine.textContent = scoreText(this.score);
   }
 
