@@ -312,7 +312,7 @@ def _local_candidates(g: _Graph, i: int, k: int, ans: str) -> list[tuple[str, fl
 def _grad_ladder(g: _Graph, i: int, attempt: int) -> str:
     d_i = g.d(g.out, i)
     if i == g.out:
-        return f"The backward pass starts at the output: {d_i} = 1."
+        return f"{d_i} = 1: the backward pass starts at the output with 1."
     edges = g.edges(i)
     if not edges:
         return f"{g.sym(i)} does not lead to the output: {d_i} = 0."

@@ -135,3 +135,14 @@ def test_bad_requests_name_the_field(kw, loc):
     with pytest.raises(EngineError) as e:
         random_graph(**{"seed": 1, **kw})
     assert e.value.loc == loc
+
+
+def test_work_is_bounded_when_nothing_fits(monkeypatch):
+    import app.engine.exercises.random_graph as rg
+
+    calls = []
+    real = rg.compute_graph
+    monkeypatch.setattr(rg, "compute_graph", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with pytest.raises(EngineError):
+        random_graph(123, 15, ["exp"])  # exp of exp of ... overflows: no values fit
+    assert 0 < len(calls) <= rg._PROGRAM_TRIES * rg._VALUE_TRIES

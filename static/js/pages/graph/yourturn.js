@@ -11,7 +11,7 @@
 import { post } from "../../kit/api.js";
 import { h } from "../../kit/dom.js";
 import { edgeKey } from "./steps.js";
-import { symbols } from "./text.js";
+import { fmt, symbols } from "./text.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").View} View */
@@ -260,7 +260,8 @@ export class YourTurn {
       this.score.answered += 1;
       if (wrong === 0 && !reveal) this.score.firstTry += 1;
       if (reveal) this.score.hints += 1;
-      this.note(task, { text: reveal ? `Shown: ${r.hint}` : r.hint, diagnosis: null, right: true });
+      const shown = `Shown: ${this.describe(task)} = ${fmt(r.expected ?? null, 6)}.`;
+      this.note(task, { text: reveal ? shown : r.hint, diagnosis: null, right: true });
       this.highlight([]);
       this.focused = "";
     } else {
