@@ -60,7 +60,7 @@ def test_predict_the_best_h_by_clicking_the_plot_before_the_curve(page, ui):
     r = _judged(page, ui, lambda: page.click("#pr-h-go"))
     assert r["verdict"] == "close" and 1e-6 < r["expected"] < 1e-4
     assert page.evaluate(shown)
-    assert "decades off" in page.inner_text("#pr-verdict")
+    assert "decades off" in page.inner_text("#pr-h-verdict")
 
 
 def _sketch_box(page):

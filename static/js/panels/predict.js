@@ -62,6 +62,7 @@ export class SlopeAndStep {
     this.typed = byId("pr-slope", HTMLInputElement);
     this.hRange = byId("pr-h", HTMLInputElement);
     this.out = byId("pr-verdict", HTMLElement);
+    this.hOut = byId("pr-h-verdict", HTMLElement);
     this.hPill = byId("pr-h-pill", HTMLElement);
     this.slopePill = byId("pr-slope-pill", HTMLElement);
     this.angle.addEventListener("input", () => {
@@ -114,6 +115,7 @@ export class SlopeAndStep {
       this.slopePill.textContent = "";
       this.hPill.textContent = "";
       this.out.textContent = "";
+      this.hOut.textContent = "";
     }
     document.body.classList.toggle("predicting-slope", on && !this.slopeShown);
     document.body.classList.toggle("predicting-h", on && !this.hShown);
@@ -157,30 +159,31 @@ export class SlopeAndStep {
 
   async submitH() {
     if (this.h === null) {
-      this.out.textContent = "Pick an h first: click the step-size plot where you expect the smallest error.";
+      this.hOut.textContent = "Pick an h first: click the step-size plot where you expect the smallest error.";
       return;
     }
     const q = this.question();
     const method = q.method === "forward" ? "forward" : "central";
-    const r = await this.judge({ kind: "best_h", expr: q.expr, x0: q.x0, method, answer: this.h });
+    const r = await this.judge({ kind: "best_h", expr: q.expr, x0: q.x0, method, answer: this.h }, this.hOut);
     if (!r) return;
     this.hShown = true;
-    this.out.textContent = verdictText(r, "best_h");
-    this.out.dataset.verdict = r.verdict;
+    this.hOut.textContent = verdictText(r, "best_h");
+    this.hOut.dataset.verdict = r.verdict;
     this.onChange();
   }
 
   /**
    * @param {import("../types/kit").PostBody<"/api/v1/exercises/predict">} body
+   * @param {HTMLElement} [out] where an error is told
    * @returns {Promise<PredictOut | null>}
    */
-  async judge(body) {
+  async judge(body, out = this.out) {
     try {
       return await post("/api/v1/exercises/predict", body);
     } catch (err) {
       const items = /** @type {{items?: {msg: string}[]}} */ (err).items;
-      this.out.textContent = items ? items.map((i) => i.msg).join("; ") : String(err);
-      this.out.dataset.verdict = "error";
+      out.textContent = items ? items.map((i) => i.msg).join("; ") : String(err);
+      out.dataset.verdict = "error";
       return null;
     }
   }
