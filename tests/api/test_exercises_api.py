@@ -3,6 +3,7 @@
 import pytest
 
 from tests.api.helpers import assert_error
+from tests.attacks import ATTACKS
 
 CS231N = {"expr": "q = x + y\nf = q * z", "values": {"x": -2, "y": 5, "z": -4}}
 TWICE = {"expr": "q = x * y\nr = x + z\nf = q + r", "values": {"x": 2, "y": 3, "z": 1}}
@@ -154,3 +155,21 @@ def test_predict_three_kinds(client):
 )
 def test_predict_bad_input(client, body, loc):
     assert_error(client.post("/api/v1/exercises/predict", json=body), 422, loc)
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda s: repr(s[:30]))
+def test_attacks_as_answers_and_programs_get_a_clear_4xx(client, attack):
+    bodies = [
+        ("/api/v1/graph/check", {**CS231N, "node": 0, "quantity": "grad", "answer": attack}),
+        (
+            "/api/v1/graph/check",
+            {**CS231N, "expr": attack, "node": 0, "quantity": "grad", "answer": 1},
+        ),
+        ("/api/v1/graph/random", {"seed": 1, "expr": attack}),
+        ("/api/v1/exercises/predict", {"kind": "slope", "expr": attack, "x0": 1, "answer": 1}),
+    ]
+    for path, body in bodies:
+        r = client.post(path, json=body)
+        assert r.status_code in (413, 422), (path, r.status_code, r.text[:200])
+        if r.status_code == 422:
+            assert all(len(d["msg"]) < 300 for d in r.json()["detail"])
