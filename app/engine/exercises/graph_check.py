@@ -38,7 +38,7 @@ from app.engine.errors import EngineError
 from app.engine.exercises.answers import Answer, parse_answer
 from app.engine.expr.calculus import derivative
 from app.engine.expr.graph import build_graph, check_variables, compute_graph, node_text
-from app.engine.expr.nodes import Var, with_children
+from app.engine.expr.nodes import Fn, Var, with_children
 from app.engine.expr.parser import parse_program
 from app.engine.expr.printing import to_source
 from app.engine.limits import DEFAULT_LIMITS, Limits
@@ -309,6 +309,13 @@ def _local_candidates(g: _Graph, i: int, k: int, ans: str) -> list[tuple[str, fl
 # The hint ladder.
 
 
+def _function_rule(name: str) -> str:
+    """A function's derivative rule from the table, e.g. ``∂exp(u)/∂u = exp(u)``."""
+    u = Var("u")
+    rule = to_source(derivative(Fn(name, u), "u")).replace("-", "−")
+    return f"∂{name}(u)/∂u = {rule}"
+
+
 def _grad_ladder(g: _Graph, i: int, attempt: int) -> str:
     d_i = g.d(g.out, i)
     if i == g.out:
@@ -330,8 +337,10 @@ def _grad_ladder(g: _Graph, i: int, attempt: int) -> str:
         )
     symbols = " + ".join(g.share_words(i, e)[0] for e in edges)
     numbers = " + ".join(g.share_words(i, e)[1] for e in edges)
-    end = "?" if attempt == 2 else fmt(g.nodes[i]["grad"])
-    return f"{d_i} = {symbols} = {numbers} = {end}" + ("" if attempt == 2 else ".")
+    if attempt == 2:
+        return f"{d_i} = {symbols} = {numbers} = ?"
+    total = fmt(g.nodes[i]["grad"])
+    return f"{d_i} = {symbols} = {numbers}" + ("." if numbers == total else f" = {total}.")
 
 
 def _value_ladder(g: _Graph, i: int, attempt: int) -> str:
@@ -352,11 +361,9 @@ def _local_ladder(g: _Graph, i: int, k: int, attempt: int) -> str:
     src = n["inputs"][k]
     dk = g.d(i, src)
     if attempt <= 1:
-        rule = _RULES.get(n["op"], f"differentiate {n['label']} at its input")
-        return (
-            f"{dk}: how {g.define(i)} changes when {g.sym(src)} moves and the other inputs "
-            f"stay; {rule}."
-        )
+        rule = _RULES.get(n["op"]) or _function_rule(n["op"])
+        others = " and the other input stays" if len(n["inputs"]) > 1 else ""
+        return f"{dk}: how {g.define(i)} changes when {g.sym(src)} moves{others}; {rule}."
     given = ", ".join(
         f"{g.sym(j)} = {fmt(g.nodes[j]['value'])}" for j in dict.fromkeys(n["inputs"])
     )
