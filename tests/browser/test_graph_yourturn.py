@@ -144,3 +144,20 @@ def test_new_circuit_and_new_numbers_keep_the_seed_in_the_link(page, ui):
     assert page.input_value("#expr") == drawn["expr"]
     for name, v in again["values"].items():
         assert float(page.input_value(f"#var-{name}-num")) == v
+
+
+def test_values_first_when_hidden(page, ui):
+    ui.open(page, _url(CS231N, tvalues="1"))
+    ui.settle(page)
+    values = page.eval_on_selector_all("#graph-svg .gnode", "gs => gs.map(g => g.dataset.value)")
+    assert values == ["-2", "5", "-4", "", ""]  # the inputs are given, the rest hidden
+    assert _open(page) == {"value:3"}
+    r = _answer(page, ui, "value:3", "-3")
+    assert r["diagnosis"] == "sign"
+    assert "q = x + y = −2 + 5" in _note(page, "value:3")[1]
+    assert _answer(page, ui, "value:3", "3")["correct"]
+    assert _answer(page, ui, "value:4", "3*-4")["correct"]
+    assert _open(page) == {"grad:4"}  # then the backward pass
+    assert page.inner_text("#yt-score") == (
+        "2 of 7 answered · 1 right at the first try · 1 hint used"
+    )
