@@ -108,3 +108,23 @@ def test_sketch_tanh_prime_with_the_keyboard(page, ui):
     r = _judged(page, ui, lambda: page.keyboard.press("Enter"))  # flat 0: far, worst at 0
     assert r["verdict"] == "far" and abs(r["worst_x"]) < 0.1
     assert page.get_attribute("#sketch-verdict", "data-verdict") == "far"
+
+
+def test_drag_the_guessed_tangent_on_the_plot(page, ui):
+    ui.open(page, "/derivative?expr=x**2&x0=1&xmin=-3&xmax=3&predict=1")
+    ui.settle(page)
+    area = page.locator("#plot-f .nsewdrag").first.bounding_box()
+    # Drag to a point well right of x0 = 1 and at the plot's top: a steep positive slope.
+    page.mouse.move(area["x"] + area["width"] * 0.7, area["y"] + area["height"] * 0.5)
+    page.mouse.down()
+    page.mouse.move(area["x"] + area["width"] * 0.9, area["y"] + area["height"] * 0.1, steps=5)
+    page.mouse.up()
+    slope = float(page.input_value("#pr-slope").replace("−", "-"))
+    assert slope > 1
+    assert not _tangent_visible(page)
+    guess = page.evaluate(
+        "() => document.getElementById('plot-f').layout.shapes.find((s) => s.name === 'your slope')"
+    )
+    assert abs((guess["y1"] - guess["y0"]) / (guess["x1"] - guess["x0"]) - slope) < 0.01 * slope
+    r = _judged(page, ui, lambda: page.click("#pr-slope-go"))
+    assert r["expected"] == 2 and abs(r["answer"] - slope) < 0.01 * slope

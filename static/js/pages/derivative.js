@@ -74,6 +74,10 @@ export async function init() {
       drawF(last.d);
       drawSweep(last.d, last.s, last.flat);
     },
+    onGuess: () => {
+      if (last && isDrawn(gdF))
+        relayout(gdF, /** @type {any} */ (tangentShapes(state.x0, last.d.value, last.d.tangent.slope)));
+    },
   });
 
   function syncControls() {
@@ -196,6 +200,7 @@ export async function init() {
       yaxis: { range: [lo, hi] },
       xaxis: { range: [c.x[0], c.x[c.x.length - 1]] },
       uirevision: `${state.expr}|${state.xmin}|${state.xmax}`,
+      dragmode: pred.hidesSlope() ? false : "zoom", // before the reveal a drag turns the guess
       .../** @type {any} */ (tangentShapes(state.x0, d.value, d.tangent.slope)),
     });
     return draw(gdF, /** @type {any} */ (traces), lay);
@@ -469,6 +474,27 @@ export async function init() {
     STATE.write(state);
     pred.onChange();
   });
+  // Before the reveal, dragging on the f plot turns the guessed tangent about (x0, f(x0)).
+  let turning = false;
+  const guessAt = (/** @type {PointerEvent} */ ev) => {
+    const full = /** @type {any} */ (gdF)._fullLayout;
+    if (!last || !full?.xaxis || !full?.yaxis) return;
+    const box = gdF.getBoundingClientRect();
+    const x = full.xaxis.p2d(ev.clientX - box.left - full.xaxis._offset);
+    const y = full.yaxis.p2d(ev.clientY - box.top - full.yaxis._offset);
+    if (Math.abs(x - state.x0) > 1e-9 * Math.max(1, Math.abs(state.x0))) {
+      pred.setSlope((y - last.d.value) / (x - state.x0));
+    }
+  };
+  gdF.addEventListener("pointerdown", (ev) => {
+    if (!pred.hidesSlope()) return;
+    turning = true;
+    guessAt(ev);
+  });
+  gdF.addEventListener("pointermove", (ev) => {
+    if (turning && ev.buttons) guessAt(ev);
+  });
+  window.addEventListener("pointerup", () => (turning = false));
   // Before the reveal, a click on the step-size plot picks the learner's best h.
   gdS.addEventListener("click", (ev) => {
     if (!pred.hidesH()) return;

@@ -1,8 +1,9 @@
 // "Predict first" on the derivative page: before the tangent appears the learner sets its slope
-// (drag the angle slider, arrow keys, or type f′(x0) as a number, a fraction or a small sum;
-// Enter submits), and before the step-size curve appears they pick the h they expect to give the
-// smallest error (click the plot, or the slider). POST /api/v1/exercises/predict judges each one
-// and sends the truth back; this panel shows the verdict (aria-live) and then reveals.
+// (drag the line on the plot or the angle slider, arrow keys, or type f′(x0) as a number, a
+// fraction or a small sum; Enter submits), and before the step-size curve appears they pick the
+// h they expect to give the smallest error (click the plot, or the slider).
+// POST /api/v1/exercises/predict judges each one and sends the truth back; this panel shows the
+// verdict (aria-live) and then reveals.
 //
 // slopeOfAngle(), angleOfSlope() and verdictText() are pure (tests/js/predict.test.js).
 import { post } from "../kit/api.js";
@@ -43,12 +44,13 @@ export function verdictText(r, kind) {
 
 export class SlopeAndStep {
   /**
-   * @param {{question: () => Question, onChange: () => void}} opts `onChange`: redraw (a guess
-   *   moved, or a truth was revealed)
+   * @param {{question: () => Question, onChange: () => void, onGuess: () => void}} opts
+   *   `onChange`: redraw (a truth was revealed, a step size picked); `onGuess`: the slope moved
    */
-  constructor({ question, onChange }) {
+  constructor({ question, onChange, onGuess }) {
     this.question = question;
     this.onChange = onChange;
+    this.onGuess = onGuess;
     this.on = false;
     /** @type {number | null} the slope the learner set, shown as a line before the reveal */
     this.slope = null;
@@ -65,13 +67,7 @@ export class SlopeAndStep {
     this.hOut = byId("pr-h-verdict", HTMLElement);
     this.hPill = byId("pr-h-pill", HTMLElement);
     this.slopePill = byId("pr-slope-pill", HTMLElement);
-    this.angle.addEventListener("input", () => {
-      this.slope = slopeOfAngle(Number(this.angle.value));
-      this.typed.value = num(this.slope, 3);
-      this.dragged = true; // the box shows the slope rounded: send the slope itself
-      this.slopePill.textContent = num(this.slope, 3);
-      this.onChange();
-    });
+    this.angle.addEventListener("input", () => this.setSlope(slopeOfAngle(Number(this.angle.value)), false));
     this.typed.addEventListener("input", () => {
       this.dragged = false;
       const v = Number(this.typed.value);
@@ -79,7 +75,7 @@ export class SlopeAndStep {
         this.slope = v;
         this.angle.value = String(angleOfSlope(v));
         this.slopePill.textContent = num(v, 3);
-        this.onChange();
+        this.onGuess();
       }
     });
     for (const el of [this.angle, this.typed]) {
@@ -119,6 +115,21 @@ export class SlopeAndStep {
     }
     document.body.classList.toggle("predicting-slope", on && !this.slopeShown);
     document.body.classList.toggle("predicting-h", on && !this.hShown);
+  }
+
+  /**
+   * The learner's slope, set by the angle slider or by dragging the line on the plot.
+   * @param {number} slope
+   * @param {boolean} [moveSlider]
+   */
+  setSlope(slope, moveSlider = true) {
+    if (!Number.isFinite(slope) || this.slopeShown) return;
+    this.slope = slope;
+    if (moveSlider) this.angle.value = String(angleOfSlope(slope));
+    this.typed.value = num(slope, 3);
+    this.dragged = true; // the box shows the slope rounded: send the slope itself
+    this.slopePill.textContent = num(slope, 3);
+    this.onGuess();
   }
 
   /** Whether the tangent (and the numbers that give it away) stay hidden. */
