@@ -42,8 +42,10 @@ def test_cs231n_answered_with_mistakes_diagnosed_then_the_link_reopens_it(page, 
     assert _open(page) == {"grad:4"}  # the output first
     assert _answer(page, ui, "grad:4", "1")["correct"]
     assert _open(page) == {"grad:3", "grad:2"}  # every node whose uses are all answered
-    # forward_value: q's value typed for its gradient
+    # forward_value: q's value typed for its gradient (z's box keeps what is typed in it)
+    page.fill('input.yt-answer[data-task="grad:2"]', "2.5")
     r = _answer(page, ui, "grad:3", "3")
+    assert page.input_value('input.yt-answer[data-task="grad:2"]') == "2.5"
     assert r["diagnosis"] == "forward_value"
     diagnosis, text = _note(page, "grad:3")
     assert diagnosis == "forward_value" and "3 is q's value in the forward pass" in text

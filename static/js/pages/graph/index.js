@@ -416,7 +416,10 @@ export async function init() {
   });
   buttons.end.addEventListener("click", () => player.end());
   bindKeys(document, player);
-  new ResizeObserver(() => drawing.fit()).observe(byId("graph-scroll", HTMLElement));
+  new ResizeObserver(() => {
+    drawing.fit();
+    if (state.turn) turn.draw(); // the answer boxes sit on the nodes at the drawing's new scale
+  }).observe(byId("graph-scroll", HTMLElement));
 
   wireYourTurn();
   syncControls();

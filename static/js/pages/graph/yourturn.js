@@ -322,6 +322,12 @@ export class YourTurn {
       top: `${dy + y * scale}px`,
     });
     const open = answerable(graph, this.known);
+    // What is typed in the boxes survives a redraw (another box answered, the window resized).
+    const typed = new Map(
+      [...this.layer.querySelectorAll("input.yt-answer")]
+        .filter((e) => e instanceof HTMLInputElement)
+        .map((e) => [e.dataset.task ?? "", e.value]),
+    );
     const boxes = new Map(layout.nodes.map((b) => [b.id, b]));
     const edges = new Map(layout.edges.map((e) => [e.key, e]));
     /** @type {HTMLElement[]} */
@@ -348,6 +354,7 @@ export class YourTurn {
         style: { ...where, height: `${Math.max(16, 14 * scale)}px` },
       });
       input.dataset.task = task;
+      input.value = typed.get(task) ?? "";
       input.addEventListener("focus", () => (this.focused = task));
       input.addEventListener("keydown", (ev) => {
         if (ev.key !== "Enter") return;
