@@ -7,6 +7,7 @@ from app import __version__, errors
 from app.api import (
     activations,
     exercise_backward,
+    exercises,
     graph,
     hunt,
     meta,
@@ -58,8 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Off unless asked for: on, FastAPI looks up the global providers on every request.
         telemetry=None if settings.otel else {"tracing": False, "metrics": False, "logs": False},
     )
-    routers = (meta, activations, network, hunt, softmax, numdiff, graph, train, exercise_backward)
-    for router in (*routers, pages):
+    routers = (meta, activations, network, hunt, softmax, numdiff, graph, exercises, train)
+    for router in (*routers, exercise_backward, pages):
         app.include_router(router.router)
     app.state.limits = settings.limits()
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")

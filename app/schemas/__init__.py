@@ -3,6 +3,7 @@
 from app.schemas.activations import *  # noqa: F403
 from app.schemas.base import *  # noqa: F403
 from app.schemas.exercise_backward import *  # noqa: F403
+from app.schemas.exercises import *  # noqa: F403
 from app.schemas.graph import *  # noqa: F403
 from app.schemas.hunt import *  # noqa: F403
 from app.schemas.meta import *  # noqa: F403

@@ -10,7 +10,9 @@ from app.schemas.base import Request, Response, Step
 Value = Annotated[float, Field(ge=-1e6, le=1e6)]
 
 
-class GraphRequest(Request):
+class GraphProgram(Request):
+    """A program and the values of its variables: what every graph endpoint starts from."""
+
     expr: str = Field(
         description="An expression such as `(x + y) * z`, or a program: lines (or `;`-separated "
         "statements) `name = expression` or `name += expression` (also `-=`, `*=`, `/=`), the "
@@ -23,6 +25,9 @@ class GraphRequest(Request):
         "characters (a lowercase letter, then lowercase letters, digits or `_`), none of them a "
         "function or constant name; values within ±1e6.",
     )
+
+
+class GraphRequest(GraphProgram):
     expand: bool = Field(
         False, description="Stage composite functions in primitives: sigmoid(u) as 1/(1 + exp(-u))."
     )

@@ -11,20 +11,26 @@ BROKEN = [
     "/network?data=custom&X=1,a&T=0",
     "/graph?expr=q+%3D+x+%2B",
 ]
+# The exercise modes: answer boxes on the graph, the prediction controls, the sketch.
+EXERCISES = [
+    "/graph?expr=q+%3D+x+*+y%0Ar+%3D+x+%2B+z%0Af+%3D+q+%2B+r&values=x%3A2%2Cy%3A3%2Cz%3A1&turn=1",
+    "/derivative?expr=sin(x)&x0=1&predict=1",
+    "/activations?act=relu&sketch=1",
+]
 FOCUSABLE = (
     "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]),"
     " textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])"
 )
 
 
-@pytest.mark.parametrize("path", ["/", *EXPLORERS, *BROKEN])
+@pytest.mark.parametrize("path", ["/", *EXPLORERS, *BROKEN, *EXERCISES])
 def test_no_serious_or_critical_axe_violations(page, ui, problems, path):
     problems.allow(r"status of 422")
     ui.open(page, path)
     assert ui.axe(page) == []
 
 
-@pytest.mark.parametrize("path", ["/", *EXPLORERS])
+@pytest.mark.parametrize("path", ["/", *EXPLORERS, *EXERCISES])
 def test_every_control_is_reached_by_tab_in_document_order(page, ui, path):
     ui.open(page, path)
     stops = ui.tab_order(page)

@@ -44,7 +44,15 @@ from app.engine.expr.printing import number_text, to_source
 from app.engine.expr.table import FUNCTIONS, OPERATORS
 from app.engine.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["MAX_NAMES", "Graph", "GraphNode", "build_graph", "check_variables", "compute_graph"]
+__all__ = [
+    "MAX_NAMES",
+    "Graph",
+    "GraphNode",
+    "build_graph",
+    "check_variables",
+    "compute_graph",
+    "node_text",
+]
 
 MAX_NAMES = 8  # variables of a request (the REST contract: 1 to 8 names)
 _HOLE = "@"  # the placeholder variable of a local partial (no user name can be it)
@@ -213,6 +221,11 @@ def _node_text(graph: Graph, i: int, most: int = 60) -> str:
     if size[i] > most:
         return f"{graph.nodes[i].label}(…)"
     return to_source(memo[i])
+
+
+def node_text(graph: Graph, i: int, most: int = 60) -> str:
+    """Node ``i`` as text with the other named steps by their names (for exercises' words)."""
+    return _node_text(graph, i, most)
 
 
 def _overflow(graph: Graph, values: list[float]) -> EngineError:

@@ -9,9 +9,10 @@ import { byId, chips, h, numberInput } from "../kit/dom.js";
 import { num, sci, texNumber } from "../kit/format.js";
 import { Cycle, debounce } from "../kit/lifecycle.js";
 import { draw, layout, line, onAreaClick } from "../kit/plot.js";
-import { UrlState, num as numProp, suffixed, words } from "../kit/state.js";
+import { UrlState, bool, num as numProp, suffixed, words } from "../kit/state.js";
 import { renderTex } from "../kit/tex.js";
 import { meta, verdict, verdictBadges } from "../kit/verdict.js";
+import { Sketch } from "../panels/sketch.js";
 
 /** @typedef {import("../types/kit").Schemas["CurveOut"]} Curve */
 /** @typedef {import("../types/kit").Schemas["ActivationMeta"]} Activation */
@@ -24,6 +25,7 @@ const STATE = new UrlState({
   up: numProp(10),
   h: numProp(1e-5, { min: 1e-300 }),
   alpha: suffixed("_alpha"), // leaky_relu_alpha=0.2; unset: the API's default
+  sketch: bool(false), // sketch f' of the first activation before it is shown (panels/sketch.js)
 });
 const NUM = 801;
 const PLOTS = ["plot-f", "plot-df", "plot-back", "plot-err"];
@@ -93,6 +95,34 @@ export async function init() {
     cycle.checks.add(() => (input.disabled ? null : check()));
   }
   cycle.checks.add(() => (state.act.length ? null : fieldError(["activation"], "Pick at least one activation.")));
+
+  const sketchBox = byId("sk-on", HTMLInputElement);
+  const sketch = new Sketch({
+    svg: byId("sketch-svg", SVGSVGElement),
+    out: byId("sketch-verdict", HTMLElement),
+    button: byId("sketch-go", HTMLButtonElement),
+    reset: byId("sketch-reset", HTMLButtonElement),
+    onChange: () => showSketch(),
+  });
+  /** Sketch mode: f′ and everything that gives it away stay hidden until the sketch is checked. */
+  function showSketch() {
+    sketchBox.checked = state.sketch;
+    byId("card-sketch", HTMLElement).hidden = !state.sketch;
+    const name = state.act[0];
+    const c = name ? curves[name] : undefined;
+    if (state.sketch && name && c) {
+      const a = /** @type {Activation} */ (byName(name));
+      sketch.set(c, name, takesAlpha(a) ? alphaOf(a) : null);
+      byId("sketch-title", HTMLElement).textContent =
+        `Sketch ${label(name)}′(x): draw it over ${label(name)}(x) (faint)`;
+    }
+    document.body.classList.toggle("sketching", state.sketch && sketch.result === null);
+  }
+  sketchBox.addEventListener("change", () => {
+    state.sketch = sketchBox.checked;
+    STATE.write(state);
+    showSketch();
+  });
 
   function syncControls() {
     byId("xmin", HTMLInputElement).value = String(state.xmin);
@@ -353,6 +383,7 @@ export async function init() {
         await drawAll();
         showTable();
         showProbe();
+        showSketch();
       },
     );
   };

@@ -9,9 +9,10 @@ import { byId, logSlider, numberInput, paintSwatches, radios } from "../kit/dom.
 import { num, sci } from "../kit/format.js";
 import { Cycle, debounce } from "../kit/lifecycle.js";
 import { draw, isDrawn, layout, line, relayout } from "../kit/plot.js";
-import { UrlState, num as numProp, oneOf, str } from "../kit/state.js";
+import { UrlState, bool, num as numProp, oneOf, str } from "../kit/state.js";
 import { setTex } from "../kit/tex.js";
 import { badge, meta, verdict, verdictBadges } from "../kit/verdict.js";
+import { SlopeAndStep } from "../panels/predict.js";
 
 /** @typedef {import("../types/kit").Schemas["DerivativeOut"]} Derivative */
 /** @typedef {import("../types/kit").Schemas["StepSweepOut"]} Sweep */
@@ -25,6 +26,7 @@ const STATE = new UrlState({
   method: oneOf("central", METHODS),
   xmin: numProp(-5),
   xmax: numProp(5),
+  predict: bool(false), // predict the slope and the best h before they are shown (panels/predict.js)
 });
 const NUM = 801;
 const FORMULAS = {
@@ -60,9 +62,27 @@ export async function init() {
   const metaP = meta();
   /** @type {{x: (number | null)[], y: (number | null)[], dy: (number | null)[]} | null} */
   let curve = null;
+  /** @type {{d: Derivative, s: Sweep, m: Meta, flat: boolean} | null} the last good answers */
+  let last = null;
+  const predictBox = byId("pr-on", HTMLInputElement);
+  const pred = new SlopeAndStep({
+    question: () => ({ expr: state.expr, x0: state.x0, method: state.method }),
+    onChange: () => {
+      pred.sync(state.predict);
+      if (!last) return;
+      showNumbers(last.d, last.m, last.flat);
+      drawF(last.d);
+      drawSweep(last.d, last.s, last.flat);
+    },
+    onGuess: () => {
+      if (last && isDrawn(gdF))
+        relayout(gdF, /** @type {any} */ (tangentShapes(state.x0, last.d.value, last.d.tangent.slope)));
+    },
+  });
 
   function syncControls() {
     expr.value = state.expr;
+    predictBox.checked = state.predict;
     byId("xmin", HTMLInputElement).value = String(state.xmin);
     byId("xmax", HTMLInputElement).value = String(state.xmax);
     x0Range.min = String(state.xmin);
@@ -91,6 +111,24 @@ export async function init() {
   function tangentShapes(x0, y0, slope) {
     const xa = curve?.x[0] ?? state.xmin;
     const xb = curve?.x[curve.x.length - 1] ?? state.xmax;
+    /** @type {any[]} */
+    const guess =
+      state.predict && pred.slope !== null
+        ? [
+            {
+              type: "line",
+              xref: "x",
+              yref: "y",
+              x0: xa,
+              x1: xb,
+              y0: y0 + pred.slope * (xa - x0),
+              y1: y0 + pred.slope * (xb - x0),
+              line: { color: CURVE.point, width: 2, dash: "dash" },
+              layer: "above",
+              name: "your slope",
+            },
+          ]
+        : [];
     return {
       shapes: [
         {
@@ -104,6 +142,7 @@ export async function init() {
           line: { color: CURVE.dfNumeric, width: 2 },
           layer: "above",
           name: "tangent",
+          visible: !pred.hidesSlope(),
         },
         {
           type: "circle",
@@ -122,6 +161,7 @@ export async function init() {
           layer: "above",
           name: "x0",
         },
+        ...guess,
       ],
     };
   }
@@ -151,7 +191,7 @@ export async function init() {
           dash: "dash",
           hover: "f′(x) = %{y:.6g}<extra></extra>",
         }),
-        visible: /** @type {any} */ (gdF).data?.[1]?.visible ?? "legendonly",
+        visible: pred.hidesSlope() ? false : (/** @type {any} */ (gdF).data?.[1]?.visible ?? "legendonly"),
       },
       // legend entry only; the line itself is the first layout shape
       line("tangent at x₀ (numerical slope)", [null], [null], { color: CURVE.dfNumeric }),
@@ -160,6 +200,7 @@ export async function init() {
       yaxis: { range: [lo, hi] },
       xaxis: { range: [c.x[0], c.x[c.x.length - 1]] },
       uirevision: `${state.expr}|${state.xmin}|${state.xmax}`,
+      dragmode: pred.hidesSlope() ? false : "zoom", // before the reveal a drag turns the guess
       .../** @type {any} */ (tangentShapes(state.x0, d.value, d.tangent.slope)),
     });
     return draw(gdF, /** @type {any} */ (traces), lay);
@@ -179,7 +220,8 @@ export async function init() {
     });
     /** @type {any[]} */
     const traces = [line("central"), line("forward")];
-    if (d.error > 0) {
+    const hidden = pred.hidesH();
+    if (d.error > 0 && !hidden) {
       traces.push({
         type: "scatter",
         mode: "markers",
@@ -195,7 +237,7 @@ export async function init() {
     for (const k of /** @type {const} */ (["central", "forward"])) {
       const bh = s.best_h[k];
       const e = bh ? s[`${k}_error`][s.h.indexOf(bh)] : null;
-      if (bh && e) {
+      if (bh && e && !hidden) {
         traces.push({
           type: "scatter",
           mode: "markers",
@@ -220,13 +262,40 @@ export async function init() {
         text: "Every error is exactly 0:<br>nothing to draw on a log axis (see the note at the left)",
       });
     }
+    /** @type {any[]} */
+    const guess = [];
+    if (state.predict && pred.h !== null) {
+      guess.push({
+        type: "line",
+        xref: "x",
+        yref: "paper",
+        x0: pred.h,
+        x1: pred.h,
+        y0: 0,
+        y1: 1,
+        line: { color: CURVE.dfNumeric, width: 2, dash: "dash" },
+        name: "your best h",
+      });
+    }
+    if (hidden) {
+      for (const t of traces) t.visible = false;
+      annotations.push({
+        xref: "paper",
+        yref: "paper",
+        x: 0.5,
+        y: 0.92,
+        showarrow: false,
+        font: { size: 12, color: "#0f2536" },
+        text: "Predict: click where you expect the smallest error",
+      });
+    }
     const lay = layout(
       `Error against step size at x₀ = ${num(state.x0, 5)}`,
       "step h (log)",
       "|numerical − exact| (log)",
       {
-        xaxis: { type: "log", exponentformat: "power" },
-        yaxis: { type: "log", exponentformat: "power" },
+        xaxis: { type: "log", exponentformat: "power", ...(hidden ? { range: [-16.2, -0.8] } : {}) },
+        yaxis: { type: "log", exponentformat: "power", ...(hidden ? { range: [-17, 1] } : {}) },
         shapes: [
           {
             type: "line",
@@ -237,10 +306,12 @@ export async function init() {
             y0: 0,
             y1: 1,
             line: { color: CURVE.point, width: 1, dash: "dot" },
+            visible: !hidden,
           },
+          ...guess,
         ],
         annotations,
-        uirevision: "sweep",
+        uirevision: hidden ? "sweep-hidden" : "sweep",
       },
     );
     return draw(gdS, traces, lay);
@@ -325,6 +396,8 @@ export async function init() {
       async ([d, s, m]) => {
         curve = d.curve;
         const flat = [...s.central_error, ...s.forward_error].every((e) => e === 0);
+        last = { d, s, m, flat };
+        pred.sync(state.predict);
         showNumbers(d, m, flat);
         await Promise.all([drawF(d), drawSweep(d, s, flat)]);
       },
@@ -394,6 +467,42 @@ export async function init() {
     sel.value = "";
     changed();
     refreshSoon.flush();
+  });
+
+  predictBox.addEventListener("change", () => {
+    state.predict = predictBox.checked;
+    STATE.write(state);
+    pred.onChange();
+  });
+  // Before the reveal, dragging on the f plot turns the guessed tangent about (x0, f(x0)).
+  let turning = false;
+  const guessAt = (/** @type {PointerEvent} */ ev) => {
+    const full = /** @type {any} */ (gdF)._fullLayout;
+    if (!last || !full?.xaxis || !full?.yaxis) return;
+    const box = gdF.getBoundingClientRect();
+    const x = full.xaxis.p2d(ev.clientX - box.left - full.xaxis._offset);
+    const y = full.yaxis.p2d(ev.clientY - box.top - full.yaxis._offset);
+    if (Math.abs(x - state.x0) > 1e-9 * Math.max(1, Math.abs(state.x0))) {
+      pred.setSlope((y - last.d.value) / (x - state.x0));
+    }
+  };
+  gdF.addEventListener("pointerdown", (ev) => {
+    if (!pred.hidesSlope()) return;
+    turning = true;
+    guessAt(ev);
+  });
+  gdF.addEventListener("pointermove", (ev) => {
+    if (turning && ev.buttons) guessAt(ev);
+  });
+  window.addEventListener("pointerup", () => (turning = false));
+  // Before the reveal, a click on the step-size plot picks the learner's best h.
+  gdS.addEventListener("click", (ev) => {
+    if (!pred.hidesH()) return;
+    const ax = /** @type {any} */ (gdS)._fullLayout?.xaxis;
+    if (!ax) return;
+    const px = ev.clientX - gdS.getBoundingClientRect().left - ax._offset;
+    if (px < 0 || px > ax._length) return;
+    pred.pickH(ax.p2d(px));
   });
 
   syncControls();

@@ -325,6 +325,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/graph/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a learner's value, gradient or local derivative on a graph
+         * @description Builds the graph of `expr` at `values` as `/api/v1/graph` does (same limits and allow-list) and judges `answer` for node `node`'s `quantity`. A wrong answer gets a diagnosis computed from the true numbers (forward_value, one_path, forgot_upstream, local_swapped, sign, else other: the first that fits, in that order) and a hint in words with the numbers, climbing with `attempt`: where to look, the chain-rule template, the answer. The expected number is sent only with `reveal`.
+         */
+        post: operations["graphCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/graph/random": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A seeded practice circuit (or new values for a given one)
+         * @description A program of `nodes` one-operation steps drawn from `ops`, over 1 to 4 variables x, y, z, w, with small whole or one-decimal values at which every step is defined and at least 0.1 from a kink, a pole or a domain's edge. The same body gives the same program and values in every release (teachers' links depend on it). With `expr`, only new values are drawn for that program. Always accepted by `/api/v1/graph`.
+         */
+        post: operations["graphRandom"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exercises/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Judge a prediction: a slope, the best step size, a sketched derivative
+         * @description `slope`: the error |answer - f'(x0)| / max(1, |f'(x0)|), close at most 0.1, near at most 0.3 (on a kink, any slope between the one-sided derivatives is right). `best_h`: decades between the answer and the step size of smallest error in the step-size sweep, close within a factor of 10, near within 100. `sketch`: the drawn f' (points joined by lines) against the activation's f', mean absolute error over the range divided by max(1, range of f'), close at most 0.1, near at most 0.25; `worst_x` marks where it is furthest off (at a kink, anything between the one-sided limits is right). The truth comes back as `expected`.
+         */
+        post: operations["exercisesPredict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/train": {
         parameters: {
             query?: never;
@@ -1409,6 +1469,131 @@ export interface components {
              */
             h?: number;
         };
+        /** GraphCheckOut */
+        GraphCheckOut: {
+            /** Correct */
+            correct: boolean;
+            /**
+             * Diagnosis
+             * @description Null when correct; else the first mistake in the order forward_value, one_path, forgot_upstream, local_swapped, sign whose number the answer matches, or `other`.
+             */
+            diagnosis: ("forward_value" | "one_path" | "forgot_upstream" | "local_swapped" | "sign" | "other") | null;
+            /**
+             * Hint
+             * @description Words with the numbers: the diagnosis, then the hint of this attempt's level (1: where to look, 2: the chain-rule template with every number but the answer, 3 and later: the answer); when correct, the computation.
+             */
+            hint: string;
+            /**
+             * Highlight
+             * @description Node ids the hint points at (a node's uses).
+             */
+            highlight: number[];
+            /** Node */
+            node: number;
+            /** Quantity */
+            quantity: string;
+            /** Input */
+            input?: number | null;
+            /** Attempt */
+            attempt: number;
+            /**
+             * Expected
+             * @description Only with `reveal`.
+             */
+            expected?: number | null;
+        };
+        /**
+         * GraphCheckRequest
+         * @example {
+         *       "answer": -4,
+         *       "attempt": 1,
+         *       "expr": "q = x + y\nf = q * z",
+         *       "node": 0,
+         *       "quantity": "grad",
+         *       "values": {
+         *         "x": -2,
+         *         "y": 5,
+         *         "z": -4
+         *       }
+         *     }
+         * @example {
+         *       "answer": "3",
+         *       "attempt": 1,
+         *       "expr": "q = x * y\nr = x + z\nf = q + r",
+         *       "node": 0,
+         *       "quantity": "grad",
+         *       "values": {
+         *         "x": 2,
+         *         "y": 3,
+         *         "z": 1
+         *       }
+         *     }
+         * @example {
+         *       "answer": "-4",
+         *       "expr": "q = x + y\nf = q * z",
+         *       "input": 0,
+         *       "node": 4,
+         *       "quantity": "local",
+         *       "values": {
+         *         "x": -2,
+         *         "y": 5,
+         *         "z": -4
+         *       }
+         *     }
+         */
+        GraphCheckRequest: {
+            /**
+             * Expr
+             * @description An expression such as `(x + y) * z`, or a program: lines (or `;`-separated statements) `name = expression` or `name += expression` (also `-=`, `*=`, `/=`), the last line an expression or a name, which is the output.
+             */
+            expr: string;
+            /**
+             * Values
+             * @description The variables and their values: 1 to 8 names of 1 to 8 characters (a lowercase letter, then lowercase letters, digits or `_`), none of them a function or constant name; values within ±1e6.
+             */
+            values: {
+                [key: string]: number;
+            };
+            /**
+             * Node
+             * @description The id of the node answered (as `/api/v1/graph` numbers).
+             */
+            node: number;
+            /**
+             * Quantity
+             * @description `value` (the forward value), `grad` (d output / d node) or `local` (d node / d its input `input`).
+             * @enum {string}
+             */
+            quantity: "value" | "grad" | "local";
+            /**
+             * Input
+             * @description For `local`: which input edge of the node, from 0.
+             */
+            input?: number | null;
+            /**
+             * Answer
+             * @description A JSON number, or the answer as typed: a decimal (`"-0.39"`, accepted within the precision typed when it has at least two significant digits), a fraction (`"-2/3"`) or numbers with `+ - * / **` and parentheses (`"3*-4 + 1"`); otherwise accepted within 1e-6 relative (absolute 1e-9 where the truth is 0).
+             */
+            answer: number | string;
+            /**
+             * Attempt
+             * @description 1, 2, 3, ...: the hint's level (uses, template, answer).
+             * @default 1
+             */
+            attempt?: number;
+            /**
+             * Reveal
+             * @description Send the expected number back (`expected`).
+             * @default false
+             */
+            reveal?: boolean;
+            /**
+             * Expand
+             * @description The graph with composite functions staged, as `/api/v1/graph` draws it.
+             * @default false
+             */
+            expand?: boolean;
+        };
         /** GraphNodeOut */
         GraphNodeOut: {
             /** Id */
@@ -1497,6 +1682,73 @@ export interface components {
             expand: boolean;
             /** H */
             h: number;
+        };
+        /** GraphRandomOut */
+        GraphRandomOut: {
+            /**
+             * Expr
+             * @description A program accepted by `/api/v1/graph`, the last step `f`.
+             */
+            expr: string;
+            /**
+             * Values
+             * @description Small whole numbers or tenths, never 0.
+             */
+            values: {
+                [key: string]: number;
+            };
+            /** Seed */
+            seed: number;
+            /** Nodes */
+            nodes?: number | null;
+            /** Ops */
+            ops?: string[] | null;
+        };
+        /**
+         * GraphRandomRequest
+         * @example {
+         *       "nodes": 8,
+         *       "ops": [
+         *         "add",
+         *         "mul",
+         *         "exp",
+         *         "relu"
+         *       ],
+         *       "seed": 7
+         *     }
+         * @example {
+         *       "expr": "q = x + y\nf = q * z",
+         *       "seed": 3
+         *     }
+         */
+        GraphRandomRequest: {
+            /**
+             * Seed
+             * @description Any whole number up to 2**53 - 1 (fits a URL).
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * Nodes
+             * @description Steps of the program, one op each.
+             * @default 6
+             */
+            nodes?: number;
+            /**
+             * Ops
+             * @description Operations to use.
+             * @default [
+             *       "add",
+             *       "sub",
+             *       "mul"
+             *     ]
+             */
+            ops?: ("add" | "sub" | "mul" | "div" | "neg" | "pow" | "exp" | "log" | "sqrt" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "abs")[];
+            /**
+             * Expr
+             * @description A program to keep: only new values are drawn for it ("new numbers").
+             */
+            expr?: string | null;
         };
         /**
          * GraphRequest
@@ -2276,6 +2528,146 @@ export interface components {
             gamma?: (number | null)[] | null;
             /** Beta */
             beta?: (number | null)[] | null;
+        };
+        /** PredictOut */
+        PredictOut: {
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "close" | "near" | "far";
+            /**
+             * Score
+             * @description 0 to 1; 1 is the truth.
+             */
+            score: number;
+            /**
+             * Error
+             * @description What the verdict thresholds (0 is perfect): slope |answer - f'| / max(1, |f'|); best_h decades off; sketch mean |drawn - f'| / max(1, range of f').
+             */
+            error: number;
+            /**
+             * Thresholds
+             * @description `close` and `near` bounds on `error`.
+             */
+            thresholds: {
+                [key: string]: number;
+            };
+            /**
+             * Expected
+             * @description The truth: f'(x0), the best h, or f' at each sketched x.
+             */
+            expected: number | (number | null)[];
+            /**
+             * Worst X
+             * @description sketch: where the drawing is furthest off.
+             */
+            worst_x: number | null;
+            /** Answer */
+            answer?: number | null;
+            /**
+             * Kink
+             * @description slope at a kink: the one-sided derivatives (any between is right).
+             */
+            kink?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Rule Of Thumb
+             * @description best_h: eps**(1/3) (central) or sqrt(eps) (forward).
+             */
+            rule_of_thumb?: number | null;
+            /** Worst Error */
+            worst_error?: number | null;
+            /**
+             * Kinks
+             * @description sketch: kinks inside the range.
+             */
+            kinks?: number[] | null;
+        };
+        /**
+         * PredictRequest
+         * @example {
+         *       "answer": 0.5,
+         *       "expr": "sin(x)",
+         *       "kind": "slope",
+         *       "x0": 1
+         *     }
+         * @example {
+         *       "answer": 0.00001,
+         *       "expr": "sin(x)",
+         *       "kind": "best_h",
+         *       "method": "central",
+         *       "x0": 1
+         *     }
+         * @example {
+         *       "activation": "tanh",
+         *       "kind": "sketch",
+         *       "x": [
+         *         -2,
+         *         -1,
+         *         0,
+         *         1,
+         *         2
+         *       ],
+         *       "y": [
+         *         0.1,
+         *         0.4,
+         *         1,
+         *         0.4,
+         *         0.1
+         *       ]
+         *     }
+         */
+        PredictRequest: {
+            /**
+             * Kind
+             * @description `slope` (f'(x0)), `best_h` (the step size with the smallest error) or `sketch` (a drawn f' of an activation).
+             * @enum {string}
+             */
+            kind: "slope" | "best_h" | "sketch";
+            /**
+             * Expr
+             * @description slope, best_h: f(x).
+             */
+            expr?: string | null;
+            /**
+             * X0
+             * @description slope, best_h: the point.
+             */
+            x0?: number | null;
+            /**
+             * Method
+             * @description best_h: the formula.
+             * @default central
+             * @enum {string}
+             */
+            method?: "central" | "forward";
+            /**
+             * Answer
+             * @description slope, best_h: the prediction.
+             */
+            answer?: (number | string) | null;
+            /**
+             * Activation
+             * @description sketch: the activation's name.
+             */
+            activation?: string | null;
+            /**
+             * Alpha
+             * @description sketch: leaky_relu's or elu's alpha.
+             */
+            alpha?: number | null;
+            /**
+             * X
+             * @description sketch: increasing x of the drawn points.
+             */
+            x?: number[] | null;
+            /**
+             * Y
+             * @description sketch: the drawn f' at each x.
+             */
+            y?: number[] | null;
         };
         /** PresetsOut */
         PresetsOut: {
@@ -4129,6 +4521,192 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GraphOut"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    graphCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GraphCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GraphCheckOut"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    graphRandom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GraphRandomRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GraphRandomOut"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    exercisesPredict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PredictRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictOut"];
                 };
             };
             /** @description The body is not valid JSON. */

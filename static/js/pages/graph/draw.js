@@ -313,6 +313,14 @@ export class GraphView {
     }
   }
 
+  /**
+   * Mark the nodes a hint points at (the exercise's "look here"); [] clears.
+   * @param {number[]} ids
+   */
+  highlight(ids) {
+    for (const [id, v] of this.nodes) v.g.classList.toggle("yt-highlight", ids.includes(id));
+  }
+
   /** Size the drawing to its container: as large as fits, within SCALE (then it scrolls). */
   fit() {
     const box = this.svg.parentElement;

@@ -7,12 +7,13 @@ import { byId, h, numberInput } from "../../kit/dom.js";
 import { sci } from "../../kit/format.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { start } from "../../kit/page.js";
-import { UrlState, bool, num, str } from "../../kit/state.js";
+import { UrlState, bool, num, str, words } from "../../kit/state.js";
 import { badge, meta, passes, ruleText } from "../../kit/verdict.js";
 import { GraphView, PASS, layoutGraph } from "./draw.js";
 import { Player, bindKeys, plan, usesOf, viewAt } from "./steps.js";
 import { backwardText, fmt, forwardText, localLines, opWords, stepText, symbols } from "./text.js";
 import { valuesProp, variablesOf } from "./vars.js";
+import { CIRCUIT_OPS, YourTurn } from "./yourturn.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").View} View */
@@ -58,6 +59,14 @@ const STATE = new UrlState({
   step: num(-1, { min: -1, integer: true }), // -1: the end (both passes done)
   node: num(-1, { min: -1, integer: true }), // the node in the inspector; -1 none
   speed: num(2, { min: SPEEDS[0], max: SPEEDS[SPEEDS.length - 1] }),
+  // "Your turn" (yourturn.js): the mode, what is hidden, the seed of the last new circuit or
+  // new numbers, and the size and operations of the next new circuit.
+  turn: bool(false),
+  tvalues: bool(false), // ask the forward values too
+  tlocals: bool(false), // ask each edge's local derivative too
+  seed: num(-1, { min: -1, max: Number.MAX_SAFE_INTEGER, integer: true }),
+  rnodes: num(5, { min: 1, max: 15, integer: true }),
+  rops: words(["add", "sub", "mul"], CIRCUIT_OPS),
 });
 
 export async function init() {
@@ -90,6 +99,15 @@ export async function init() {
   });
   for (const [name, color] of Object.entries(PASS)) document.documentElement.style.setProperty(`--${name}`, color);
   const drawing = new GraphView(byId("graph-svg", SVGSVGElement), { onSelect: select });
+  const turn = new YourTurn({
+    layer: byId("yt-layer", HTMLElement),
+    svg: byId("graph-svg", SVGSVGElement),
+    live: byId("yt-live", HTMLElement),
+    score: byId("yt-score", HTMLElement),
+    request: () => requestBody(),
+    onChange: () => render(),
+    highlight: (ids) => drawing.highlight(ids),
+  });
   const player = new Player((index) => {
     state.step = index;
     render();
@@ -178,6 +196,11 @@ export async function init() {
     if (document.activeElement !== box) box.value = String(v);
   }
 
+  /** @returns {import("./yourturn.js").Ask} */
+  function asked() {
+    return { values: state.tvalues, locals: state.tlocals };
+  }
+
   /** @returns {Body} */
   function requestBody() {
     const names = variablesOf(state.expr, reserved);
@@ -219,6 +242,7 @@ export async function init() {
       drawing.build(r, layoutGraph(r));
       drawing.fit();
     }
+    if (state.turn) turn.setGraph(r, asked());
     const last = steps.length - 1;
     if (state.step < 0 || state.step > last || (renewed && !first)) state.step = last;
     if (state.node >= r.nodes.length || (renewed && !first)) state.node = -1;
@@ -232,6 +256,32 @@ export async function init() {
   function render() {
     if (!graph) return;
     const v = viewAt(graph, steps, state.step, uses);
+    document.body.classList.toggle("yourturn", state.turn);
+    if (state.turn) {
+      turn.setGraph(graph, asked());
+      drawing.update(graph, turn.view() ?? v, -1);
+      turn.place(drawing.layout);
+      document.body.classList.toggle("yt-finished", turn.finished());
+      // The newest diagnosis stays in view here too (#yt-live announces it, so this is not live).
+      formula.setAttribute("aria-live", "off");
+      formula.textContent = turn.finished()
+        ? "All answered: the table below compares the gradients with the exact and numerical ones."
+        : turn.latest() ||
+          "Your turn: type each hidden number in its box and press Enter; gradients from the output back, " +
+            "a node once all its uses are answered.";
+      formula.className = "step-formula phase-backward";
+      if (turn.finished()) {
+        const end = viewAt(graph, steps, steps.length - 1, uses);
+        metaP.then(
+          (m) => graph && renderGradients(end, m),
+          () => {},
+        );
+      }
+      STATE.write(state);
+      return;
+    }
+    turn.clear();
+    formula.setAttribute("aria-live", "polite");
     drawing.update(graph, v, state.node);
     const phase = { start: "start", forward: "forward pass", seed: "seed", backward: "backward pass" }[v.step.kind];
     stepCount.textContent = `step ${v.index} / ${v.last} · ${phase}`;
@@ -366,10 +416,97 @@ export async function init() {
   });
   buttons.end.addEventListener("click", () => player.end());
   bindKeys(document, player);
-  new ResizeObserver(() => drawing.fit()).observe(byId("graph-scroll", HTMLElement));
+  new ResizeObserver(() => {
+    drawing.fit();
+    if (state.turn) turn.draw(); // the answer boxes sit on the nodes at the drawing's new scale
+  }).observe(byId("graph-scroll", HTMLElement));
 
+  wireYourTurn();
   syncControls();
   await fetchGraph();
+
+  /** The "your turn" controls: the mode, what is hidden, new numbers, a new circuit, show me. */
+  function wireYourTurn() {
+    const on = byId("yt-on", HTMLInputElement);
+    const hideValues = byId("yt-hide-values", HTMLInputElement);
+    const askLocals = byId("yt-locals", HTMLInputElement);
+    const nodes = byId("yt-nodes", HTMLInputElement);
+    const opsBox = byId("yt-ops", HTMLElement);
+    const ops = CIRCUIT_OPS.map((op) =>
+      h("input", { type: "checkbox", id: `yt-op-${op}`, value: op, checked: state.rops.includes(op) }),
+    );
+    opsBox.replaceChildren(...CIRCUIT_OPS.map((op, i) => h("label", { class: "chip" }, ops[i], op)));
+    const sync = () => {
+      on.checked = state.turn;
+      hideValues.checked = state.tvalues;
+      askLocals.checked = state.tlocals;
+      nodes.value = String(state.rnodes);
+    };
+    sync();
+    const restart = () => {
+      turn.clear();
+      sync();
+      STATE.write(state);
+      render();
+    };
+    on.addEventListener("change", () => {
+      state.turn = on.checked;
+      restart();
+    });
+    hideValues.addEventListener("change", () => {
+      state.tvalues = hideValues.checked;
+      restart();
+    });
+    askLocals.addEventListener("change", () => {
+      state.tlocals = askLocals.checked;
+      restart();
+    });
+    nodes.addEventListener("change", () => {
+      const n = Math.round(Number(nodes.value));
+      if (n >= 1 && n <= 15) state.rnodes = n;
+      nodes.value = String(state.rnodes);
+      STATE.write(state);
+    });
+    for (const c of ops) {
+      c.addEventListener("change", () => {
+        const chosen = ops.filter((o) => o.checked).map((o) => o.value);
+        if (chosen.length) state.rops = chosen;
+        else c.checked = true; // at least one operation
+        STATE.write(state);
+      });
+    }
+    /** @param {{expr: string, values: Record<string, number>, seed: number}} r */
+    const take = (r) => {
+      state.seed = r.seed;
+      state.expr = r.expr;
+      Object.assign(values, r.values);
+      state.step = -1;
+      state.node = -1;
+      turn.clear();
+      syncControls();
+      fetchSoon.flush();
+    };
+    const seed = () => Math.floor(Math.random() * 2 ** 31);
+    byId("yt-new-numbers", HTMLButtonElement).addEventListener("click", () =>
+      cycle.run((signal) => post("/api/v1/graph/random", { seed: seed(), expr: state.expr }, signal), take),
+    );
+    byId("yt-new-circuit", HTMLButtonElement).addEventListener("click", () =>
+      cycle.run(
+        (signal) =>
+          post(
+            "/api/v1/graph/random",
+            { seed: seed(), nodes: state.rnodes, ops: /** @type {any} */ (state.rops) },
+            signal,
+          ),
+        (r) => {
+          if (!state.turn) state.turn = true;
+          sync();
+          take(r);
+        },
+      ),
+    );
+    byId("yt-show", HTMLButtonElement).addEventListener("click", () => turn.showMe());
+  }
 }
 
 start(init);
