@@ -5,8 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from app.engine.nn.activations import ActivationSpec
-from app.engine.nn.layers import INITS, AffineSpec, LayerNormSpec, SoftmaxSpec
+from app.engine.nn.layers import INITS, LayerSpec, spec_from_dict
 from app.engine.nn.losses import LOSSES
 from app.engine.nn.presets import contract_example
 from app.schemas.activations import ActivationName
@@ -30,7 +29,15 @@ from app.schemas.base import (
 LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
 
 
-class AffineLayer(Request):
+class LayerRequest(Request):
+    """A layer of the request; the engine's :func:`spec_from_dict` is the one mapping from
+    its fields (by their JSON names) to the engine's spec."""
+
+    def spec(self) -> LayerSpec:
+        return spec_from_dict(self.model_dump(by_alias=True))
+
+
+class AffineLayer(LayerRequest):
     type: Literal["affine"]
     W: Matrix | None = Field(None, description="Weights, shape (in, out).")
     b: Vector | None = Field(None, description="Bias, shape (out,).")
@@ -49,34 +56,21 @@ class AffineLayer(Request):
             raise ValueError("an affine layer needs either W or out (its output width)")
         return self
 
-    def spec(self) -> AffineSpec:
-        seed = 0 if self.seed is None else self.seed  # null: seed 0, so a run is reproducible
-        return AffineSpec(self.W, self.b, self.in_, self.out, self.init, seed)
 
-
-class ActivationLayer(Request):
+class ActivationLayer(LayerRequest):
     type: ActivationName
     alpha: float | None = None
 
-    def spec(self) -> ActivationSpec:
-        return ActivationSpec(self.type, self.alpha)
 
-
-class SoftmaxLayer(Request):
+class SoftmaxLayer(LayerRequest):
     type: Literal["softmax"]
 
-    def spec(self) -> SoftmaxSpec:
-        return SoftmaxSpec()
 
-
-class LayerNormLayer(Request):
+class LayerNormLayer(LayerRequest):
     type: Literal["layernorm"]
     gamma: Vector | None = Field(None, description="Scale per feature (default ones).")
     beta: Vector | None = Field(None, description="Shift per feature (default zeros).")
     eps: float = Field(1e-5, gt=0, le=1, description="Added to the variance.")
-
-    def spec(self) -> LayerNormSpec:
-        return LayerNormSpec(self.gamma, self.beta, self.eps)
 
 
 Layer = Annotated[

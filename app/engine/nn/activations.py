@@ -76,6 +76,21 @@ def _delu(x: np.ndarray, alpha: float) -> np.ndarray:
         return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
+def _mish(x: np.ndarray, alpha: float) -> np.ndarray:
+    # x tanh(softplus(x)); softplus = ln(1 + e^x) by logaddexp, so no overflow, and for x << 0
+    # softplus underflows to 0 and f to -0 (its limit), with no warning
+    with np.errstate(under="ignore"):
+        return x * np.tanh(np.logaddexp(0.0, x))
+
+
+def _dmish(x: np.ndarray, alpha: float) -> np.ndarray:
+    # f' = tanh(sp) + x sech^2(sp) sigma(x),  sp = softplus(x), sp' = sigma(x)
+    with np.errstate(under="ignore"):
+        sp = np.logaddexp(0.0, x)
+        s = _sigmoid(x) * _sech2(sp)  # both in [0, 1]: their product before x cannot overflow
+        return np.tanh(sp) + x * s
+
+
 def _softsign(x: np.ndarray, alpha: float) -> np.ndarray:
     return x / (1.0 + np.abs(x))  # x / (1 + |x|)
 
@@ -119,6 +134,13 @@ class Activation:
     # three numpy calls instead of a pass over x. dfn is dfy(fn(x)), so both agree bit for bit.
     dfy: Fn | None = field(default=None, repr=False)
     passes: float = 1.0  # time of f (and the kink marks) per entry, in passes of np.add
+    # f as one numpy expression in ``x`` (and ``a``, its alpha): the exported script runs it,
+    # and the tests evaluate it against ``fn``.
+    code: str = ""
+    label: str = ""  # how the pages name it ("leaky ReLU")
+    # The initialisation of the affine layer before it: "he" when f' is 1 for large x (ReLU-like,
+    # Kaiming's N(0, 2/n_in)), "xavier" for the saturating and odd ones (Glorot's).
+    init: str = "xavier"
     # Finite x gives a finite f(x), and a finite dy a finite dy * f'(x): f and f' are bounded
     # (|f(x)| <= |x|, |f'| <= 1), so the network skips the overflow check of this layer.
     keeps_finite: bool = False
@@ -167,6 +189,9 @@ _LIST = [
         kinks=(0.0,),
         passes=3.5,
         keeps_finite=True,
+        code="np.maximum(x, 0.0)",
+        label="ReLU",
+        init="he",
     ),
     _a(
         "sigmoid",
@@ -177,6 +202,8 @@ _LIST = [
         dfy=lambda y, a: y * (1.0 - y),  # sigma' = sigma (1 - sigma)
         passes=57.0,
         keeps_finite=True,
+        code="np.exp(-np.logaddexp(0.0, -x))",
+        label="sigmoid",
     ),
     _a(
         "tanh",
@@ -187,6 +214,8 @@ _LIST = [
         dfy=lambda y, a: 1.0 - y * y,  # tanh' = 1 - tanh²
         passes=9.5,
         keeps_finite=True,
+        code="np.tanh(x)",
+        label="tanh",
     ),
     _a(
         "leaky_relu",
@@ -198,6 +227,9 @@ _LIST = [
         default_alpha=0.01,
         alpha_kinks=(0.0,),
         passes=60.0,
+        code="np.where(x > 0, x, alpha * x)",
+        label="leaky ReLU",
+        init="he",
     ),
     _a(
         "elu",
@@ -210,6 +242,9 @@ _LIST = [
         smooth_breaks=(0.0,),
         alpha_kinks=(0.0,),
         passes=68.0,
+        code="np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))",
+        label="ELU",
+        init="he",
     ),
     _a(
         "softplus",
@@ -218,6 +253,9 @@ _LIST = [
         lambda x, a: np.logaddexp(0.0, x),  # ln(e^0 + e^x) without overflow
         lambda x, a: _sigmoid(x),
         passes=105.0,
+        code="np.logaddexp(0.0, x)",
+        label="softplus",
+        init="he",
     ),
     _a(
         "gelu",
@@ -227,6 +265,9 @@ _LIST = [
         _gelu,
         _dgelu,
         passes=400.0,
+        code="x * np.exp(-np.logaddexp(0.0, -2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
+        label="GELU (tanh form)",
+        init="he",
     ),
     _a(
         "identity",
@@ -236,6 +277,8 @@ _LIST = [
         lambda x, a: np.ones_like(x),
         passes=1.0,
         keeps_finite=True,
+        code="x",
+        label="identity",
     ),
     _a(
         "silu",
@@ -244,6 +287,20 @@ _LIST = [
         _silu,
         _dsilu,
         passes=53.0,
+        code="x * np.exp(-np.logaddexp(0.0, -x))",
+        label="SiLU (swish)",
+        init="he",
+    ),
+    _a(
+        "mish",
+        r"x \tanh(\operatorname{softplus} x) = x \tanh \ln(1 + e^{x})",
+        r"\tanh(\operatorname{softplus} x) + x\,\sigma(x)\,"
+        r"\operatorname{sech}^2(\operatorname{softplus} x)",
+        _mish,
+        _dmish,
+        code="x * np.tanh(np.logaddexp(0.0, x))",
+        label="Mish",
+        init="he",
     ),
     _a(
         "softsign",
@@ -254,6 +311,8 @@ _LIST = [
         smooth_breaks=(0.0,),  # f'' jumps from 2 to -2 at 0
         passes=42.0,
         keeps_finite=True,
+        code="x / (1 + np.abs(x))",
+        label="softsign",
     ),
 ]
 

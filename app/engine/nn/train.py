@@ -34,7 +34,7 @@ from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.datasets import Data
 from app.engine.nn.layers import LayerSpec, softmax, spec_from_dict
-from app.engine.nn.losses import as_targets
+from app.engine.nn.losses import LOSSES, as_targets, get_loss
 from app.engine.nn.network import Network, backward, build_network, forward
 from app.engine.nn.protocol import Params
 from app.engine.optimizers import OPTIMIZERS, Optimizer  # the seam: update rules come from here
@@ -117,8 +117,9 @@ class Layout:
 @dataclass(frozen=True)
 class Task:
     """How the network's outputs meet the data: ``classes`` (one output per class), ``sign``
-    (one output for two classes with mse on targets -1/+1, as TensorFlow Playground trains) or
-    ``regression`` (one real output, mse)."""
+    (one output for two classes with a loss on values, mse or huber, on targets -1/+1, as
+    TensorFlow Playground trains) or ``regression`` (one real output, a loss on values). What
+    a loss ``expects`` decides, never its name."""
 
     kind: str
     classes: int
@@ -135,9 +136,10 @@ class Task:
         if self.kind == "sign":
             p = np.clip((out[:, 0] + 1.0) / 2.0, 0.0, 1.0)
             return np.stack([1.0 - p, p], axis=1)
-        if self.loss == "softmax_cross_entropy":
+        expects = get_loss(self.loss).expects
+        if expects == "logits":
             return softmax(out)
-        if self.loss == "cross_entropy":
+        if expects == "probabilities":
             return out
         return np.clip(out, 0.0, 1.0)
 
@@ -148,14 +150,21 @@ class Task:
         return float(np.mean(predicted == y))
 
 
+def _on_values() -> str:
+    """The losses on real values, by name ("mse or huber"), for messages."""
+    return " or ".join(name for name, loss in LOSSES.items() if loss.expects == "values")
+
+
 def make_task(data: Data, net: Network, loss: str) -> Task:
     """The task for ``data`` and this network, or an error saying what does not fit."""
     last = ("layers", len(net.layers) - 1)
     n_out = net.n_out
+    on_values = net.loss.expects == "values"
     if data.regression:
-        if loss != "mse":
+        if not on_values:
             raise EngineError(
-                f"{data.name} is a regression set (real targets): train it with the mse loss.",
+                f"{data.name} is a regression set (real targets): train it with a loss on "
+                f"values ({_on_values()}), not {loss}, which expects {net.loss.expects}.",
                 ("loss",),
             )
         if n_out != 1:
@@ -165,10 +174,12 @@ def make_task(data: Data, net: Network, loss: str) -> Task:
                 last,
             )
         return Task("regression", 0, loss)
-    if loss == "mse" and n_out == 1 and data.classes == 2:
+    if on_values and n_out == 1 and data.classes == 2:
         return Task("sign", 2, loss)
     if n_out != data.classes:
-        extra = " (or 1, trained with mse on targets -1/+1)" if data.classes == 2 else ""
+        extra = (
+            f" (or 1, trained with {_on_values()} on targets -1/+1)" if data.classes == 2 else ""
+        )
         raise EngineError(
             f"the data set has {data.classes} classes, so the last layer must output "
             f"{data.classes} values{extra}, one per class; it outputs {n_out}.",
