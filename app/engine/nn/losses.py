@@ -379,11 +379,6 @@ _LIST = [
 # The one registry of losses.
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in _LIST}
 
-# LaTeX of each loss and of the seed gradient it hands back, for the pages.
-LOSS_LATEX: dict[str, dict[str, str]] = {
-    loss.name: {"formula": loss.formula, "gradient": loss.gradient} for loss in _LIST
-}
-
 
 def get_loss(name: str) -> Loss:
     """The loss called ``name``; an unknown name raises an error listing the known ones."""

@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * The engine's constants, for clients to show
-         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's tolerances and the relative-error bands, each loss's formula and seed gradient, the affine initialisations, each optimizer's defaults, and each activation with its formulas and the points where it is not smooth. Changes only with the version.
+         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's tolerances and the relative-error bands, each loss's label, what it expects, its formula and seed gradient, the affine initialisations, each optimizer's update rule and hyper-parameters with their defaults, each activation with its formulas, default initialisation and the points where it is not smooth, and each layer kind's formulas, parameters and how step mode explains it. Changes only with the version.
          */
         get: operations["meta"];
         put?: never;
@@ -404,7 +404,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            type: "elu" | "gelu" | "identity" | "leaky_relu" | "relu" | "sigmoid" | "silu" | "softplus" | "softsign" | "tanh";
+            type: "elu" | "gelu" | "identity" | "leaky_relu" | "mish" | "relu" | "sigmoid" | "silu" | "softplus" | "softsign" | "tanh";
             /** Alpha */
             alpha?: number | null;
         };
@@ -427,6 +427,16 @@ export interface components {
              * @description Default alpha, for activations that take one.
              */
             alpha?: number | null;
+            /**
+             * Label
+             * @description How the pages name it.
+             */
+            label: string;
+            /**
+             * Init
+             * @description The initialisation of the affine layer before it.
+             */
+            init: string;
             /**
              * Nonsmooth
              * @description Points where f' jumps (kinks) or only f'' does, at any alpha: a central difference straddling one is not a check of f'.
@@ -568,7 +578,7 @@ export interface components {
              * Activation
              * @enum {string}
              */
-            activation: "relu" | "sigmoid" | "tanh" | "leaky_relu" | "elu" | "softplus" | "gelu" | "identity" | "silu" | "softsign";
+            activation: "relu" | "sigmoid" | "tanh" | "leaky_relu" | "elu" | "softplus" | "gelu" | "identity" | "silu" | "mish" | "softsign";
             /**
              * X Min
              * @default -10
@@ -850,29 +860,34 @@ export interface components {
         DescentRequest: {
             /**
              * Momentum
-             * @description momentum, nesterov (0.9).
+             * @description momentum: the fraction of v kept each step; momentum (0.9), nesterov (0.9).
              */
             momentum?: number | null;
             /**
              * Beta1
-             * @description adam (0.9).
+             * @description decay of the first moment m; adam (0.9), adamw (0.9).
              */
             beta1?: number | null;
             /**
              * Beta2
-             * @description adam (0.999).
+             * @description decay of the second moment v; adam (0.999), adamw (0.999).
              */
             beta2?: number | null;
             /**
              * Rho
-             * @description rmsprop decay (0.99).
+             * @description decay of the mean square s; rmsprop (0.99).
              */
             rho?: number | null;
             /**
              * Eps
-             * @description adagrad (1e-10), rmsprop and adam (1e-8).
+             * @description added to the root in the denominator; adagrad (1e-10), rmsprop (1e-08), adam (1e-08), adamw (1e-08).
              */
             eps?: number | null;
+            /**
+             * Weight Decay
+             * @description decoupled decay: x shrinks by lr·λ·x each step; adamw (0.01).
+             */
+            weight_decay?: number | null;
             /**
              * Expr
              * @description An expression such as `x**2 + 5` or `x1**2 + x2**3 + 1`.
@@ -895,7 +910,7 @@ export interface components {
              * @default sgd
              * @enum {string}
              */
-            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
+            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam" | "adamw";
             /**
              * H
              * @description Finite-difference step h.
@@ -1229,6 +1244,23 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** HyperInfo */
+        HyperInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Symbol
+             * @description LaTeX symbol in the update rule.
+             */
+            symbol: string;
+            /** Meaning */
+            meaning: string;
+            /**
+             * Default
+             * @description This optimizer's default (PyTorch's).
+             */
+            default: number;
+        };
         /** JacobianOut */
         JacobianOut: {
             /** Y */
@@ -1255,6 +1287,42 @@ export interface components {
              * @description One vector of logits.
              */
             x: number[];
+        };
+        /** LayerInfo */
+        LayerInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Label
+             * @description How the pages name it.
+             */
+            label: string;
+            /**
+             * Formula
+             * @description LaTeX of the forward pass.
+             */
+            formula: string;
+            /**
+             * Backward
+             * @description LaTeX of the backward pass.
+             */
+            backward: string;
+            /**
+             * Params
+             * @description Its parameters, e.g. W and b.
+             */
+            params: string[];
+            /**
+             * Step
+             * @description How step mode explains it: a matrix product, entry by entry, mixing each row's features, or mixing each column's rows (a batch statistic).
+             * @enum {string}
+             */
+            step: "affine" | "elementwise" | "row" | "batch";
+            /**
+             * Init
+             * @description An activation's: the initialisation of the affine layer before it.
+             */
+            init: string | null;
         };
         /** LayerNormLayer */
         LayerNormLayer: {
@@ -1284,6 +1352,17 @@ export interface components {
         LossInfo: {
             /** Name */
             name: string;
+            /**
+             * Label
+             * @description How the pages name it.
+             */
+            label: string;
+            /**
+             * Expects
+             * @description What the last layer must give it: probabilities (after a softmax layer), logits, or real values (a regression, or two classes on one output as -1/+1).
+             * @enum {string}
+             */
+            expects: "probabilities" | "logits" | "values";
             /**
              * Formula
              * @description LaTeX of the loss L.
@@ -1316,6 +1395,11 @@ export interface components {
             optimizers: components["schemas"]["OptimizerInfo"][];
             /** Activations */
             activations: components["schemas"]["ActivationMeta"][];
+            /**
+             * Layers
+             * @description Every layer kind, activations included.
+             */
+            layers: components["schemas"]["LayerInfo"][];
         };
         /** NetworkOut */
         NetworkOut: {
@@ -1450,7 +1534,7 @@ export interface components {
              * @default cross_entropy
              * @enum {string}
              */
-            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse" | "huber";
             /**
              * Dtype
              * @default float64
@@ -1611,7 +1695,7 @@ export interface components {
              * @default cross_entropy
              * @enum {string}
              */
-            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse" | "huber";
             /**
              * Dtype
              * @default float64
@@ -1668,12 +1752,32 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Label
+             * @description How the pages name it.
+             */
+            label: string;
+            /**
              * Defaults
              * @description Its hyper-parameters and their defaults.
              */
             defaults: {
                 [key: string]: number;
             };
+            /**
+             * Hyper
+             * @description Its hyper-parameters, described.
+             */
+            hyper: components["schemas"]["HyperInfo"][];
+            /**
+             * Rule
+             * @description LaTeX of the update rule; g is the gradient, η the lr.
+             */
+            rule: string;
+            /**
+             * Note
+             * @description What a page says beside its path, or empty.
+             */
+            note: string;
         };
         /**
          * ParamsIn
@@ -1998,29 +2102,34 @@ export interface components {
         TrainRequest: {
             /**
              * Momentum
-             * @description momentum, nesterov (0.9).
+             * @description momentum: the fraction of v kept each step; momentum (0.9), nesterov (0.9).
              */
             momentum?: number | null;
             /**
              * Beta1
-             * @description adam (0.9).
+             * @description decay of the first moment m; adam (0.9), adamw (0.9).
              */
             beta1?: number | null;
             /**
              * Beta2
-             * @description adam (0.999).
+             * @description decay of the second moment v; adam (0.999), adamw (0.999).
              */
             beta2?: number | null;
             /**
              * Rho
-             * @description rmsprop decay (0.99).
+             * @description decay of the mean square s; rmsprop (0.99).
              */
             rho?: number | null;
             /**
              * Eps
-             * @description adagrad (1e-10), rmsprop and adam (1e-8).
+             * @description added to the root in the denominator; adagrad (1e-10), rmsprop (1e-08), adam (1e-08), adamw (1e-08).
              */
             eps?: number | null;
+            /**
+             * Weight Decay
+             * @description decoupled decay: x shrinks by lr·λ·x each step; adamw (0.01).
+             */
+            weight_decay?: number | null;
             dataset?: components["schemas"]["DatasetIn"];
             /** Layers */
             layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
@@ -2029,13 +2138,13 @@ export interface components {
              * @default softmax_cross_entropy
              * @enum {string}
              */
-            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse" | "huber";
             /**
              * Optimizer
              * @default adam
              * @enum {string}
              */
-            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
+            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam" | "adamw";
             /**
              * Lr
              * @description Learning rate.

@@ -241,3 +241,37 @@ def test_an_empty_optimizer_state_starts_the_optimizer_afresh():
     assert switched[-1]["step"] == 2 * 7  # counted from the switch
     again = as_json(run(XOR, stack([4, 2]), optimizer="adam", epochs=5, resume=fresh))
     assert again == switched
+
+
+def test_adamw_decays_every_parameter_w_and_b_beside_adams_step():
+    """One full-batch step from the same weights (b not zero): AdamW's result is Adam's minus
+    lr·λ·θ on every entry, the biases included (PyTorch decays every parameter it is given)."""
+    small = make_data("xor", 40, 0.3, 2, seed=0)
+    layers = stack([3, 2])
+    rng = np.random.default_rng(5)
+    given = [
+        {"index": 0, "W": rng.normal(size=(2, 3)).tolist(), "b": rng.normal(size=3).tolist()},
+        {"index": 2, "W": rng.normal(size=(3, 2)).tolist(), "b": rng.normal(size=2).tolist()},
+    ]
+    fresh = Resume(given, {}, 0, 0)  # these weights, the optimizer started afresh
+    lr, wd, n = 0.1, 0.05, len(small.x_train)
+    out = {}
+    for opt, options in (("adam", {}), ("adamw", {"weight_decay": wd})):
+        lines = run(small, layers, optimizer=opt, options=options, lr=lr, epochs=1,
+                    batch_size=n, resume=fresh)  # fmt: skip
+        out[opt] = lines[-1]["params"]
+    for p0, pa, pw in zip(given, out["adam"], out["adamw"], strict=True):
+        for k in ("W", "b"):
+            x0 = np.asarray(p0[k])
+            np.testing.assert_allclose(pw[k] - pa[k], -lr * wd * x0, rtol=1e-9, atol=1e-15)
+
+
+def test_huber_trains_the_regression_set_and_classification_is_refused():
+    data = make_data("sine", 200, 0.1, seed=0)
+    layers = [{"type": "affine", "out": 16, "seed": 1}, {"type": "mish"},
+              {"type": "affine", "out": 1, "seed": 2}]  # fmt: skip
+    lines = run(data, layers, "huber", epochs=60, report_every=60)
+    assert lines[-2]["test_loss"] < lines[0]["test_loss"] / 5
+    with pytest.raises(EngineError, match=r"regression set.*mse or huber") as err:
+        prepare(data, layers, SCE)
+    assert err.value.loc == ("loss",)
