@@ -99,7 +99,13 @@ def _meta() -> dict:
 
 def _optimizer(o) -> dict:
     hyper = [
-        {"name": n, "symbol": HYPERS[n].symbol, "meaning": HYPERS[n].meaning, "default": d}
+        {
+            "name": n,
+            "symbol": HYPERS[n].symbol,
+            "glyph": HYPERS[n].glyph,
+            "meaning": HYPERS[n].meaning,
+            "default": d,
+        }
         for n, d in o.defaults.items()
     ]
     return {

@@ -71,18 +71,28 @@ class Hyper:
     meaning: str
     lo_open: bool = False
     hi_closed: bool = False
+    glyph: str = ""  # the symbol as plain text, for labels ("μ")
 
 
 # Every hyper-parameter any optimizer takes; a record's defaults name some of these.
 HYPERS: Mapping[str, Hyper] = MappingProxyType(
     {
-        "momentum": Hyper(0.0, 1.0, r"\mu", "momentum: the fraction of v kept each step"),
-        "beta1": Hyper(0.0, 1.0, r"\beta_1", "decay of the first moment m"),
-        "beta2": Hyper(0.0, 1.0, r"\beta_2", "decay of the second moment v"),
-        "rho": Hyper(0.0, 1.0, r"\rho", "decay of the mean square s"),
-        "eps": Hyper(0.0, 1.0, r"\epsilon", "added to the root in the denominator", True, True),
+        "momentum": Hyper(
+            0.0, 1.0, r"\mu", "momentum: the fraction of v kept each step", glyph="μ"
+        ),
+        "beta1": Hyper(0.0, 1.0, r"\beta_1", "decay of the first moment m", glyph="β1"),
+        "beta2": Hyper(0.0, 1.0, r"\beta_2", "decay of the second moment v", glyph="β2"),
+        "rho": Hyper(0.0, 1.0, r"\rho", "decay of the mean square s", glyph="ρ"),
+        "eps": Hyper(
+            0.0, 1.0, r"\epsilon", "added to the root in the denominator", True, True, glyph="ε"
+        ),
         "weight_decay": Hyper(
-            0.0, 1e3, r"\lambda", "decoupled decay: x shrinks by lr·λ·x each step", hi_closed=True
+            0.0,
+            1e3,
+            r"\lambda",
+            "decoupled decay: x shrinks by lr·λ·x each step",
+            hi_closed=True,
+            glyph="λ",
         ),
     }
 )

@@ -59,6 +59,7 @@ class LossInfo(Response):
 class HyperInfo(Response):
     name: str
     symbol: str = Field(description="LaTeX symbol in the update rule.")
+    glyph: str = Field(description="The symbol as plain text, for labels.")
     meaning: str
     default: float = Field(description="This optimizer's default (PyTorch's).")
 

@@ -1253,6 +1253,11 @@ export interface components {
              * @description LaTeX symbol in the update rule.
              */
             symbol: string;
+            /**
+             * Glyph
+             * @description The symbol as plain text, for labels.
+             */
+            glyph: string;
             /** Meaning */
             meaning: string;
             /**

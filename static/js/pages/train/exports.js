@@ -52,14 +52,15 @@ const short = (/** @type {unknown} */ v) => (typeof v === "number" ? Number(v.to
  * @param {Params[]} params
  * @param {Data} data
  * @param {string} loss
+ * @param {string} expects what the loss expects (/meta)
  */
-export function networkPageUrl(layers, params, data, loss) {
+export function networkPageUrl(layers, params, data, loss, expects) {
   const trained = trainedLayers(layers, params);
   const x = data.x_test.slice(0, NETWORK_BATCH);
   const labels = data.y_test.slice(0, NETWORK_BATCH);
-  // mse on one output for two classes trains on -1/+1: the Network page gets those targets
+  // a loss on values on one output for two classes trains on -1/+1: the Network page gets those
   const last = /** @type {{type: string, out?: number | null}} */ (layers.at(-1) ?? { type: "" });
-  const sign = loss === "mse" && !data.regression && last.type === "affine" && last.out === 1;
+  const sign = expects === "values" && !data.regression && last.type === "affine" && last.out === 1;
   const t = sign ? labels.map((c) => 2 * Number(c) - 1) : labels;
   const rows = (/** @type {unknown[]} */ m) =>
     m.map((r) => (Array.isArray(r) ? r.map(short).join(",") : String(short(r)))).join(";");
