@@ -3,9 +3,9 @@
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, create_model, model_validator
 
-from app.engine.nn.layers import INITS, LayerSpec, spec_from_dict
+from app.engine.nn.layers import INITS, LAYER_KINDS, LayerSpec, spec_from_dict
 from app.engine.nn.losses import LOSSES
 from app.engine.nn.presets import contract_example
 from app.schemas.activations import ActivationName
@@ -73,8 +73,26 @@ class LayerNormLayer(LayerRequest):
     eps: float = Field(1e-5, gt=0, le=1, description="Added to the variance.")
 
 
+class BatchNormLayer(LayerRequest):
+    type: Literal["batchnorm"]
+    gamma: Vector | None = Field(None, description="Scale per column (default ones).")
+    beta: Vector | None = Field(None, description="Shift per column (default zeros).")
+    running_mean: Vector | None = Field(None, description="Running mean (default zeros).")
+    running_var: Vector | None = Field(None, description="Running variance (default ones).")
+    eps: float = Field(1e-5, gt=0, le=1, description="Added to the variance (PyTorch's 1e-5).")
+    momentum: float = Field(
+        0.1, gt=0, le=1, description="Weight of a batch in the running statistics (PyTorch's)."
+    )
+    training: bool = Field(
+        True,
+        description="Normalise by the batch's statistics (true; needs at least 2 rows) or by "
+        "the running ones (false, as in evaluation).",
+    )
+
+
 Layer = Annotated[
-    AffineLayer | ActivationLayer | SoftmaxLayer | LayerNormLayer, Field(discriminator="type")
+    AffineLayer | ActivationLayer | SoftmaxLayer | LayerNormLayer | BatchNormLayer,
+    Field(discriminator="type"),
 ]
 
 NETWORK_EXAMPLE = {**contract_example(), "gradcheck": True, "h": 1e-5, "dtype": "float64"}
@@ -208,14 +226,18 @@ class BackwardItem(Response):
     )
 
 
-class ParamsItem(Response):
-    """The parameters a layer used, by name: W and b for affine, gamma and beta for layernorm."""
-
-    index: int
-    W: OutMatrix | None = None
-    b: OutVector | None = None
-    gamma: OutVector | None = None
-    beta: OutVector | None = None
+# The parameters a layer used, by name (W and b for affine, gamma and beta for layernorm, ...):
+# a field per parameter name of the layer records.
+ParamsItem = create_model(
+    "ParamsItem",
+    __base__=Response,
+    __doc__="The parameters a layer used (and the buffers it carries), by name.",
+    index=(int, ...),
+    **{
+        name: ((OutMatrix if name == "W" else OutVector) | None, None)
+        for name in dict.fromkeys(n for k in LAYER_KINDS.values() for n in k.params)
+    },
+)
 
 
 class GradcheckItem(Response):

@@ -276,3 +276,26 @@ def test_a_target_past_the_width_is_reported_at_the_layer_that_chose_the_width_t
     short = run(client, {**body, "targets": [0], "loss": "mse"})  # the count, not the width
     assert [d["loc"] for d in short.json()["detail"]] == [["body", "targets"]]
     assert "there are 1 targets for 2 inputs" in short.json()["detail"][0]["msg"]
+
+
+def test_batchnorm_over_one_row_is_a_422_that_says_why(client):
+    body = {"x": [[1.0, 2.0]], "targets": [0], "layers": [{"type": "batchnorm"}],
+            "loss": "softmax_cross_entropy"}  # fmt: skip
+    assert_error(run(client, body), 422, "layers", "a batch of 1 row has variance 0")
+    body["layers"] = [{"type": "batchnorm", "training": False, "running_mean": [0.5, 0.5]}]
+    r = run(client, body)
+    assert r.status_code == 200, r.text
+    assert set(r.json()["params"][0]) == {"index", "gamma", "beta", "running_mean", "running_var"}
+
+
+def test_huber_mish_and_batchnorm_pass_the_gradient_check(client):
+    body = {
+        "x": [[0.5, -1.0], [2.0, 0.3], [-1.5, 1.2]],
+        "targets": [[0.2, 3.0], [-1.0, 0.4], [2.5, -0.7]],
+        "layers": [{"type": "affine", "out": 3, "seed": 4}, {"type": "batchnorm"},
+                   {"type": "mish"}, {"type": "affine", "out": 2, "seed": 5}],
+        "loss": "huber", "gradcheck": True,
+    }  # fmt: skip
+    r = run(client, body)
+    assert r.status_code == 200, r.text
+    assert all(g["passed"] for g in r.json()["gradcheck"])

@@ -24,6 +24,7 @@ import numpy as np
 from app.engine.arrays import Loc, as_float, finite_array
 from app.engine.errors import EngineError
 from app.engine.nn.activations import ACTIVATIONS, ActivationLayer, ActivationSpec
+from app.engine.nn.batchnorm import BatchNorm, BatchNormSpec, batchnorm_spec
 from app.engine.nn.protocol import Backward, Layer, Params
 from app.engine.reductions import col_sum, row_max, row_sum
 
@@ -64,7 +65,7 @@ class LayerNormSpec:
     type: str = "layernorm"
 
 
-LayerSpec = AffineSpec | ActivationSpec | SoftmaxSpec | LayerNormSpec
+LayerSpec = AffineSpec | ActivationSpec | SoftmaxSpec | LayerNormSpec | BatchNormSpec
 
 
 def spec_from_dict(d: Mapping[str, Any], index: int = 0) -> LayerSpec:
@@ -433,6 +434,22 @@ LAYER_KINDS: dict[str, LayerKind] = {
         " * gamma + beta",
         ("gamma", "beta", "eps"),
         "row",
+    ),
+    "batchnorm": LayerKind(
+        "batchnorm",
+        "batch norm",
+        BatchNorm.build,
+        batchnorm_spec,
+        BatchNorm.formula,
+        r"dx = \frac{g - \bar g - \hat x\,\overline{g \hat x}}{\sqrt{\sigma_B^2 + \epsilon}}"
+        r"\ \text{(training; means over the batch's rows)},\ dx = \frac{g}{\sqrt{v + \epsilon}}"
+        r"\ \text{(evaluation)},\ g = dy \odot \gamma,\ "
+        r"d\gamma = \textstyle\sum_n dy \odot \hat x,\ d\beta = \textstyle\sum_n dy",
+        ("gamma", "beta", "running_mean", "running_var"),
+        # the exported script evaluates: the running statistics, as PyTorch's eval mode
+        "(x - running_mean) / np.sqrt(running_var + eps) * gamma + beta",
+        ("gamma", "beta", "running_mean", "running_var", "eps"),
+        "batch",
     ),
     **{name: _activation_kind(a) for name, a in ACTIVATIONS.items()},
 }

@@ -175,10 +175,18 @@ CHECK_PASSES_PER_S = 3.7e9
 CHECK_CALL_S = 5e-6
 
 
+def mixes_rows(net: Network) -> bool:
+    """Whether some layer couples the rows of a batch (batchnorm in training mode): then the
+    input check moves one entry at a time instead of a whole column."""
+    return any(getattr(layer, "mixes_rows", False) for layer in net.layers)
+
+
 def gradcheck_cost(net: Network, params: Sequence[Params], x: np.ndarray) -> int:
     """Multiply-adds the budget counts: ``2 * entries * forward_cost(N)``, with x counted as
-    its D columns (one pass per column moves every row)."""
-    entries = x.shape[1] + sum(a.size for p in params for a in p.values())
+    its D columns (one pass per column moves every row; every entry when rows are mixed)."""
+    entries = (x.size if mixes_rows(net) else x.shape[1]) + sum(
+        a.size for p in params for a in p.values()
+    )
     return 2 * entries * net.forward_cost(x.shape[0])
 
 
@@ -275,6 +283,11 @@ class Perturbed:
             a, _ = layer.forward(a, moved if own else self.params[layer.index])
         return self.net.loss.rows(a, self.t), marks
 
+    def loss_of_input(self, xk: np.ndarray):
+        """``(losses, marks)`` for K copies ``xk`` of the whole input."""
+        rows, marks = self.rows_from(0, xk)
+        return np.add.reduce(rows, axis=-1) / rows.shape[-1], marks
+
     def loss_of(self, i: int, name: str) -> Callable:
         """``f(P_k) -> (losses, marks)`` for K copies of parameter ``name`` of layer ``i``."""
 
@@ -343,12 +356,16 @@ def gradient_check(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for layer, p in zip(net.layers, p64, strict=True):
             for name, P in p.items():
+                if name not in grads[layer.index][1]:
+                    continue  # a buffer (batchnorm's running statistics): carried, not trained
                 num = numeric_gradient_batched(run.loss_of(layer.index, name), P, h, chunk(P))
                 item, w = _check_item(net, layer.index, name, grads[layer.index][1][name], num, h)
                 items.append(item)
                 warns += w
-        # Every layer maps row n to row n, so the input check moves a column at a time.
-        num_x = numeric_gradient_rows(lambda xk: run.rows_from(0, xk), inputs[0], h, chunk(x))
+        if mixes_rows(net):  # a row's loss reads every row: move one entry at a time
+            num_x = numeric_gradient_batched(run.loss_of_input, inputs[0], h, chunk(x))
+        else:  # every layer maps row n to row n, so the input check moves a column at a time
+            num_x = numeric_gradient_rows(lambda xk: run.rows_from(0, xk), inputs[0], h, chunk(x))
     item, w = _check_item(net, 0, "x", grads[0][0], num_x, h)
     return [*items, item], warns + w
 

@@ -42,8 +42,11 @@ def test_the_line_computes_the_registry_function(name, alpha):
         {"type": "affine", "out": 3, "seed": 4},
         {"type": "layernorm", "gamma": [1.5, -0.5, 2.0, 1.0], "beta": [0.1, 0.2, 0.3, 0.4]},
         {"type": "softmax"},
+        {"type": "batchnorm", "gamma": [1.5, -0.5, 2.0, 1.0], "beta": [0.1, 0.2, 0.3, 0.4],
+         "running_mean": [0.5, -1.0, 0.0, 2.0], "running_var": [2.0, 0.5, 1.0, 3.0],
+         "training": False},  # the script evaluates: the running statistics
     ],
-)
+)  # fmt: skip
 def test_the_line_computes_the_layer(spec):
     x = np.random.default_rng(0).normal(0, 3, (7, 4))
     net, params = build_network([spec], 4, "mse")
@@ -91,8 +94,15 @@ def run_script(tmp_path, text: str) -> str:
              {"type": "affine", "out": 1}],
             "huber",
         ),
+        (
+            make_data("xor", 200, 0.3, seed=1),
+            [{"type": "affine", "out": 8}, {"type": "batchnorm"}, {"type": "relu"},
+             {"type": "affine", "out": 2}],
+            "softmax_cross_entropy",
+        ),
     ],
-    ids=["csv-softmax-ce", "xor-sign-mse", "sine-regression", "sine-huber", "xor-sign-huber"],
+    ids=["csv-softmax-ce", "xor-sign-mse", "sine-regression", "sine-huber", "xor-sign-huber",
+         "xor-batchnorm"],
 )  # fmt: skip
 def test_the_script_prints_what_the_stream_reported(tmp_path, data, layers, loss):
     lines = list(prepare(data, layers, loss, "adam", lr=0.03, epochs=40, report_every=40).stream())
