@@ -28,7 +28,9 @@ SCRIPT = """
 const t = await import(process.argv[1]);
 const [xs, row, dy, gamma, beta, yOf, tRows] = JSON.parse(process.argv[2]);
 const out = {names: {}, f: {}, df: {}, seed: {}, rows: {}};
-for (const k of ["FORWARDS", "DERIVATIVES", "SEEDS", "ROWS"]) out.names[k] = Object.keys(t[k]);
+for (const k of ["FORWARDS", "DERIVATIVES", "SEEDS", "ROWS", "COLUMNS"]) {
+  out.names[k] = Object.keys(t[k]);
+}
 const alpha = JSON.parse(process.argv[3]);
 for (const [name, fn] of Object.entries(t.FORWARDS)) {
   out.f[name] = xs.map((x) => fn(x, alpha[name])[0]);
@@ -46,6 +48,18 @@ for (const [name, r] of Object.entries(t.ROWS)) {
     forward: row.map((_, j) => r.forward(row, j, p)[0]),
     backward: row.map((_, j) => r.backward(row, dy, j, p)[0]),
   };
+}
+// a batch layer on the column `row` over 4 samples (as a column of a batch), both modes
+out.cols = {};
+for (const [name, c] of Object.entries(t.COLUMNS)) {
+  out.cols[name] = {};
+  for (const training of [true, false]) {
+    const q = {gamma: gamma[0], beta: beta[0], mean: 0.3, variance: 1.7, eps: 1e-5, training};
+    out.cols[name][training] = {
+      forward: row.map((_, n) => c.forward(row, n, q)[0]),
+      backward: row.map((_, n) => c.backward(row, dy, n, q)[0]),
+    };
+  }
 }
 console.log(JSON.stringify(out));
 """
@@ -75,8 +89,10 @@ def test_every_registered_kind_has_its_worked_formula(copy):
     assert set(names["DERIVATIVES"]) == set(ACTIVATIONS)
     assert set(names["SEEDS"]) == set(LOSSES)
     assert set(names["ROWS"]) == _kinds("row")
-    # affine is step.js's own branch; a kind explained otherwise needs its entry above
-    assert set(LAYER_KINDS) - set(ACTIVATIONS) - set(names["ROWS"]) <= {"affine"} | _kinds("batch")
+    assert set(names["COLUMNS"]) == _kinds("batch")
+    assert _kinds("affine") == {"affine"}  # step.js's own branch (W, b)
+    assert set(LAYER_KINDS) == set().union(*(_kinds(s) for s in ("affine", "elementwise", "row",
+                                                                  "batch")))  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
@@ -112,3 +128,19 @@ def test_each_row_layer_agrees_with_the_record(copy, name):
     dx, _ = backward(dy)
     np.testing.assert_allclose(copy["rows"][name]["forward"], y[0], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(copy["rows"][name]["backward"], dx[0], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(_kinds("batch")))
+@pytest.mark.parametrize("training", [True, False])
+def test_each_batch_layer_agrees_with_the_record(copy, name, training):
+    """One column of four samples: the copy's entries against the layer's own forward and
+    backward (running mean 0.3, variance 1.7 in evaluation mode)."""
+    x, dy = np.array(ROW)[:, None], np.array(DY)[:, None]
+    spec = {"type": name, "gamma": GAMMA[:1], "beta": BETA[:1], "running_mean": [0.3],
+            "running_var": [1.7], "training": training}  # fmt: skip
+    layer, p = build_layer(spec_from_dict(spec), 0, 1, "x", np.float64)
+    y, backward = layer.forward(x, p)
+    dx, _ = backward(dy)
+    got = copy["cols"][name][str(training).lower()]
+    np.testing.assert_allclose(got["forward"], y[:, 0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(got["backward"], dx[:, 0], rtol=1e-12, atol=1e-15)

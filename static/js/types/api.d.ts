@@ -501,6 +501,52 @@ export interface components {
                 [key: string]: (number | null)[][] | (number | null)[];
             } | null;
         };
+        /** BatchNormLayer */
+        BatchNormLayer: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batchnorm";
+            /**
+             * Gamma
+             * @description Scale per column (default ones).
+             */
+            gamma?: number[] | null;
+            /**
+             * Beta
+             * @description Shift per column (default zeros).
+             */
+            beta?: number[] | null;
+            /**
+             * Running Mean
+             * @description Running mean (default zeros).
+             */
+            running_mean?: number[] | null;
+            /**
+             * Running Var
+             * @description Running variance (default ones).
+             */
+            running_var?: number[] | null;
+            /**
+             * Eps
+             * @description Added to the variance (PyTorch's 1e-5).
+             * @default 0.00001
+             */
+            eps?: number;
+            /**
+             * Momentum
+             * @description Weight of a batch in the running statistics (PyTorch's).
+             * @default 0.1
+             */
+            momentum?: number;
+            /**
+             * Training
+             * @description Normalise by the batch's statistics (true; needs at least 2 rows) or by the running ones (false, as in evaluation).
+             * @default true
+             */
+            training?: boolean;
+        };
         /** BestH */
         BestH: {
             /** Forward */
@@ -1533,7 +1579,7 @@ export interface components {
              */
             targets: number[] | number[][];
             /** Layers */
-            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"] | components["schemas"]["BatchNormLayer"])[];
             /**
              * Loss
              * @default cross_entropy
@@ -1694,7 +1740,7 @@ export interface components {
              */
             targets: number[] | number[][];
             /** Layers */
-            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"] | components["schemas"]["BatchNormLayer"])[];
             /**
              * Loss
              * @default cross_entropy
@@ -1806,18 +1852,28 @@ export interface components {
             b?: number[] | null;
             /**
              * Gamma
-             * @description layernorm
+             * @description layernorm, batchnorm
              */
             gamma?: number[] | null;
             /**
              * Beta
-             * @description layernorm
+             * @description layernorm, batchnorm
              */
             beta?: number[] | null;
+            /**
+             * Running Mean
+             * @description batchnorm
+             */
+            running_mean?: number[] | null;
+            /**
+             * Running Var
+             * @description batchnorm
+             */
+            running_var?: number[] | null;
         };
         /**
          * ParamsItem
-         * @description The parameters a layer used, by name: W and b for affine, gamma and beta for layernorm.
+         * @description The parameters a layer used (and the buffers it carries), by name.
          */
         ParamsItem: {
             /** Index */
@@ -1830,6 +1886,10 @@ export interface components {
             gamma?: (number | null)[] | null;
             /** Beta */
             beta?: (number | null)[] | null;
+            /** Running Mean */
+            running_mean?: (number | null)[] | null;
+            /** Running Var */
+            running_var?: (number | null)[] | null;
         };
         /** PresetsOut */
         PresetsOut: {
@@ -2137,7 +2197,7 @@ export interface components {
             weight_decay?: number | null;
             dataset?: components["schemas"]["DatasetIn"];
             /** Layers */
-            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"] | components["schemas"]["BatchNormLayer"])[];
             /**
              * Loss
              * @default softmax_cross_entropy

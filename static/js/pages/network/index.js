@@ -331,7 +331,8 @@ export async function init() {
     playing = null;
     playButton.textContent = "▶ play";
   };
-  const stepList = () => (result && shownData ? stepsOf(result, shownData, state.loss, cellOf(state.cell), m) : []);
+  const stepList = () =>
+    result && shownData ? stepsOf(result, shownData, state.loss, cellOf(state.cell), m, lastRun?.layers) : [];
   /** Write the current step's chain rule with the selected cell's numbers. */
   const writeStep = () => {
     const steps = stepList();

@@ -3,7 +3,7 @@
 // the selected cell.
 import { num } from "../../kit/format.js";
 import { targetRows } from "./result.js";
-import { DERIVATIVES, FORWARDS, ROWS, SEEDS } from "./teach.js";
+import { COLUMNS, DERIVATIVES, FORWARDS, ROWS, SEEDS } from "./teach.js";
 
 /** @typedef {import("./result.js").Result} Result */
 /** @typedef {import("../../types/kit").Meta} Meta */
@@ -55,9 +55,11 @@ const EPS = 1e-5;
  * @param {string} loss
  * @param {Cell} cell
  * @param {Meta} [m] for the activations' alpha
+ * @param {readonly {type: string, training?: boolean, eps?: number}[]} [layers] the request's
+ *   layers, for a batchnorm's mode and a norm's ε
  * @returns {Step[]}
  */
-export function stepsOf(r, data, loss, cell, m) {
+export function stepsOf(r, data, loss, cell, m, layers = []) {
   const n = r.forward.length;
   const N = data.x.length;
   const row = clamp(cell.n, N);
@@ -70,12 +72,22 @@ export function stepsOf(r, data, loss, cell, m) {
   const dyOf = (i) => /** @type {(number | null)[][]} */ (i + 1 < n ? r.backward[i + 1].grad_input : seed);
   const width = (/** @type {(number | null)[][]} */ t) => t[0]?.length ?? 1;
   const alpha = (/** @type {string} */ type) => m?.activations.find((a) => a.name === type)?.alpha ?? 0;
-  /** A row layer's parameters from the run's params (gamma, beta) and the default ε. */
-  const rowParams = (/** @type {{gamma?: unknown, beta?: unknown} | undefined} */ p) => ({
+  /** A row layer's parameters from the run's params (gamma, beta) and its ε. */
+  const rowParams = (/** @type {{gamma?: unknown, beta?: unknown} | undefined} */ p, /** @type {number} */ i) => ({
     gamma: Array.isArray(p?.gamma) ? p.gamma.map(at) : undefined,
     beta: Array.isArray(p?.beta) ? p.beta.map(at) : undefined,
-    eps: EPS,
+    eps: layers[i]?.eps ?? EPS,
   });
+  /** Column j of a batch layer's parameters, its mode and its ε. */
+  const colParams = (/** @type {any} */ p, /** @type {number} */ i, /** @type {number} */ j) => ({
+    gamma: at(p?.gamma?.[j] ?? 1),
+    beta: at(p?.beta?.[j] ?? 0),
+    mean: at(p?.running_mean?.[j] ?? 0),
+    variance: at(p?.running_var?.[j] ?? 1),
+    eps: layers[i]?.eps ?? EPS,
+    training: layers[i]?.training ?? true,
+  });
+  const column = (/** @type {(number | null)[][]} */ t, /** @type {number} */ c) => t.map((r0) => at(r0[c]));
 
   /** @type {Step[]} */
   const steps = [];
@@ -101,7 +113,10 @@ export function stepsOf(r, data, loss, cell, m) {
       const text = `${name} = Σ_k x[${row},k] W[k,${j}] + b[${j}] = ${sumText(terms)} + ${f(b)} = ${total(value)}`;
       eq = { name, text, value, api: out };
     } else if (ROWS[type]) {
-      const [value, how] = ROWS[type].forward((x[row] ?? []).map(at), j, rowParams(p));
+      const [value, how] = ROWS[type].forward((x[row] ?? []).map(at), j, rowParams(p, i));
+      eq = { name, text: `${name} = ${how} = ${total(value)}`, value, api: out };
+    } else if (COLUMNS[type]) {
+      const [value, how] = COLUMNS[type].forward(column(x, j), row, colParams(p, i, j));
       eq = { name, text: `${name} = ${how} = ${total(value)}`, value, api: out };
     } else if (FORWARDS[type]) {
       const [value, how] = FORWARDS[type](at(x[row]?.[j]), alpha(type));
@@ -180,7 +195,12 @@ export function stepsOf(r, data, loss, cell, m) {
         },
       ];
     } else if (ROWS[type]) {
-      const [value, how] = ROWS[type].backward((x[row] ?? []).map(at), (dy[row] ?? []).map(at), j, rowParams(p));
+      const [value, how] = ROWS[type].backward((x[row] ?? []).map(at), (dy[row] ?? []).map(at), j, rowParams(p, i));
+      eqs = [
+        { name: `dx[${row},${j}]`, text: `dx[${row},${j}] = ${how} = ${total(value)}`, value, api: at(dx[row]?.[j]) },
+      ];
+    } else if (COLUMNS[type]) {
+      const [value, how] = COLUMNS[type].backward(column(x, j), column(dy, j), row, colParams(p, i, j));
       eqs = [
         { name: `dx[${row},${j}]`, text: `dx[${row},${j}] = ${how} = ${total(value)}`, value, api: at(dx[row]?.[j]) },
       ];

@@ -174,3 +174,48 @@ export const ROWS = {
     },
   },
 };
+
+/**
+ * @typedef {{gamma: number, beta: number, mean: number, variance: number, eps: number,
+ *   training: boolean}} ColumnParams a batch layer's parameters for one column
+ * @typedef {{forward: (col: number[], n: number, p: ColumnParams) => Worked,
+ *   backward: (col: number[], dcol: number[], n: number, p: ColumnParams) => Worked}} ColumnStep
+ */
+
+/**
+ * Layers that mix the rows of a column (step "batch" in /meta): entry n of a column's output and
+ * of its input gradient, from the whole column (every sample of the batch).
+ * @type {Record<string, ColumnStep>}
+ */
+export const COLUMNS = {
+  batchnorm: {
+    forward: (col, n, p) => {
+      if (!p.training) {
+        const value = (p.gamma * (col[n] - p.mean)) / Math.sqrt(p.variance + p.eps) + p.beta;
+        return [
+          value,
+          `γ (x − m)/√(v + ε) + β on the running statistics m = ${num(p.mean, 8)}, v = ${num(p.variance, 8)}: ${f(p.gamma)}·(${f(col[n])} − ${f(p.mean)})/√(${num(p.variance, 8)} + ε) + ${f(p.beta)}`,
+        ];
+      }
+      const { mu, v, xhat } = normRow(col, p.eps);
+      return [
+        p.gamma * xhat[n] + p.beta,
+        `γ (x − μ_B)/√(σ_B² + ε) + β over the batch: μ_B = ${num(mu, 8)}, σ_B² = ${num(v, 8)} (this column's ${col.length} samples, biased): ${f(p.gamma)}·${f(xhat[n])} + ${f(p.beta)}`,
+      ];
+    },
+    backward: (col, dcol, n, p) => {
+      if (!p.training) {
+        const inv = 1 / Math.sqrt(p.variance + p.eps);
+        return [dcol[n] * p.gamma * inv, `dy·γ/√(v + ε) = ${f(dcol[n])}·${f(p.gamma)}·${num(inv, 8)}`];
+      }
+      const { inv, xhat } = normRow(col, p.eps);
+      const gs = dcol.map((d) => d * p.gamma);
+      const mg = mean(gs);
+      const mgx = mean(gs.map((g, q) => g * xhat[q]));
+      return [
+        (gs[n] - mg - xhat[n] * mgx) * inv,
+        `(g_n − mean g − x̂_n·mean(g x̂))/√(σ_B² + ε), g = dy·γ, means over the batch: (${f(gs[n])} − ${f(mg)} − ${f(xhat[n])}·${f(mgx)})·${num(inv, 8)}`,
+      ];
+    },
+  },
+};

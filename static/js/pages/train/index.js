@@ -150,6 +150,7 @@ export async function init() {
     };
   const width = () => run.data?.x_train[0]?.length ?? KINDS[state.ds]?.width ?? 2;
   const INITS = Object.fromEntries(m.activations.map((a) => [a.name, a.init]));
+  const BATCH = new Set(m.layers.filter((l) => l.step === "batch").map((l) => l.name));
   const expects = () => expectsOf(m, state.loss);
   const layersNow = () => apiLayers(hidden, outputs(shape(), expects()), expects(), state.seed, INITS);
   const options = () => {
@@ -429,7 +430,7 @@ export async function init() {
   });
   byId("export-json", HTMLButtonElement).addEventListener("click", () => {
     if (!run.resume) return;
-    const trained = trainedLayers(layersNow(), run.resume.params);
+    const trained = trainedLayers(layersNow(), run.resume.params, BATCH);
     const doc = { dataset: dataset(), layers: trained, loss: state.loss, epoch: run.epoch, report: run.last };
     downloadText(`weights_${state.ds}_epoch${run.epoch}.json`, JSON.stringify(doc, null, 1), "application/json");
   });
@@ -444,7 +445,7 @@ export async function init() {
   });
   byId("open-network", HTMLButtonElement).addEventListener("click", () => {
     if (!run.resume || !run.data) return;
-    location.href = networkPageUrl(layersNow(), run.resume.params, run.data, state.loss, expects());
+    location.href = networkPageUrl(layersNow(), run.resume.params, run.data, state.loss, expects(), BATCH);
   });
 
   function showData() {
