@@ -61,7 +61,9 @@ export async function init() {
     seed: numProp(0, { min: 0, integer: true }),
   });
   const state = STATE.read();
-  let hidden = decode(state.H, ACTS);
+  // normalisations a hidden layer may take: the layer kinds with parameters that mix a row or a batch
+  const NORMS = m.layers.filter((l) => l.params.length && (l.step === "row" || l.step === "batch")).map((l) => l.name);
+  let hidden = decode(state.H, ACTS, NORMS);
 
   const form = byId("controls", HTMLFormElement);
   const el = {
@@ -523,6 +525,18 @@ export async function init() {
           hidden = hidden.map((x, i) => (i === k ? { ...x, act: act.value } : x));
           void reset();
         });
+        const norm = h(
+          "select",
+          { "aria-label": `normalisation of hidden layer ${k + 1}` },
+          new Option("no norm", "", false, !l.norm),
+          ...NORMS.map((n) => new Option(n, n, false, n === l.norm)),
+        );
+        norm.addEventListener("change", () => {
+          hidden = hidden.map((x, i) =>
+            i === k ? { width: x.width, act: x.act, ...(norm.value ? { norm: norm.value } : {}) } : x,
+          );
+          void reset();
+        });
         const remove = h(
           "button",
           {
@@ -541,6 +555,7 @@ export async function init() {
           { class: "layer-item" },
           h("span", { class: "idx" }, String(k + 1)),
           w,
+          norm,
           act,
           h("span", { class: "grow" }),
           remove,

@@ -3,28 +3,34 @@
 // output layer as wide as the task needs (a softmax after it for a loss on probabilities). What a
 // loss expects and each activation's initialisation come from /meta's records.
 
-/** @typedef {{width: number, act: string}} Hidden */
+/**
+ * A hidden layer: its width, its activation, and optionally a normalisation between the affine
+ * layer and the activation (a layer kind with parameters that mixes a row or a batch, from /meta).
+ * @typedef {{width: number, act: string, norm?: string}} Hidden
+ */
 /** @typedef {import("../../types/kit").Schemas["TrainRequest"]["layers"][number]} ApiLayer */
 
 export const MAX_WIDTH = 256;
 
 /** @param {Hidden[]} layers */
-export const encode = (layers) => layers.map((l) => `${l.width}:${l.act}`).join("~");
+export const encode = (layers) => layers.map((l) => `${l.width}:${l.act}${l.norm ? `:${l.norm}` : ""}`).join("~");
 
 /**
  * The hidden layers a URL describes; widths are clamped to 1..256, unknown activations replaced.
  * @param {string} text
  * @param {readonly string[]} acts the activations on offer
+ * @param {readonly string[]} [norms] the normalisations on offer; another is dropped
  * @returns {Hidden[]}
  */
-export function decode(text, acts) {
+export function decode(text, acts, norms = []) {
   return text
     .split("~")
     .filter(Boolean)
     .map((tok) => {
-      const [w = "", a = ""] = tok.split(":");
+      const [w = "", a = "", n = ""] = tok.split(":");
       const width = Math.min(MAX_WIDTH, Math.max(1, Math.round(Number(w)) || 4));
-      return { width, act: acts.includes(a) ? a : (acts[0] ?? "tanh") };
+      const act = acts.includes(a) ? a : (acts[0] ?? "tanh");
+      return norms.includes(n) ? { width, act, norm: n } : { width, act };
     });
 }
 
@@ -60,6 +66,7 @@ export function apiLayers(hidden, out, expects, seed, inits) {
     });
   hidden.forEach((l, k) => {
     layers.push(affine(l.width, l.act, k));
+    if (l.norm) layers.push(/** @type {ApiLayer} */ ({ type: l.norm }));
     layers.push(/** @type {ApiLayer} */ ({ type: l.act }));
   });
   layers.push(affine(out, "", hidden.length));
@@ -74,4 +81,4 @@ export function apiLayers(hidden, out, expects, seed, inits) {
  * @param {number} out
  */
 export const describe = (width, hidden, out) =>
-  [String(width), ...hidden.map((l) => `${l.width} ${l.act}`), String(out)].join(" → ");
+  [String(width), ...hidden.map((l) => `${l.width}${l.norm ? ` ${l.norm}` : ""} ${l.act}`), String(out)].join(" → ");
