@@ -375,6 +375,7 @@ class LayerKind:
     args: tuple[str, ...] = ()
     step: str = "elementwise"
     init: str | None = None  # the init of the affine layer before it (activations)
+    gives: str = "values"  # "probabilities" when each output row is a distribution (softmax)
 
 
 def _activation_kind(a) -> LayerKind:
@@ -419,6 +420,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
         " / np.exp(x - x.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)",
         (),
         "row",
+        gives="probabilities",
     ),
     "layernorm": LayerKind(
         "layernorm",

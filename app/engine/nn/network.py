@@ -20,7 +20,7 @@ from app.engine.arrays import Loc, all_finite, finite_array
 from app.engine.errors import EngineError, warning
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.gradcheck import compare, numeric_gradient_batched, numeric_gradient_rows
-from app.engine.nn.layers import LayerSpec, build_layer, spec_from_dict
+from app.engine.nn.layers import LAYER_KINDS, LayerSpec, build_layer, spec_from_dict
 from app.engine.nn.losses import Loss, as_targets, get_loss
 from app.engine.nn.protocol import Backward, Layer, Params
 
@@ -80,7 +80,8 @@ def build_network(
         params.append(p)
         width = layer.n_out
         source = f"layer {i} ({layer.kind})"
-    if loss_.expects == "probabilities" and layers[-1].kind != "softmax":
+    gives = LAYER_KINDS[layers[-1].kind].gives  # the records decide, not the names
+    if loss_.expects == "probabilities" and gives != "probabilities":
         raise EngineError(
             f"{loss} expects probabilities, so the last layer must be softmax; "
             "to train on raw scores (logits) use softmax_cross_entropy instead.",
@@ -142,7 +143,7 @@ def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
     """Warnings about results that are right as specified but fragile or probably unmeant."""
     found = list(net.loss.fragile(y, t))
     last = net.layers[-1]
-    if net.loss.expects == "logits" and last.kind == "softmax":
+    if net.loss.expects == "logits" and LAYER_KINDS[last.kind].gives == "probabilities":
         found.append(
             warning(
                 "double_softmax",
