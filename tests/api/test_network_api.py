@@ -288,8 +288,10 @@ def test_batchnorm_over_one_row_is_a_422_that_says_why(client):
     assert set(r.json()["params"][0]) == {"index", "gamma", "beta", "running_mean", "running_var"}
 
 
-def test_huber_mish_and_batchnorm_pass_the_gradient_check(client):
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_huber_mish_and_batchnorm_pass_the_gradient_check(client, dtype):
     body = {
+        "dtype": dtype,
         "x": [[0.5, -1.0], [2.0, 0.3], [-1.5, 1.2]],
         "targets": [[0.2, 3.0], [-1.0, 0.4], [2.5, -0.7]],
         "layers": [{"type": "affine", "out": 3, "seed": 4}, {"type": "batchnorm"},

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { PALETTE, paletteColor } from "../../static/js/kit/colors.js";
 import { expectsOf } from "../../static/js/kit/kinds.js";
 import { apiLayers as networkLayers, decode, encode } from "../../static/js/pages/network/stack.js";
+import { trainedLayers } from "../../static/js/pages/train/exports.js";
 import { apiLayers, outputs } from "../../static/js/pages/train/stack.js";
 
 const META = {
@@ -50,4 +51,23 @@ test("a trained layer's own tensors travel through the URL's stack", () => {
   assert.deepEqual(api[2], { type: "relu" });
   // a reference that no longer resolves to a layer of that type keeps the type alone
   assert.deepEqual(networkLayers(decode("softmax:=train.1", presets, ["he"]), 1)[0], { type: "softmax" });
+});
+
+test("the trained stack sends a batch layer in evaluation mode, with its statistics", () => {
+  const layers = /** @type {any[]} */ ([{ type: "affine", out: 2, seed: 0 }, { type: "batchnorm" }, { type: "relu" }]);
+  const params = /** @type {any[]} */ ([
+    { index: 0, W: [[1, 2]], b: [0, 1] },
+    { index: 1, gamma: [1, 1], beta: [0, 0], running_mean: [0.5, 0.1], running_var: [2, 3] },
+  ]);
+  const out = trainedLayers(layers, params, new Set(["batchnorm"]));
+  assert.deepEqual(out[0], { type: "affine", W: [[1, 2]], b: [0, 1] });
+  assert.deepEqual(out[1], {
+    type: "batchnorm",
+    gamma: [1, 1],
+    beta: [0, 0],
+    running_mean: [0.5, 0.1],
+    running_var: [2, 3],
+    training: false,
+  });
+  assert.deepEqual(out[2], { type: "relu" });
 });

@@ -275,3 +275,15 @@ def test_huber_trains_the_regression_set_and_classification_is_refused():
     with pytest.raises(EngineError, match=r"regression set.*mse or huber") as err:
         prepare(data, layers, SCE)
     assert err.value.loc == ("loss",)
+
+
+def test_l2_and_adamws_weight_decay_may_both_be_set():
+    """l2 adds (l2/2)·Σ‖W‖² to the loss (in g, weights only); weight_decay shrinks every
+    parameter in the step: different terms, both applied."""
+    small = make_data("xor", 40, 0.3, 2, seed=0)
+    finals = {}
+    for l2, wd in ((0.0, 0.0), (0.1, 0.0), (0.0, 0.1), (0.1, 0.1)):
+        lines = run(small, stack([3, 2]), optimizer="adamw", options={"weight_decay": wd},
+                    l2=l2, epochs=3)  # fmt: skip
+        finals[l2, wd] = json.dumps(lines[-1]["params"], default=lambda a: a.tolist())
+    assert len(set(finals.values())) == 4
