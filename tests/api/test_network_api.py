@@ -206,6 +206,18 @@ def test_nudge_over_http(client):
     assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "entry", "shape is [4, 3]")
 
 
+def test_a_nudge_of_batchnorm_moves_gamma_and_refuses_its_running_statistics(client):
+    from app.schemas import NUDGE_EXAMPLE
+
+    layers = [NUDGE_EXAMPLE["layers"][0], {"type": "batchnorm"}, *NUDGE_EXAMPLE["layers"][1:]]
+    body = {**NUDGE_EXAMPLE, "layers": layers, "index": 1, "param": "gamma", "entry": [2]}
+    r = client.post("/api/v1/network/nudge", json=body)
+    assert r.status_code == 200, r.text
+    assert 1.8 < r.json()["order"] < 2.2  # the gap shrinks like Δ²: the gradient is right
+    bad = {**body, "param": "running_mean"}
+    assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "param", "not trained")
+
+
 def test_include_trims_the_response_to_what_the_client_draws(client):
     body = {**NETWORK_EXAMPLE, "x": [[1.0, 2.0]] * 200, "targets": [0, 2] * 100}
     full = run(client, body)
