@@ -9,9 +9,9 @@ from app.api.routing import api_router
 from app.engine.nn.activations import ACTIVATIONS
 from app.engine.nn.bugs import BUGS
 from app.engine.nn.gradcheck import ATOL, REL_FLOOR, RTOL
-from app.engine.nn.layers import INITS
-from app.engine.nn.losses import LOSS_LATEX
-from app.engine.optimizers import OPTIMIZERS
+from app.engine.nn.layers import INITS, LAYER_KINDS
+from app.engine.nn.losses import LOSSES
+from app.engine.optimizers import HYPERS, OPTIMIZERS
 from app.engine.verdicts import REL_ERROR_BANDS
 from app.schemas import ActivationInfo, HealthOut, MetaOut
 
@@ -62,14 +62,61 @@ def _meta() -> dict:
             }
             for b in REL_ERROR_BANDS
         ],
-        "losses": [{"name": n, **tex} for n, tex in LOSS_LATEX.items()],
+        "losses": [
+            {
+                "name": loss.name,
+                "label": loss.label or loss.name,
+                "expects": loss.expects,
+                "formula": loss.formula,
+                "gradient": loss.gradient,
+            }
+            for loss in LOSSES.values()
+        ],
         "inits": list(INITS),
-        "optimizers": [{"name": o.name, "defaults": dict(o.defaults)} for o in OPTIMIZERS.values()],
+        "optimizers": [_optimizer(o) for o in OPTIMIZERS.values()],
         "activations": [
-            {**_activation(a), "nonsmooth": sorted({*a.kinks, *a.alpha_kinks, *a.smooth_breaks})}
+            {
+                **_activation(a),
+                "label": a.label or a.name,
+                "init": a.init,
+                "nonsmooth": sorted({*a.kinks, *a.alpha_kinks, *a.smooth_breaks}),
+            }
             for a in ACTIVATIONS.values()
         ],
         "bugs": [bug.record() for bug in BUGS.values()],
+        "layers": [
+            {
+                "name": k.name,
+                "label": k.label,
+                "formula": k.formula,
+                "backward": k.backward,
+                "params": list(k.params),
+                "step": k.step,
+                "init": k.init,
+            }
+            for k in LAYER_KINDS.values()
+        ],
+    }
+
+
+def _optimizer(o) -> dict:
+    hyper = [
+        {
+            "name": n,
+            "symbol": HYPERS[n].symbol,
+            "glyph": HYPERS[n].glyph,
+            "meaning": HYPERS[n].meaning,
+            "default": d,
+        }
+        for n, d in o.defaults.items()
+    ]
+    return {
+        "name": o.name,
+        "label": o.label or o.name,
+        "defaults": dict(o.defaults),
+        "hyper": hyper,
+        "rule": o.latex,
+        "note": o.note,
     }
 
 
@@ -78,10 +125,12 @@ def _meta() -> dict:
     response_model=MetaOut,
     summary="The engine's constants, for clients to show",
     description="Everything a client needs to label and judge results without copying the "
-    "engine: the gradient check's tolerances and the relative-error bands, each loss's formula "
-    "and seed gradient, the affine initialisations, each optimizer's defaults, and each "
-    "activation with its formulas and the points where it is not smooth, and the registry of "
-    "planted bugs. Changes only with the version.",
+    "engine: the gradient check's tolerances and the relative-error bands, each loss's label, "
+    "what it expects, its formula and seed gradient, the affine initialisations, each "
+    "optimizer's update rule and hyper-parameters with their defaults, each activation with its "
+    "formulas, default initialisation and the points where it is not smooth, each layer kind's "
+    "formulas, parameters and how step mode explains it, and the registry of planted bugs. "
+    "Changes only with the version.",
 )
 def meta(response: Response) -> dict:
     response.headers["Cache-Control"] = "public, max-age=600"

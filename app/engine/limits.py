@@ -12,7 +12,8 @@ from dataclasses import dataclass, fields
 
 @dataclass(frozen=True)
 class Limits:
-    """The limits in force; the defaults are the REST contract's (``shared/API.md``, "Limits")."""
+    """The limits in force; the defaults are the REST contract's (the README's "Configuration"
+    table)."""
 
     max_batch: int = 1024  # rows of network input
     max_side: int = 256  # every other matrix side (widths, vectors)

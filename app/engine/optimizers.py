@@ -1,4 +1,5 @@
-"""Update rules of six optimizers, one record each: SGD, momentum, Nesterov, Adagrad, RMSprop, Adam.
+"""Update rules of seven optimizers, one record each: SGD, momentum, Nesterov, Adagrad, RMSprop,
+Adam, AdamW.
 
 A record (:class:`Optimizer`) holds everything about one optimizer: its hyper-parameters and
 their defaults, its update rule on one tensor, and its stability bound on a quadratic. The rules
@@ -24,6 +25,11 @@ Hyper-parameters follow PyTorch's conventions and defaults:
   Keras and Hinton's lecture use 0.9)
 - adam: ``m = β1 m + (1 - β1) g``, ``v = β2 v + (1 - β2) g²``,
   ``x = x - lr m̂ / (√v̂ + eps)`` with bias-corrected ``m̂ = m / (1 - β1ᵗ)``, ``v̂ = v / (1 - β2ᵗ)``
+- adamw: ``x = x (1 - lr λ)`` (decoupled weight decay, λ = 0.01, on every tensor it updates),
+  then adam's step (Loshchilov and Hutter; PyTorch's ``AdamW``)
+
+Each hyper-parameter is a :class:`Hyper` with its default, its range and its symbol: the API's
+options schema and the pages' labels are built from these records.
 """
 
 from __future__ import annotations
@@ -36,7 +42,15 @@ import numpy as np
 
 from app.engine.errors import EngineError
 
-__all__ = ["OPTIMIZERS", "Optimizer", "State", "state_from_json", "state_to_json"]
+__all__ = [
+    "HYPERS",
+    "OPTIMIZERS",
+    "Hyper",
+    "Optimizer",
+    "State",
+    "state_from_json",
+    "state_to_json",
+]
 
 State = dict[str, list[np.ndarray]]
 # The rule on one tensor: (x, g, its slots in order, t, lr, options) -> (new x, new slots).
@@ -47,8 +61,46 @@ Rule = Callable[
 
 
 @dataclass(frozen=True)
+class Hyper:
+    """A hyper-parameter: ``lo <= value < hi`` (``lo < value`` when ``lo_open``; ``value <= hi``
+    when ``hi_closed``), its LaTeX symbol and what it does, in a few words."""
+
+    lo: float
+    hi: float
+    symbol: str
+    meaning: str
+    lo_open: bool = False
+    hi_closed: bool = False
+    glyph: str = ""  # the symbol as plain text, for labels ("μ")
+
+
+# Every hyper-parameter any optimizer takes; a record's defaults name some of these.
+HYPERS: Mapping[str, Hyper] = MappingProxyType(
+    {
+        "momentum": Hyper(
+            0.0, 1.0, r"\mu", "momentum: the fraction of v kept each step", glyph="μ"
+        ),
+        "beta1": Hyper(0.0, 1.0, r"\beta_1", "decay of the first moment m", glyph="β1"),
+        "beta2": Hyper(0.0, 1.0, r"\beta_2", "decay of the second moment v", glyph="β2"),
+        "rho": Hyper(0.0, 1.0, r"\rho", "decay of the mean square s", glyph="ρ"),
+        "eps": Hyper(
+            0.0, 1.0, r"\epsilon", "added to the root in the denominator", True, True, glyph="ε"
+        ),
+        "weight_decay": Hyper(
+            0.0,
+            1e3,
+            r"\lambda",
+            "decoupled decay: x shrinks by lr·λ·x each step",
+            hi_closed=True,
+            glyph="λ",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
 class Optimizer:
-    """One optimizer: its defaults, its update rule and its stability bound."""
+    """One optimizer: its defaults, its update rule (code and LaTeX) and its stability bound."""
 
     name: str
     defaults: Mapping[str, float]  # every hyper-parameter it takes, with PyTorch's default
@@ -60,6 +112,10 @@ class Optimizer:
     bound: str = ""
     who: str = ""
     squares: tuple[str, ...] = ()  # the slots that accumulate g² (never negative)
+    label: str = ""  # how the pages name it
+    latex: str = ""  # the update rule, with g the gradient and η the learning rate
+    # What a page says beside its path (adamw: the decay moves the point it settles at).
+    note: str = ""
 
     def options(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         """The defaults with ``overrides`` applied; EngineError for a name it does not take."""
@@ -149,14 +205,35 @@ def _adam(x, g, s, t, lr, o):
     return x - lr * m_hat / (np.sqrt(v_hat) + o["eps"]), (m, v)
 
 
+def _adamw(x, g, s, t, lr, o):
+    # PyTorch's AdamW: decay first (x (1 - lr λ)), decoupled from g, then adam's step
+    return _adam(x * (1 - lr * o["weight_decay"]), g, s, t, lr, o)
+
+
 def _frozen(d: dict[str, float]) -> Mapping[str, float]:
     return MappingProxyType(d)
 
 
+_ADAM = (
+    r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ "
+    r"\theta \leftarrow \theta - \frac{\eta\, \hat m}{\sqrt{\hat v} + \epsilon},\ "
+    r"\hat m = \frac{m}{1-\beta_1^t},\ \hat v = \frac{v}{1-\beta_2^t}"
+)
+
 OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
-        Optimizer("sgd", _frozen({}), (), _sgd, lambda o: 1.0, "2/λmax", "plain gradient descent"),
+        Optimizer(
+            "sgd",
+            _frozen({}),
+            (),
+            _sgd,
+            lambda o: 1.0,
+            "2/λmax",
+            "plain gradient descent",
+            label="SGD",
+            latex=r"\theta \leftarrow \theta - \eta\, g",
+        ),
         # Heavy ball on a quadratic: stable iff lr·λ < 2(1+μ).
         Optimizer(
             "momentum",
@@ -166,6 +243,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
             lambda o: 1 + o["momentum"],
             "2(1+μ)/λmax",
             "momentum",
+            label="momentum",
+            latex=r"v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\, v",
         ),
         # Nesterov on a quadratic: stable iff lr·λ < 2(1+μ)/(1+2μ).
         Optimizer(
@@ -176,15 +255,49 @@ OPTIMIZERS: dict[str, Optimizer] = {
             lambda o: (1 + o["momentum"]) / (1 + 2 * o["momentum"]),
             "2(1+μ)/((1+2μ)λmax)",
             "nesterov",
+            label="Nesterov",
+            latex=r"v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\,(g + \mu v)",
         ),
-        Optimizer("adagrad", _frozen({"eps": 1e-10}), ("G",), _adagrad, squares=("G",)),
-        Optimizer("rmsprop", _frozen({"rho": 0.99, "eps": 1e-8}), ("s",), _rmsprop, squares=("s",)),
+        Optimizer(
+            "adagrad",
+            _frozen({"eps": 1e-10}),
+            ("G",),
+            _adagrad,
+            squares=("G",),
+            label="Adagrad",
+            latex=r"G \leftarrow G + g^2,\quad "
+            r"\theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{G} + \epsilon}",
+        ),
+        Optimizer(
+            "rmsprop",
+            _frozen({"rho": 0.99, "eps": 1e-8}),
+            ("s",),
+            _rmsprop,
+            squares=("s",),
+            label="RMSprop",
+            latex=r"s \leftarrow \rho s + (1-\rho) g^2,\quad "
+            r"\theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{s} + \epsilon}",
+        ),
         Optimizer(
             "adam",
             _frozen({"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
             ("m", "v"),
             _adam,
             squares=("v",),
+            label="Adam",
+            latex=_ADAM,
+        ),
+        Optimizer(
+            "adamw",
+            _frozen({"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01}),
+            ("m", "v"),
+            _adamw,
+            squares=("v",),
+            label="AdamW",
+            latex=r"\theta \leftarrow \theta\,(1 - \eta\lambda),\ " + _ADAM,
+            note="weight decay pulls every parameter toward 0 each step, so the path settles "
+            "where Adam's step balances that pull, not at the minimum of f: the contour's "
+            "minimum is not where AdamW stops.",
         ),
     )
 }

@@ -1,4 +1,5 @@
-"""The JSON contract (``shared/API.md``) as pydantic models, one module per area."""
+"""The JSON contract (the README's "The REST API (v1)"; `/openapi.json` is built from these
+models) as pydantic models, one module per area."""
 
 from app.schemas.activations import *  # noqa: F403
 from app.schemas.base import *  # noqa: F403

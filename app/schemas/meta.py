@@ -20,6 +20,8 @@ class ActivationInfo(Response):
 
 
 class ActivationMeta(ActivationInfo):
+    label: str = Field(description="How the pages name it.")
+    init: str = Field(description="The initialisation of the affine layer before it.")
     nonsmooth: list[float] = Field(
         description="Points where f' jumps (kinks) or only f'' does, at any alpha: a central "
         "difference straddling one is not a check of f'."
@@ -45,13 +47,45 @@ class ErrorBand(Response):
 
 class LossInfo(Response):
     name: str
+    label: str = Field(description="How the pages name it.")
+    expects: Literal["probabilities", "logits", "values"] = Field(
+        description="What the last layer must give it: probabilities (after a softmax layer), "
+        "logits, or real values (a regression, or two classes on one output as -1/+1)."
+    )
     formula: str = Field(description="LaTeX of the loss L.")
     gradient: str = Field(description="LaTeX of the seed gradient the loss hands back.")
 
 
+class HyperInfo(Response):
+    name: str
+    symbol: str = Field(description="LaTeX symbol in the update rule.")
+    glyph: str = Field(description="The symbol as plain text, for labels.")
+    meaning: str
+    default: float = Field(description="This optimizer's default (PyTorch's).")
+
+
 class OptimizerInfo(Response):
     name: str
+    label: str = Field(description="How the pages name it.")
     defaults: dict[str, float] = Field(description="Its hyper-parameters and their defaults.")
+    hyper: list[HyperInfo] = Field(description="Its hyper-parameters, described.")
+    rule: str = Field(description="LaTeX of the update rule; g is the gradient, η the lr.")
+    note: str = Field(description="What a page says beside its path, or empty.")
+
+
+class LayerInfo(Response):
+    name: str
+    label: str = Field(description="How the pages name it.")
+    formula: str = Field(description="LaTeX of the forward pass.")
+    backward: str = Field(description="LaTeX of the backward pass.")
+    params: list[str] = Field(description="Its parameters, e.g. W and b.")
+    step: Literal["affine", "elementwise", "row", "batch"] = Field(
+        description="How step mode explains it: a matrix product, entry by entry, mixing each "
+        "row's features, or mixing each column's rows (a batch statistic)."
+    )
+    init: str | None = Field(
+        description="An activation's: the initialisation of the affine layer before it."
+    )
 
 
 class BugInfo(Response):
@@ -83,3 +117,4 @@ class MetaOut(Response):
         description="The planted bugs a layer's `bug` (the loss's `loss_bug`) of /network/run "
         "may name."
     )
+    layers: list[LayerInfo] = Field(description="Every layer kind, activations included.")

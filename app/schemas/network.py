@@ -1,7 +1,7 @@
 """The network run, the nudge test, the presets and the softmax Jacobian."""
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     ConfigDict,
@@ -13,9 +13,8 @@ from pydantic import (
 )
 
 from app.engine.cost import PARTS
-from app.engine.nn.activations import ActivationSpec
 from app.engine.nn.bugs import BUGS
-from app.engine.nn.layers import INITS, AffineSpec, LayerNormSpec, SoftmaxSpec
+from app.engine.nn.layers import INITS, LAYER_KINDS, LayerSpec, spec_from_dict
 from app.engine.nn.losses import LOSSES
 from app.engine.nn.presets import contract_example
 from app.schemas.activations import ActivationName
@@ -39,7 +38,15 @@ from app.schemas.base import (
 LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
 
 
-class AffineLayer(Request):
+class LayerRequest(Request):
+    """A layer of the request; the engine's :func:`spec_from_dict` is the one mapping from
+    its fields (by their JSON names) to the engine's spec."""
+
+    def spec(self) -> LayerSpec:
+        return spec_from_dict(self.model_dump(by_alias=True))
+
+
+class AffineLayer(LayerRequest):
     type: Literal["affine"]
     W: Matrix | None = Field(None, description="Weights, shape (in, out).")
     b: Vector | None = Field(None, description="Bias, shape (out,).")
@@ -58,39 +65,43 @@ class AffineLayer(Request):
             raise ValueError("an affine layer needs either W or out (its output width)")
         return self
 
-    def spec(self) -> AffineSpec:
-        seed = 0 if self.seed is None else self.seed  # null: seed 0, so a run is reproducible
-        return AffineSpec(self.W, self.b, self.in_, self.out, self.init, seed)
 
-
-class ActivationLayer(Request):
+class ActivationLayer(LayerRequest):
     type: ActivationName
     alpha: float | None = None
 
-    def spec(self) -> ActivationSpec:
-        return ActivationSpec(self.type, self.alpha)
 
-
-class SoftmaxLayer(Request):
+class SoftmaxLayer(LayerRequest):
     type: Literal["softmax"]
 
-    def spec(self) -> SoftmaxSpec:
-        return SoftmaxSpec()
 
-
-class LayerNormLayer(Request):
+class LayerNormLayer(LayerRequest):
     type: Literal["layernorm"]
     gamma: Vector | None = Field(None, description="Scale per feature (default ones).")
     beta: Vector | None = Field(None, description="Shift per feature (default zeros).")
     eps: float = Field(1e-5, gt=0, le=1, description="Added to the variance.")
 
-    def spec(self) -> LayerNormSpec:
-        return LayerNormSpec(self.gamma, self.beta, self.eps)
+
+class BatchNormLayer(LayerRequest):
+    type: Literal["batchnorm"]
+    gamma: Vector | None = Field(None, description="Scale per column (default ones).")
+    beta: Vector | None = Field(None, description="Shift per column (default zeros).")
+    running_mean: Vector | None = Field(None, description="Running mean (default zeros).")
+    running_var: Vector | None = Field(None, description="Running variance (default ones).")
+    eps: float = Field(1e-5, gt=0, le=1, description="Added to the variance (PyTorch's 1e-5).")
+    momentum: float = Field(
+        0.1, gt=0, le=1, description="Weight of a batch in the running statistics (PyTorch's)."
+    )
+    training: bool = Field(
+        True,
+        description="Normalise by the batch's statistics (true; needs at least 2 rows) or by "
+        "the running ones (false, as in evaluation).",
+    )
 
 
-Layer = Annotated[
-    AffineLayer | ActivationLayer | SoftmaxLayer | LayerNormLayer, Field(discriminator="type")
-]
+# Every layer's request model, once: the contract's union and /network/run's (with `bug`).
+LAYER_MODELS = (AffineLayer, ActivationLayer, SoftmaxLayer, LayerNormLayer, BatchNormLayer)
+Layer = Annotated[Union[LAYER_MODELS], Field(discriminator="type")]  # noqa: UP007
 
 BugName = Literal[tuple(BUGS)]  # type: ignore[valid-type]
 
@@ -109,10 +120,7 @@ def _with_bug(model: type) -> type:
 
 
 BuggableLayer = Annotated[
-    _with_bug(AffineLayer)
-    | _with_bug(ActivationLayer)
-    | _with_bug(SoftmaxLayer)
-    | _with_bug(LayerNormLayer),
+    Union[tuple(_with_bug(m) for m in LAYER_MODELS)],  # noqa: UP007
     Field(discriminator="type"),
 ]
 
@@ -309,14 +317,18 @@ class BackwardItem(Response):
     )
 
 
-class ParamsItem(Response):
-    """The parameters a layer used, by name: W and b for affine, gamma and beta for layernorm."""
-
-    index: int
-    W: OutMatrix | None = None
-    b: OutVector | None = None
-    gamma: OutVector | None = None
-    beta: OutVector | None = None
+# The parameters a layer used, by name (W and b for affine, gamma and beta for layernorm, ...):
+# a field per parameter name of the layer records.
+ParamsItem = create_model(
+    "ParamsItem",
+    __base__=Response,
+    __doc__="The parameters a layer used (and the buffers it carries), by name.",
+    index=(int, ...),
+    **{
+        name: ((OutMatrix if name == "W" else OutVector) | None, None)
+        for name in dict.fromkeys(n for k in LAYER_KINDS.values() for n in k.params)
+    },
+)
 
 
 class GradcheckItem(Response):

@@ -1,11 +1,11 @@
 """Numerical differentiation of typed expressions."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, create_model, field_validator
 
 from app.engine.numdiff import METHODS
-from app.engine.optimizers import OPTIMIZERS
+from app.engine.optimizers import HYPERS, OPTIMIZERS
 from app.schemas.base import (
     DType,
     Expr,
@@ -92,23 +92,37 @@ class GradientOut(Response):
     exact: list[float]
 
 
-_HYPER = ("momentum", "beta1", "beta2", "rho", "eps")
-
-
-class OptimizerOptions(Request):
-    """The optimizers' hyper-parameters, each optional (left out: PyTorch's default)."""
-
-    momentum: float | None = Field(None, ge=0, lt=1, description="momentum, nesterov (0.9).")
-    beta1: float | None = Field(None, ge=0, lt=1, description="adam (0.9).")
-    beta2: float | None = Field(None, ge=0, lt=1, description="adam (0.999).")
-    rho: float | None = Field(None, ge=0, lt=1, description="rmsprop decay (0.99).")
-    eps: float | None = Field(
-        None, gt=0, le=1, description="adagrad (1e-10), rmsprop and adam (1e-8)."
+def _hyper_field(name: str) -> tuple[Any, Any]:
+    """An optional request field for the hyper-parameter ``name``, from its record: its range,
+    and which optimizers take it with what default (PyTorch's)."""
+    h = HYPERS[name]
+    users = ", ".join(
+        f"{o.name} ({o.defaults[name]:g})" for o in OPTIMIZERS.values() if name in o.defaults
     )
+    bounds = {"gt" if h.lo_open else "ge": h.lo, "le" if h.hi_closed else "lt": h.hi}
+    return float | None, Field(None, **bounds, description=f"{h.meaning}; {users}.")
 
+
+# Every hyper-parameter some optimizer record takes.
+_HYPER: tuple[str, ...] = tuple(
+    k for k in HYPERS if any(k in o.defaults for o in OPTIMIZERS.values())
+)
+
+
+class _Options(Request):
     def optimizer_options(self) -> dict[str, float]:
         """The hyper-parameters the request sets, for the optimizer record's ``options``."""
         return {n: getattr(self, n) for n in _HYPER if getattr(self, n) is not None}
+
+
+# The optimizers' hyper-parameters, each optional (left out: PyTorch's default), generated
+# from the optimizer records: a record with a new hyper-parameter needs no edit here.
+OptimizerOptions = create_model(
+    "OptimizerOptions",
+    __base__=_Options,
+    __doc__="The optimizers' hyper-parameters, each optional (left out: PyTorch's default).",
+    **{name: _hyper_field(name) for name in _HYPER},
+)
 
 
 class DescentRequest(OptimizerOptions):

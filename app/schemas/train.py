@@ -3,9 +3,18 @@
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, RootModel, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from app.engine.nn.datasets import CSV, DATASETS, make_data
+from app.engine.nn.layers import LAYER_KINDS
 from app.engine.nn.train import Resume, prepare
 from app.schemas.base import (
     Limit,
@@ -68,20 +77,34 @@ class DatasetIn(Request):
         return self.model_dump()
 
 
-class ParamsIn(Request):
-    """One layer's trained parameters, as a stream's last line gives them."""
-
+class _Params(Request):
     index: int = Field(ge=0, description="The layer these belong to.")
-    W: Matrix | None = Field(None, description="affine")
-    b: Vector | None = Field(None, description="affine")
-    gamma: Vector | None = Field(None, description="layernorm")
-    beta: Vector | None = Field(None, description="layernorm")
 
     @model_validator(mode="after")
-    def _check(self) -> "ParamsIn":
-        if self.W is not None:
-            _rectangular(self.W, "W")
+    def _check(self) -> "_Params":
+        if getattr(self, "W", None) is not None:
+            _rectangular(self.W, "W")  # type: ignore[attr-defined]
         return self
+
+
+def _param_field(name: str) -> tuple[Any, Any]:
+    """An optional field for parameter ``name`` (a matrix for W, else one entry per column),
+    described by the layer kinds that have it."""
+    kinds = ", ".join(k.name for k in LAYER_KINDS.values() if name in k.params)
+    return (Matrix if name == "W" else Vector) | None, Field(None, description=kinds)
+
+
+# One layer's trained parameters (and carried buffers), as a stream's last line gives them:
+# a field per parameter name of the layer records.
+ParamsIn = create_model(
+    "ParamsIn",
+    __base__=_Params,
+    __doc__="One layer's trained parameters, as a stream's last line gives them.",
+    **{
+        name: _param_field(name)
+        for name in dict.fromkeys(n for k in LAYER_KINDS.values() for n in k.params)
+    },
+)
 
 
 class ResumeIn(Request):

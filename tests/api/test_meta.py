@@ -5,9 +5,9 @@ import re
 from app import __version__
 from app.engine.nn import gradcheck
 from app.engine.nn.activations import ACTIVATIONS
-from app.engine.nn.layers import INITS
-from app.engine.nn.losses import LOSS_LATEX
-from app.engine.optimizers import OPTIMIZERS
+from app.engine.nn.layers import INITS, LAYER_KINDS
+from app.engine.nn.losses import LOSSES
+from app.engine.optimizers import HYPERS, OPTIMIZERS
 from app.engine.verdicts import REL_ERROR_BANDS
 
 
@@ -21,9 +21,9 @@ def test_meta_serves_the_engines_own_constants(client):
     }  # fmt: skip
     assert [b["name"] for b in m["rel_error_bands"]] == [b.name for b in REL_ERROR_BANDS]
     assert [b["below"] for b in m["rel_error_bands"]] == [1e-7, 1e-4, 1e-2, None]
-    assert {
-        x["name"]: {"formula": x["formula"], "gradient": x["gradient"]} for x in m["losses"]
-    } == (LOSS_LATEX)
+    assert {x["name"]: (x["formula"], x["gradient"], x["expects"]) for x in m["losses"]} == {
+        n: (loss.formula, loss.gradient, loss.expects) for n, loss in LOSSES.items()
+    }
     assert m["inits"] == list(INITS)
     defaults = {name: dict(o.defaults) for name, o in OPTIMIZERS.items()}
     assert {o["name"]: o["defaults"] for o in m["optimizers"]} == defaults
@@ -31,6 +31,28 @@ def test_meta_serves_the_engines_own_constants(client):
     assert acts.keys() == ACTIVATIONS.keys()
     assert acts["relu"]["nonsmooth"] == [0.0] and acts["sigmoid"]["nonsmooth"] == []
     assert acts["leaky_relu"]["alpha"] == 0.01 and acts["relu"]["formula"]
+    assert {a["name"]: a["init"] for a in m["activations"]} == {
+        n: a.init for n, a in ACTIVATIONS.items()
+    }
+
+
+def test_meta_serves_every_fact_a_page_shows_about_a_kind(client):
+    m = client.get("/api/v1/meta").json()
+    for o in m["optimizers"]:
+        record = OPTIMIZERS[o["name"]]
+        assert o["rule"] == record.latex and o["label"] and o["note"] == record.note
+        assert [h["name"] for h in o["hyper"]] == list(record.defaults)
+        for h in o["hyper"]:
+            assert h["symbol"] == HYPERS[h["name"]].symbol
+            assert h["default"] == record.defaults[h["name"]]
+    assert "minimum" in OPTIMIZERS["adamw"].note  # the descent page says where adamw stops
+    assert [x["name"] for x in m["layers"]] == list(LAYER_KINDS)
+    layers = {x["name"]: x for x in m["layers"]}
+    assert layers["affine"]["params"] == ["W", "b"] and layers["affine"]["step"] == "affine"
+    assert layers["layernorm"]["step"] == "row" and layers["softmax"]["step"] == "row"
+    assert layers["mish"]["step"] == "elementwise" and layers["mish"]["init"] == "he"
+    assert all(x["label"] and x["formula"] and x["backward"] for x in m["layers"])
+    assert {x["name"]: x["label"] for x in m["losses"]}["huber"].startswith("Huber")
 
 
 def test_every_operation_has_a_readable_unique_operation_id(client):

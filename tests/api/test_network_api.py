@@ -206,6 +206,18 @@ def test_nudge_over_http(client):
     assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "entry", "shape is [4, 3]")
 
 
+def test_a_nudge_of_batchnorm_moves_gamma_and_refuses_its_running_statistics(client):
+    from app.schemas import NUDGE_EXAMPLE
+
+    layers = [NUDGE_EXAMPLE["layers"][0], {"type": "batchnorm"}, *NUDGE_EXAMPLE["layers"][1:]]
+    body = {**NUDGE_EXAMPLE, "layers": layers, "index": 1, "param": "gamma", "entry": [2]}
+    r = client.post("/api/v1/network/nudge", json=body)
+    assert r.status_code == 200, r.text
+    assert 1.8 < r.json()["order"] < 2.2  # the gap shrinks like Δ²: the gradient is right
+    bad = {**body, "param": "running_mean"}
+    assert_error(client.post("/api/v1/network/nudge", json=bad), 422, "param", "not trained")
+
+
 def test_include_trims_the_response_to_what_the_client_draws(client):
     body = {**NETWORK_EXAMPLE, "x": [[1.0, 2.0]] * 200, "targets": [0, 2] * 100}
     full = run(client, body)
@@ -276,3 +288,28 @@ def test_a_target_past_the_width_is_reported_at_the_layer_that_chose_the_width_t
     short = run(client, {**body, "targets": [0], "loss": "mse"})  # the count, not the width
     assert [d["loc"] for d in short.json()["detail"]] == [["body", "targets"]]
     assert "there are 1 targets for 2 inputs" in short.json()["detail"][0]["msg"]
+
+
+def test_batchnorm_over_one_row_is_a_422_that_says_why(client):
+    body = {"x": [[1.0, 2.0]], "targets": [0], "layers": [{"type": "batchnorm"}],
+            "loss": "softmax_cross_entropy"}  # fmt: skip
+    assert_error(run(client, body), 422, "layers", "a batch of 1 row has variance 0")
+    body["layers"] = [{"type": "batchnorm", "training": False, "running_mean": [0.5, 0.5]}]
+    r = run(client, body)
+    assert r.status_code == 200, r.text
+    assert set(r.json()["params"][0]) == {"index", "gamma", "beta", "running_mean", "running_var"}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_huber_mish_and_batchnorm_pass_the_gradient_check(client, dtype):
+    body = {
+        "dtype": dtype,
+        "x": [[0.5, -1.0], [2.0, 0.3], [-1.5, 1.2]],
+        "targets": [[0.2, 3.0], [-1.0, 0.4], [2.5, -0.7]],
+        "layers": [{"type": "affine", "out": 3, "seed": 4}, {"type": "batchnorm"},
+                   {"type": "mish"}, {"type": "affine", "out": 2, "seed": 5}],
+        "loss": "huber", "gradcheck": True,
+    }  # fmt: skip
+    r = run(client, body)
+    assert r.status_code == 200, r.text
+    assert all(g["passed"] for g in r.json()["gradcheck"])

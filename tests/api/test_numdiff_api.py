@@ -184,3 +184,14 @@ def test_help_texts_list_every_function_of_the_table(client):
             assert f"`{name}` {FUNCTIONS[name].help}" in description, (path, name)
     assert " ".join(USER_FUNCTIONS) in page
     assert "sign" not in USER_FUNCTIONS and "step" not in USER_FUNCTIONS
+
+
+def test_descent_takes_adamws_weight_decay_from_the_generated_options(client):
+    body = {"expr": "(x1 - 1)**2 + (x2 + 2)**2", "start": [2.0, 3.0], "lr": 0.05, "steps": 50,
+            "optimizer": "adamw", "weight_decay": 0.5}  # fmt: skip
+    r = client.post("/api/v1/numdiff/descent", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["options"] == {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.5}
+    r = client.post("/api/v1/numdiff/descent", json=body | {"weight_decay": -1})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == "weight_decay"

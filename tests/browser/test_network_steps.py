@@ -47,6 +47,11 @@ def _expected(api, n, step, name):
             ["relu′", "y(1 − y)", "(y − t) / N"],
         ),
         ("affine:3:he:0~sigmoid~affine:2:he:1", "softmax_cross_entropy", ["(softmax(z)"]),
+        (  # the kinds added as records: a batch layer, a row layer, mish and huber
+            "affine:3:he:0~batchnorm~mish~affine:3:he:1~layernorm",
+            "huber",
+            ["over the batch", "mish′", "clip(y − t, −1, 1)", "mean(g x̂)"],
+        ),
     ],
 )
 def test_steps_write_the_selected_cells_numbers_equal_to_the_api(page, ui, stack, loss, marks):

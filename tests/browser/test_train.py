@@ -130,6 +130,29 @@ def test_changing_the_optimizer_mid_run_keeps_the_weights(page, ui):
     assert "\\mu v" in page.get_attribute("#rule", "data-tex")
 
 
+def test_new_kinds_come_from_meta_batchnorm_trains_and_adamw_decays(page, ui):
+    """No page list of kinds: huber, adamw, mish and batchnorm are on offer because they are
+    registered; a batchnorm layer trains, resumes from its running statistics, and the update
+    rule shown is adamw's record."""
+    ui.open(page, "/train?ds=moons&n=200&H=8:mish:batchnorm&opt=adamw&lr=0.02&bs=20")
+    ui.settle(page)
+    losses = page.eval_on_selector_all("#loss option", "os => os.map((o) => o.value)")
+    assert "huber" in losses and "mse" in losses
+    assert "adamw" in page.eval_on_selector_all("#optimizer option", "os => os.map((o) => o.value)")
+    assert page.input_value("[aria-label='normalisation of hidden layer 1']") == "batchnorm"
+    assert "\\lambda" in page.get_attribute("#rule", "data-tex")  # decoupled weight decay
+    for _ in range(2):
+        with page.expect_response(lambda r: r.url.endswith(TRAIN)) as stepped:
+            page.click("#step")
+        ui.settle(page)
+    body = stepped.value.request.post_data_json
+    assert [layer["type"] for layer in body["layers"]] == ["affine", "batchnorm", "mish", "affine"]
+    bn = next(p for p in body["resume"]["params"] if p["index"] == 1)
+    assert set(bn) >= {"gamma", "beta", "running_mean", "running_var"}
+    assert stepped.value.ok and run_state(page)["epoch"] == 2
+    assert "H=8%3Amish%3Abatchnorm" in page.url or "H=8:mish:batchnorm" in page.url
+
+
 def test_a_bad_csv_row_is_named_next_to_the_upload(page, ui, problems, tmp_path):
     problems.allow(r"status of 422")
     ui.open(page, "/train")

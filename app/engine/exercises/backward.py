@@ -50,6 +50,13 @@ _LAYERNORM_DX = (
     "(g - mean(g, axis=1, keepdims=True) - xc * inv * mean(g * xc * inv, axis=1, keepdims=True))"
     " * inv"
 )
+_BATCHNORM_DX = (
+    "xc = x - mean(x, axis=0, keepdims=True)\n"
+    "inv = 1 / sqrt(mean(xc**2, axis=0, keepdims=True) + eps)\n"
+    "g = dy * gamma\n"
+    "(g - mean(g, axis=0, keepdims=True) - xc * inv * mean(g * xc * inv, axis=0, keepdims=True))"
+    " * inv"
+)
 _GELU_DX = (
     "u = 0.7978845608028654 * (x + 0.044715 * x**3)\n"
     "dy * (0.5 * (1 + tanh(u)) + 0.5 * x * (1 - tanh(u)**2) * 0.7978845608028654"
@@ -70,9 +77,15 @@ REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "beta": ("sum(dy, axis=0)",),
     },
-    # HOOK(batchnorm, issue 20): when the batchnorm layer lands on main, add its entries here:
-    # "batchnorm": {"x": (...), "gamma": (...), "beta": (...)}, with its options (eps) in
-    # _options below. test_every_kind_has_references fails until then.
+    # batchnorm in training mode (its default): layernorm's formulas over the batch's rows
+    "batchnorm": {
+        "x": (_BATCHNORM_DX,),
+        "gamma": (
+            "sum(dy * (x - mean(x, axis=0, keepdims=True)) / sqrt(mean((x - mean(x, axis=0, "
+            "keepdims=True))**2, axis=0, keepdims=True) + eps), axis=0)",
+        ),
+        "beta": ("sum(dy, axis=0)",),
+    },
     "relu": {"x": ("dy * (x > 0)",)},
     "sigmoid": {"x": ("dy * y * (1 - y)",)},
     "tanh": {"x": ("dy * (1 - y**2)",)},
@@ -83,12 +96,14 @@ REFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
     "identity": {"x": ("dy",)},
     "silu": {"x": ("s = sigmoid(x)\ndy * s * (1 + x * (1 - s))",)},
     "softsign": {"x": ("dy / (1 + abs(x))**2",)},
+    "mish": {"x": ("sp = log(1 + exp(x))\ndy * (tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)**2))",)},
 }
 # The loss's seed dL/dy over y (the network's output), t (target rows) and N.
 SEEDS: dict[str, tuple[str, ...]] = {
     "cross_entropy": ("-t / (N * y)",),
     "softmax_cross_entropy": ("(softmax(y, axis=1) - t) / N",),
     "mse": ("(y - t) / N",),
+    "huber": ("d = y - t\nwhere(abs(d) <= 1, d, where(d > 0, 1, -1)) / N",),
 }
 
 

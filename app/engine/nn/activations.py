@@ -76,6 +76,21 @@ def _delu(x: np.ndarray, alpha: float) -> np.ndarray:
         return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
+def _mish(x: np.ndarray, alpha: float) -> np.ndarray:
+    # x tanh(softplus(x)); softplus = ln(1 + e^x) by logaddexp, so no overflow, and for x << 0
+    # softplus underflows to 0 and f to -0 (its limit), with no warning
+    with np.errstate(under="ignore"):
+        return x * np.tanh(np.logaddexp(0.0, x))
+
+
+def _dmish(x: np.ndarray, alpha: float) -> np.ndarray:
+    # f' = tanh(sp) + x sech^2(sp) sigma(x),  sp = softplus(x), sp' = sigma(x)
+    with np.errstate(under="ignore"):
+        sp = np.logaddexp(0.0, x)
+        s = _sigmoid(x) * _sech2(sp)  # both in [0, 1]: their product before x cannot overflow
+        return np.tanh(sp) + x * s
+
+
 def _softsign(x: np.ndarray, alpha: float) -> np.ndarray:
     return x / (1.0 + np.abs(x))  # x / (1 + |x|)
 
@@ -118,6 +133,13 @@ class Activation:
     # tanh_backward and sigmoid_backward compute it: the layer's backward then reads y and spends
     # three numpy calls instead of a pass over x. dfn is dfy(fn(x)), so both agree bit for bit.
     dfy: Fn | None = field(default=None, repr=False)
+    # f as one numpy expression in ``x`` (and ``a``, its alpha): the exported script runs it,
+    # and the tests evaluate it against ``fn``.
+    code: str = ""
+    label: str = ""  # how the pages name it ("leaky ReLU")
+    # The initialisation of the affine layer before it: "he" when f' is 1 for large x (ReLU-like,
+    # Kaiming's N(0, 2/n_in)), "xavier" for the saturating and odd ones (Glorot's).
+    init: str = "xavier"
     # Finite x gives a finite f(x), and a finite dy a finite dy * f'(x): f and f' are bounded
     # (|f(x)| <= |x|, |f'| <= 1), so the network skips the overflow check of this layer.
     keeps_finite: bool = False
@@ -165,6 +187,9 @@ _LIST = [
         lambda x, a: x > 0,  # 1 where x > 0, as a mask (dy * mask is exact); relu'(0) = 0
         kinks=(0.0,),
         keeps_finite=True,
+        code="np.maximum(x, 0.0)",
+        label="ReLU",
+        init="he",
     ),
     _a(
         "sigmoid",
@@ -174,6 +199,8 @@ _LIST = [
         None,
         dfy=lambda y, a: y * (1.0 - y),  # sigma' = sigma (1 - sigma)
         keeps_finite=True,
+        code="np.exp(-np.logaddexp(0.0, -x))",
+        label="sigmoid",
     ),
     _a(
         "tanh",
@@ -183,6 +210,8 @@ _LIST = [
         None,
         dfy=lambda y, a: 1.0 - y * y,  # tanh' = 1 - tanh²
         keeps_finite=True,
+        code="np.tanh(x)",
+        label="tanh",
     ),
     _a(
         "leaky_relu",
@@ -193,6 +222,9 @@ _LIST = [
         kinks=(0.0,),
         default_alpha=0.01,
         alpha_kinks=(0.0,),
+        code="np.where(x > 0, x, alpha * x)",
+        label="leaky ReLU",
+        init="he",
     ),
     _a(
         "elu",
@@ -204,6 +236,9 @@ _LIST = [
         default_alpha=1.0,
         smooth_breaks=(0.0,),
         alpha_kinks=(0.0,),
+        code="np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))",
+        label="ELU",
+        init="he",
     ),
     _a(
         "softplus",
@@ -211,6 +246,9 @@ _LIST = [
         r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         lambda x, a: np.logaddexp(0.0, x),  # ln(e^0 + e^x) without overflow
         lambda x, a: _sigmoid(x),
+        code="np.logaddexp(0.0, x)",
+        label="softplus",
+        init="he",
     ),
     _a(
         "gelu",
@@ -219,6 +257,9 @@ _LIST = [
         r"\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^{2})",
         _gelu,
         _dgelu,
+        code="x * np.exp(-np.logaddexp(0.0, -2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
+        label="GELU (tanh form)",
+        init="he",
     ),
     _a(
         "identity",
@@ -227,6 +268,8 @@ _LIST = [
         lambda x, a: x.copy(),
         lambda x, a: np.ones_like(x),
         keeps_finite=True,
+        code="x",
+        label="identity",
     ),
     _a(
         "silu",
@@ -234,6 +277,20 @@ _LIST = [
         r"\sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))\bigr)",
         _silu,
         _dsilu,
+        code="x * np.exp(-np.logaddexp(0.0, -x))",
+        label="SiLU (swish)",
+        init="he",
+    ),
+    _a(
+        "mish",
+        r"x \tanh(\operatorname{softplus} x) = x \tanh \ln(1 + e^{x})",
+        r"\tanh(\operatorname{softplus} x) + x\,\sigma(x)\,"
+        r"\operatorname{sech}^2(\operatorname{softplus} x)",
+        _mish,
+        _dmish,
+        code="x * np.tanh(np.logaddexp(0.0, x))",
+        label="Mish",
+        init="he",
     ),
     _a(
         "softsign",
@@ -243,6 +300,8 @@ _LIST = [
         _dsoftsign,
         smooth_breaks=(0.0,),  # f'' jumps from 2 to -2 at 0
         keeps_finite=True,
+        code="x / (1 + np.abs(x))",
+        label="softsign",
     ),
 ]
 

@@ -16,28 +16,12 @@ import numpy as np
 
 from app.engine.errors import EngineError
 from app.engine.nn.datasets import CSV, DATASETS, Data, generator_source
+from app.engine.nn.layers import LAYER_KINDS
+from app.engine.nn.losses import get_loss
 from app.engine.nn.train import make_task, place_params
 
-# One numpy line per layer kind: the forward pass the script runs, ``p`` the layer's arguments
-# (affine: W, b; layernorm: gamma, beta, eps; an activation: its alpha).
-FORWARD_CODE: dict[str, str] = {
-    "affine": "x @ p[0] + p[1]",
-    "layernorm": "(x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True)"
-    " + p[2]) * p[0] + p[1]",
-    "softmax": "np.exp(x - x.max(axis=1, keepdims=True))"
-    " / np.exp(x - x.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)",
-    "relu": "np.maximum(x, 0.0)",
-    "sigmoid": "np.exp(-np.logaddexp(0.0, -x))",
-    "tanh": "np.tanh(x)",
-    "leaky_relu": "np.where(x > 0, x, p[0] * x)",
-    "elu": "np.where(x > 0, x, p[0] * np.expm1(np.minimum(x, 0.0)))",
-    "softplus": "np.logaddexp(0.0, x)",
-    # gelu's tanh form 0.5 x (1 + tanh u) as x sigmoid(2u): no cancellation for x << 0
-    "gelu": "x * np.exp(-np.logaddexp(0.0, -2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
-    "identity": "x",
-    "silu": "x * np.exp(-np.logaddexp(0.0, -x))",
-    "softsign": "x / (1 + np.abs(x))",
-}
+# One numpy line per layer kind, from its record: the forward pass the script runs.
+FORWARD_CODE: dict[str, str] = {name: kind.code for name, kind in LAYER_KINDS.items()}
 
 
 def _literal(a: np.ndarray) -> str:
@@ -81,17 +65,23 @@ def python_script(
     task = make_task(data, net, loss)
     lines = []
     for layer, p in zip(net.layers, built, strict=True):
-        if layer.kind not in FORWARD_CODE:
+        kind = LAYER_KINDS[layer.kind]
+        if not kind.code:
             raise EngineError(f"the export cannot write a {layer.kind} layer yet.", ("layers",))
-        args = [_literal(v) for v in p.values()]  # W, b or gamma, beta: exact literals
-        args += [repr(getattr(layer, k)) for k in ("alpha", "eps") if hasattr(layer, k)]
+        # parameters (W, b; gamma, beta) as exact literals, then settings (alpha, eps)
+        args = [_literal(p[k]) if k in p else repr(getattr(layer, k)) for k in kind.args]
         lines.append(f"    ({', '.join([repr(layer.kind), *args])},),")
-    used = dict.fromkeys(layer.kind for layer in net.layers)
-    kinds = "\n".join(f'    "{k}": lambda x, *p: {FORWARD_CODE[k]},' for k in used)
+    used = {layer.kind: LAYER_KINDS[layer.kind] for layer in net.layers}
+    kinds = "\n".join(
+        f'    "{k}": lambda {", ".join(("x", *kind.args))}: {kind.code},'
+        for k, kind in used.items()
+    )
     if task.kind == "regression":
+        record = get_loss(loss)
         verdict = (
-            "loss = 0.5 * np.mean(np.sum((out - Y_TEST) ** 2, axis=1))  # the app's mse\n"
-            'print(f"test loss (mse): {loss:.6g}")\n'
+            f"y, t = out, Y_TEST.reshape(out.shape)\n"
+            f"loss = {record.code}  # the app's {loss}\n"
+            f'print(f"test loss ({loss}): {{loss:.6g}}")\n'
         )
     else:
         predict = "(out[:, 0] > 0).astype(int)" if task.kind == "sign" else "out.argmax(axis=1)"

@@ -16,7 +16,7 @@ kind is one class with ``build`` and ``forward`` plus one line in :data:`LAYERS`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -24,6 +24,7 @@ import numpy as np
 from app.engine.arrays import Loc, as_float, finite_array
 from app.engine.errors import EngineError
 from app.engine.nn.activations import ACTIVATIONS, ActivationLayer, ActivationSpec
+from app.engine.nn.batchnorm import BatchNorm, BatchNormSpec, batchnorm_spec
 from app.engine.nn.protocol import Backward, Layer, Params
 from app.engine.reductions import col_sum, row_max, row_sum
 
@@ -64,31 +65,34 @@ class LayerNormSpec:
     type: str = "layernorm"
 
 
-LayerSpec = AffineSpec | ActivationSpec | SoftmaxSpec | LayerNormSpec
+LayerSpec = AffineSpec | ActivationSpec | SoftmaxSpec | LayerNormSpec | BatchNormSpec
 
 
 def spec_from_dict(d: Mapping[str, Any], index: int = 0) -> LayerSpec:
-    """A spec from the REST contract's dict form (``{"type": "affine", "in": 2, ...}``)."""
+    """A spec from the REST contract's dict form (``{"type": "affine", "in": 2, ...}``): the one
+    mapping from a request to a spec, which the schemas use too."""
     kind = d.get("type")
-    if kind == "affine":
-        return AffineSpec(
-            W=d.get("W"),
-            b=d.get("b"),
-            n_in=d.get("in"),
-            n_out=d.get("out"),
-            init=d.get("init") or "he",
-            seed=0 if d.get("seed") is None else d["seed"],
+    if not isinstance(kind, str) or kind not in LAYER_KINDS:
+        raise EngineError(
+            f"layer {index} has unknown type {kind!r}; use one of {', '.join(LAYERS)}.",
+            ("layers", index, "type"),
         )
-    if kind == "softmax":
-        return SoftmaxSpec()
-    if kind == "layernorm":
-        return LayerNormSpec(d.get("gamma"), d.get("beta"), d.get("eps", 1e-5))
-    if isinstance(kind, str) and kind in ACTIVATIONS:
-        return ActivationSpec(kind, d.get("alpha"))
-    raise EngineError(
-        f"layer {index} has unknown type {kind!r}; use one of {', '.join(LAYERS)}.",
-        ("layers", index, "type"),
+    return LAYER_KINDS[kind].spec(d)
+
+
+def _affine_spec(d: Mapping[str, Any]) -> AffineSpec:
+    return AffineSpec(
+        W=d.get("W"),
+        b=d.get("b"),
+        n_in=d.get("in"),
+        n_out=d.get("out"),
+        init=d.get("init") or "he",
+        seed=0 if d.get("seed") is None else d["seed"],  # null: seed 0, so a run is reproducible
     )
+
+
+def _layernorm_spec(d: Mapping[str, Any]) -> LayerNormSpec:
+    return LayerNormSpec(d.get("gamma"), d.get("beta"), 1e-5 if d.get("eps") is None else d["eps"])
 
 
 # ------------------------------------------------------------------------------------ maths
@@ -346,12 +350,112 @@ class LayerNorm(Smooth):
         return 8 * N * self.n_out
 
 
-# The one registry of layer kinds: name -> build(spec, index, width, source, dtype).
+@dataclass(frozen=True)
+class LayerKind:
+    """Everything about one layer kind that is not its maths: how a request becomes its spec,
+    its names and formulas for the pages, and its forward as one numpy expression.
+
+    ``step`` says how step mode explains it: ``affine`` (a matrix product), ``elementwise``
+    (f and f' entry by entry), ``row`` (each row's features mixed: softmax, layernorm) or
+    ``batch`` (each column's rows mixed: batchnorm). ``args`` are the names the exported
+    ``code`` takes after ``x``, in order: the layer's parameters, then its scalar settings.
+    """
+
+    name: str
+    label: str
+    build: Callable[..., tuple[Layer, Params]] = field(repr=False)
+    spec: Callable[[Mapping[str, Any]], LayerSpec] = field(repr=False)
+    formula: str  # LaTeX of the forward pass
+    backward: str  # LaTeX of the backward pass
+    params: tuple[str, ...]
+    code: str
+    args: tuple[str, ...] = ()
+    step: str = "elementwise"
+    init: str | None = None  # the init of the affine layer before it (activations)
+    gives: str = "values"  # "probabilities" when each output row is a distribution (softmax)
+
+
+def _activation_kind(a) -> LayerKind:
+    return LayerKind(
+        a.name,
+        a.label or a.name,
+        ActivationLayer.build,
+        lambda d, name=a.name: ActivationSpec(name, d.get("alpha")),
+        rf"y = {a.formula}",
+        rf"dx = dy \odot f'(x),\ f'(x) = {a.derivative}",
+        (),
+        a.code,
+        ("alpha",) if a.default_alpha is not None else (),
+        "elementwise",
+        a.init,
+    )
+
+
+# The one registry of layer kinds.
+LAYER_KINDS: dict[str, LayerKind] = {
+    "affine": LayerKind(
+        "affine",
+        "affine",
+        Affine.build,
+        _affine_spec,
+        Affine.formula,
+        r"dx = dy\,W^T,\ dW = x^T dy,\ db = \textstyle\sum_n dy_n",
+        ("W", "b"),
+        "x @ W + b",
+        ("W", "b"),
+        "affine",
+    ),
+    "softmax": LayerKind(
+        "softmax",
+        "softmax",
+        Softmax.build,
+        lambda d: SoftmaxSpec(),
+        Softmax.formula,
+        r"dx = y \odot \bigl(dy - \textstyle\sum_j dy_j\,y_j\bigr)",
+        (),
+        "np.exp(x - x.max(axis=1, keepdims=True))"
+        " / np.exp(x - x.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)",
+        (),
+        "row",
+        gives="probabilities",
+    ),
+    "layernorm": LayerKind(
+        "layernorm",
+        "layer norm",
+        LayerNorm.build,
+        _layernorm_spec,
+        LayerNorm.formula,
+        r"dx = \frac{g - \bar g - \hat x\,\overline{g \hat x}}{\sqrt{\sigma^2 + \epsilon}},\ "
+        r"g = dy \odot \gamma,\ d\gamma = \textstyle\sum_n dy \odot \hat x,\ "
+        r"d\beta = \textstyle\sum_n dy\quad\text{(means over the row's features)}",
+        ("gamma", "beta"),
+        "(x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps)"
+        " * gamma + beta",
+        ("gamma", "beta", "eps"),
+        "row",
+    ),
+    "batchnorm": LayerKind(
+        "batchnorm",
+        "batch norm",
+        BatchNorm.build,
+        batchnorm_spec,
+        BatchNorm.formula,
+        r"dx = \frac{g - \bar g - \hat x\,\overline{g \hat x}}{\sqrt{\sigma_B^2 + \epsilon}}"
+        r"\ \text{(training; means over the batch's rows)},\ dx = \frac{g}{\sqrt{v + \epsilon}}"
+        r"\ \text{(evaluation)},\ g = dy \odot \gamma,\ "
+        r"d\gamma = \textstyle\sum_n dy \odot \hat x,\ d\beta = \textstyle\sum_n dy",
+        ("gamma", "beta", "running_mean", "running_var"),
+        # the exported script evaluates: the running statistics, as PyTorch's eval mode
+        "(x - running_mean) / np.sqrt(running_var + eps) * gamma + beta",
+        ("gamma", "beta", "running_mean", "running_var", "eps"),
+        "batch",
+    ),
+    **{name: _activation_kind(a) for name, a in ACTIVATIONS.items()},
+}
+
+# name -> build(spec, index, width, source, dtype), for the network
 LAYERS: dict[str, Callable[..., tuple[Layer, Params]]] = {
-    "affine": Affine.build,
-    "softmax": Softmax.build,
-    "layernorm": LayerNorm.build,
-    **dict.fromkeys(ACTIVATIONS, ActivationLayer.build),
+    name: kind.build for name, kind in LAYER_KINDS.items()
 }
 
 

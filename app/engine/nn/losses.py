@@ -46,14 +46,14 @@ def as_targets(
       same way), which it reads faster than one-hot rows.
     - For the cross-entropy losses, 1-D floats are accepted if they are whole numbers (``2.0``);
       rows ``(N, C)`` must be probability distributions (non-negative, summing to 1).
-    - For ``mse``, rows ``(N, C)`` hold any real values; 1-D floats are accepted when ``C == 1``
-      (one real target per input).
+    - For a loss that ``expects`` values (mse, huber), rows ``(N, C)`` hold any real values;
+      1-D floats are accepted when ``C == 1`` (one real target per input).
 
     ``source`` names what set the width C in messages ("layer 2 (affine)"). Every problem raises
     :class:`EngineError` at ``loc ("targets",)``; one that is about C (a class index past it, a
     row of another width) names ``width_loc`` too, when given, as the other place to fix.
     """
-    regression = get_loss(loss).expects == "values"
+    regression = get_loss(loss).expects == "values"  # mse, huber: any real rows
     try:
         arr = np.asarray(t)
     except ValueError as exc:
@@ -63,7 +63,7 @@ def as_targets(
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise EngineError("targets must be finite numbers (no NaN or infinity).", _LOC)
     if arr.ndim == 1:
-        classes = _from_indices(arr, y_shape, regression, dtype, source, width_loc)
+        classes = _from_indices(arr, y_shape, loss if regression else "", dtype, source, width_loc)
         if classes.ndim == 2 or (indices and not regression):
             return classes
         return one_hot(classes, y_shape[1], dtype)
@@ -74,9 +74,10 @@ _LOC = ("targets",)
 
 
 def _from_indices(
-    arr: np.ndarray, y_shape, regression: bool, dtype, source: str, width_loc
+    arr: np.ndarray, y_shape, regression: str, dtype, source: str, width_loc
 ) -> np.ndarray:
-    """Checked class indices ``(N,)`` (or, for a 1-column regression, the values as rows)."""
+    """Checked class indices ``(N,)`` (or, for a 1-column regression, the values as rows);
+    ``regression`` names the loss that takes real values ("" for a classification loss)."""
     N, C = y_shape
     also = (width_loc,) if width_loc else ()
     if arr.shape[0] != N:
@@ -84,8 +85,8 @@ def _from_indices(
     if regression and arr.dtype.kind == "f":
         if C != 1:
             raise EngineError(
-                f"for mse give one row of {C} real values per input (or integer class indices): "
-                f"{source} outputs {C} columns.",
+                f"for {regression} give one row of {C} real values per input (or integer class "
+                f"indices): {source} outputs {C} columns.",
                 _LOC,
                 also,
             )
@@ -243,6 +244,24 @@ def _mse_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     return rows, grad
 
 
+HUBER_DELTA = 1.0  # PyTorch's HuberLoss default
+
+
+def _huber_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
+    # per element d²/2 where |d| <= delta, delta (|d| - delta/2) beyond; written as
+    # m²/2 + delta (|d| - m) with m = min(|d|, delta), which squares no large |d| (no overflow)
+    d = y - _rows(t, y)
+    a = np.abs(d)
+    m = np.minimum(a, HUBER_DELTA)
+    rows = row_sum(0.5 * m * m + HUBER_DELTA * (a - m), keepdims=False)
+
+    def grad() -> np.ndarray:
+        # d clipped to [-delta, delta], over N: d inside, delta sign(d) beyond
+        return np.clip(d, -HUBER_DELTA, HUBER_DELTA) / y.shape[-2]
+
+    return rows, grad
+
+
 def _ce_underflow(y: np.ndarray, t: np.ndarray) -> list[dict]:
     """A warning where a target class's probability fell below the smallest normal number."""
     tiny = _tiny(y)
@@ -282,6 +301,10 @@ class Loss:
     expects: str
     terms: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, GradFn]]
     fragile: Callable[[np.ndarray, np.ndarray], list[dict]] = lambda y, t: []
+    label: str = ""  # how the pages name it
+    # L as one numpy expression of the outputs ``y`` and target rows ``t`` (both (N, C)): the
+    # exported script prints it, and the tests evaluate it against ``forward``.
+    code: str = ""
 
     def rows(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Each row's term :math:`\\ell_n`, shape ``(..., N)``."""
@@ -313,6 +336,8 @@ _LIST = [
         "probabilities",
         _ce_terms,
         _ce_underflow,
+        label="cross-entropy (after softmax)",
+        code="-np.mean(np.sum(t * np.log(np.maximum(y, np.finfo(y.dtype).tiny)), axis=1))",
     ),
     Loss(
         "softmax_cross_entropy",
@@ -320,6 +345,9 @@ _LIST = [
         r"\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - t}{N}",
         "logits",
         _sce_terms,
+        label="softmax + cross-entropy, fused",
+        code="-np.mean(np.sum(t * (y - y.max(axis=1, keepdims=True) - np.log(np.sum(np.exp("
+        "y - y.max(axis=1, keepdims=True)), axis=1, keepdims=True))), axis=1))",
     ),
     Loss(
         "mse",
@@ -327,16 +355,25 @@ _LIST = [
         r"\frac{\partial L}{\partial y} = \frac{y - t}{N}",
         "values",
         _mse_terms,
+        label="mean squared error",
+        code="0.5 * np.mean(np.sum((y - t) ** 2, axis=1))",
+    ),
+    Loss(
+        "huber",
+        r"L = \frac{1}{N} \sum_n \sum_c \begin{cases} \tfrac12 d_{nc}^2 & |d_{nc}| \le 1 \\ "
+        r"|d_{nc}| - \tfrac12 & \text{otherwise} \end{cases},\ d = y - t"
+        r"\quad \text{(PyTorch's HuberLoss, }\delta = 1\text{, summed over the outputs, over }N)",
+        r"\frac{\partial L}{\partial y} = \frac{\operatorname{clip}(y - t, -1, 1)}{N}",
+        "values",
+        _huber_terms,
+        label="Huber (δ = 1)",
+        code="np.mean(np.sum(np.where(np.abs(y - t) <= 1, 0.5 * (y - t) ** 2, "
+        "np.abs(y - t) - 0.5), axis=1))",
     ),
 ]
 
 # The one registry of losses.
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in _LIST}
-
-# LaTeX of each loss and of the seed gradient it hands back, for the pages.
-LOSS_LATEX: dict[str, dict[str, str]] = {
-    loss.name: {"formula": loss.formula, "gradient": loss.gradient} for loss in _LIST
-}
 
 
 def get_loss(name: str) -> Loss:

@@ -27,7 +27,7 @@ from app.engine.nn.gradcheck import (
     numeric_gradient_rows,
     same_shape,
 )
-from app.engine.nn.layers import LayerSpec, build_layer, spec_from_dict
+from app.engine.nn.layers import LAYER_KINDS, LayerSpec, build_layer, spec_from_dict
 from app.engine.nn.losses import Loss, as_targets, get_loss
 from app.engine.nn.protocol import Backward, Layer, Params
 
@@ -87,7 +87,8 @@ def build_network(
         params.append(p)
         width = layer.n_out
         source = f"layer {i} ({layer.kind})"
-    if loss_.expects == "probabilities" and layers[-1].kind != "softmax":
+    gives = LAYER_KINDS[layers[-1].kind].gives  # the records decide, not the names
+    if loss_.expects == "probabilities" and gives != "probabilities":
         raise EngineError(
             f"{loss} expects probabilities, so the last layer must be softmax; "
             "to train on raw scores (logits) use softmax_cross_entropy instead.",
@@ -149,7 +150,7 @@ def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
     """Warnings about results that are right as specified but fragile or probably unmeant."""
     found = list(net.loss.fragile(y, t))
     last = net.layers[-1]
-    if net.loss.expects == "logits" and last.kind == "softmax":
+    if net.loss.expects == "logits" and LAYER_KINDS[last.kind].gives == "probabilities":
         found.append(
             warning(
                 "double_softmax",
@@ -359,6 +360,8 @@ def gradient_check(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for layer, p in zip(net.layers, p64, strict=True):
             for name, P in p.items():
+                if name not in grads[layer.index][1]:
+                    continue  # a buffer (batchnorm's running statistics): carried, not trained
                 num = numeric_gradient_batched(run.loss_of(layer.index, name), P, h, chunk(P))
                 item, w = _check_item(net, layer.index, name, grads[layer.index][1][name], num, h)
                 items.append(item)

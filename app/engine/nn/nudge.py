@@ -41,6 +41,12 @@ def _target(net, params, x, index: int, param: str, entry: Sequence[int]) -> tup
                 f"{net.describe(index)} has no parameter {param!r} (its parameters: {names}).",
                 ("param",),
             )
+        if param in getattr(net.layers[index], "buffers", ()):
+            raise EngineError(
+                f"{net.describe(index)} {param} is a running statistic, carried but not trained: "
+                "the loss has no gradient with respect to it to compare; nudge another parameter.",
+                ("param",),
+            )
         shape, what = params[index][param].shape, f"{net.describe(index)} {param}"
     entry = tuple(int(i) for i in entry)
     if len(entry) != len(shape) or not all(0 <= i < n for i, n in zip(entry, shape, strict=True)):

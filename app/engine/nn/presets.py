@@ -60,7 +60,8 @@ def toy_2d(seed: int = 0) -> dict:
 
 
 def contract_example() -> dict:
-    """The example of the REST contract (shared/API.md): 2 samples, 2 -> 4 -> 3, cross-entropy."""
+    """The example of the REST contract (the README's `/api/v1/network/run`): 2 samples,
+    2 -> 4 -> 3, cross-entropy."""
     return {
         "x": [[1.0, 2.0], [3.0, 4.0]],
         "targets": [0, 2],

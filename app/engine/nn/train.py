@@ -35,7 +35,7 @@ from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.datasets import Data
 from app.engine.nn.layers import LayerSpec, softmax, spec_from_dict
-from app.engine.nn.losses import as_targets
+from app.engine.nn.losses import LOSSES, as_targets, get_loss
 from app.engine.nn.network import Network, backward, build_network, forward, shapes_of
 from app.engine.nn.protocol import Params
 from app.engine.optimizers import OPTIMIZERS, Optimizer  # the seam: update rules come from here
@@ -73,8 +73,11 @@ class Layout:
     n_layers: int
 
     @classmethod
-    def of(cls, params: Sequence[Params]) -> Layout:
-        keys = tuple((i, name) for i, p in enumerate(params) for name in p)
+    def of(cls, params: Sequence[Params], buffers: Sequence[Sequence[str]] = ()) -> Layout:
+        """The layout of the trained tensors of ``params``: every one but layer i's
+        ``buffers[i]`` (batchnorm's running statistics, carried beside the parameters)."""
+        skip = [set(b) for b in buffers] or [set() for _ in params]
+        keys = tuple((i, name) for i, p in enumerate(params) for name in p if name not in skip[i])
         shapes = tuple(params[i][name].shape for i, name in keys)
         ends = np.cumsum([0] + [math.prod(s) for s in shapes]).tolist()
         return cls(keys, shapes, tuple(itertools.pairwise(ends)), len(params))
@@ -118,8 +121,9 @@ class Layout:
 @dataclass(frozen=True)
 class Task:
     """How the network's outputs meet the data: ``classes`` (one output per class), ``sign``
-    (one output for two classes with mse on targets -1/+1, as TensorFlow Playground trains) or
-    ``regression`` (one real output, mse)."""
+    (one output for two classes with a loss on values, mse or huber, on targets -1/+1, as
+    TensorFlow Playground trains) or ``regression`` (one real output, a loss on values). What
+    a loss ``expects`` decides, never its name."""
 
     kind: str
     classes: int
@@ -136,9 +140,10 @@ class Task:
         if self.kind == "sign":
             p = np.clip((out[:, 0] + 1.0) / 2.0, 0.0, 1.0)
             return np.stack([1.0 - p, p], axis=1)
-        if self.loss == "softmax_cross_entropy":
+        expects = get_loss(self.loss).expects
+        if expects == "logits":
             return softmax(out)
-        if self.loss == "cross_entropy":
+        if expects == "probabilities":
             return out
         return np.clip(out, 0.0, 1.0)
 
@@ -149,14 +154,21 @@ class Task:
         return float(np.mean(predicted == y))
 
 
+def _on_values() -> str:
+    """The losses on real values, by name ("mse or huber"), for messages."""
+    return " or ".join(name for name, loss in LOSSES.items() if loss.expects == "values")
+
+
 def make_task(data: Data, net: Network, loss: str) -> Task:
     """The task for ``data`` and this network, or an error saying what does not fit."""
     last = ("layers", len(net.layers) - 1)
     n_out = net.n_out
+    on_values = net.loss.expects == "values"
     if data.regression:
-        if loss != "mse":
+        if not on_values:
             raise EngineError(
-                f"{data.name} is a regression set (real targets): train it with the mse loss.",
+                f"{data.name} is a regression set (real targets): train it with a loss on "
+                f"values ({_on_values()}), not {loss}, which expects {net.loss.expects}.",
                 ("loss",),
             )
         if n_out != 1:
@@ -166,10 +178,12 @@ def make_task(data: Data, net: Network, loss: str) -> Task:
                 last,
             )
         return Task("regression", 0, loss)
-    if loss == "mse" and n_out == 1 and data.classes == 2:
+    if on_values and n_out == 1 and data.classes == 2:
         return Task("sign", 2, loss)
     if n_out != data.classes:
-        extra = " (or 1, trained with mse on targets -1/+1)" if data.classes == 2 else ""
+        extra = (
+            f" (or 1, trained with {_on_values()} on targets -1/+1)" if data.classes == 2 else ""
+        )
         raise EngineError(
             f"the data set has {data.classes} classes, so the last layer must output "
             f"{data.classes} values{extra}, one per class; it outputs {n_out}.",
@@ -212,6 +226,7 @@ class Training:
     task: Task
     layout: Layout
     theta: np.ndarray  # the initial parameters, flat
+    buffers: list[Params]  # per layer, what it carries untrained (batchnorm's running statistics)
     slots: tuple[np.ndarray, ...]  # the optimizer's state: a flat vector per optimizer.slots
     step: int  # optimizer steps done so far
     start: int  # epochs done so far
@@ -236,32 +251,45 @@ class Training:
     t_test: np.ndarray
     outcome: Outcome = field(default_factory=Outcome)
 
+    @property
+    def eval_net(self) -> Network:
+        """The network in evaluation mode: batchnorm on its running statistics."""
+        layers = tuple(
+            replace(layer, training=False) if getattr(layer, "buffers", ()) else layer
+            for layer in self.net.layers
+        )
+        return Network(layers, self.net.loss)
+
     # --------------------------------------------------------------------- reports
 
-    def _evaluate(self, theta: np.ndarray, x: np.ndarray, t: np.ndarray, y: np.ndarray):
-        params = self.layout.params(theta)
-        outputs, backs = forward(self.net, params, x, check=False)
+    def _params(self, theta: np.ndarray, buffers: Sequence[Params]) -> list[Params]:
+        """The layers' parameters (views of ``theta``) with their buffers."""
+        return [p | b for p, b in zip(self.layout.params(theta), buffers, strict=True)]
+
+    def _evaluate(self, theta, buffers, x: np.ndarray, t: np.ndarray, y: np.ndarray, net=None):
+        params = self._params(theta, buffers)
+        outputs, backs = forward(net or self.net, params, x, check=False)
         L, loss_backward = self.net.loss.forward(outputs[-1], t)
         return outputs[-1], float(L), backs, loss_backward, self.task.accuracy(outputs[-1], y)
 
-    def _boundary(self, theta: np.ndarray) -> dict:
+    def _boundary(self, theta: np.ndarray, buffers: Sequence[Params]) -> dict:
         """Class probabilities on a grid over the data (``probs[i][j]`` at ``x1[j], x2[i]``), or
-        for a regression set the fitted curve ``{"x", "y"}``."""
-        params = self.layout.params(theta)
+        for a regression set the fitted curve ``{"x", "y"}``, in evaluation mode."""
+        params = self._params(theta, buffers)
         ext = self.data.extent()
         if self.task.kind == "regression":
             x = np.linspace(*ext[0], self.grid)
-            out, _ = forward(self.net, params, x[:, None], check=False)
+            out, _ = forward(self.eval_net, params, x[:, None], check=False)
             return {"curve": {"x": x, "y": out[-1][:, 0]}}
         x1, x2 = np.linspace(*ext[0], self.grid), np.linspace(*ext[1], self.grid)
         points = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # x1 varies fastest
-        out, _ = forward(self.net, params, points, check=False)
+        out, _ = forward(self.eval_net, params, points, check=False)
         probs = np.round(self.task.probs(out[-1]), PROB_DECIMALS)
         return {"boundary": {"x1": x1, "x2": x2, "probs": probs.reshape(self.grid, self.grid, -1)}}
 
-    def _state(self, theta: np.ndarray, slots: tuple, epoch: int, step: int) -> dict:
+    def _state(self, theta, buffers, slots: tuple, epoch: int, step: int) -> dict:
         """What a resume needs, as JSON-ready arrays (copies: theta moves on)."""
-        params = self.layout.params(theta.copy())
+        params = self._params(theta.copy(), buffers)
         return {
             "params": [{"index": i, **p} for i, p in enumerate(params) if p],
             "optimizer_state": {
@@ -272,15 +300,17 @@ class Training:
             "step": step,
         }
 
-    def _report(self, epoch, theta, slots, step, update, boundary: bool) -> dict:
+    def _report(self, epoch, theta, buffers, slots, step, update, boundary: bool) -> dict:
+        # the training set through the training-mode network (batchnorm: the whole set's
+        # statistics, updating nothing); the test set and the boundary in evaluation mode
         _, train_loss, backs, loss_backward, train_acc = self._evaluate(
-            theta, self.x, self.t, self.data.y_train
+            theta, buffers, self.x, self.t, self.data.y_train
         )
         dy, _ = loss_backward(1.0)
         grads = backward(self.net, backs, dy, check=False)
         g = self.layout.flatten([grads[i][1][name] for i, name in self.layout.keys])
         _, test_loss, _, _, test_acc = self._evaluate(
-            theta, self.x_test, self.t_test, self.data.y_test
+            theta, buffers, self.x_test, self.t_test, self.data.y_test, self.eval_net
         )
         line: dict[str, Any] = {
             "epoch": epoch,
@@ -298,9 +328,9 @@ class Training:
                 r for (_, name), r in zip(self.layout.keys, ratios, strict=True) if name == "W"
             ]
         if boundary:
-            line |= self._boundary(theta)
+            line |= self._boundary(theta, buffers)
         if self.checkpoint:
-            line["resume"] = self._state(theta, slots, epoch, step)
+            line["resume"] = self._state(theta, buffers, slots, epoch, step)
         return line
 
     # --------------------------------------------------------------------- the loop
@@ -313,7 +343,8 @@ class Training:
         ``update`` is the string ``"halted"``)."""
         net, loss, rule, options = self.net, self.net.loss, self.optimizer.rule, self.options
         lr, bs, keys = self.lr, self.batch_size, self.layout.keys
-        params, l2_mask = run["params"], run["l2_mask"]  # params: views of theta
+        params, l2_mask = run["params"], run["l2_mask"]  # params: views of theta, and buffers
+        stats = run["stats"]  # the layers that keep running statistics
         order = run["shuffle"](epoch)
         xs, ts = self.x.take(order, 0), self.t.take(order, 0)
         n = len(xs)
@@ -322,7 +353,12 @@ class Training:
         for k, i in enumerate(range(0, n, bs)):
             if k and k % every == 0 and halt():
                 return slots, step, "halted", None
-            outputs, backs = forward(net, params, xs[i : i + bs], check=False)
+            batch = xs[i : i + bs]
+            outputs, backs = forward(net, params, batch, check=False)
+            for li in stats:  # running statistics from this batch's input of layer li
+                params[li].update(
+                    net.layers[li].updated(outputs[li - 1] if li else batch, params[li])
+                )
             L, loss_backward = loss.forward(outputs[-1], ts[i : i + bs])
             if not L <= DIVERGENCE_THRESHOLD:  # also catches NaN
                 return slots, step, update, float(L)
@@ -370,7 +406,8 @@ class Training:
             return over["time"]
 
         run = {
-            "params": self.layout.params(theta),  # views: each update writes through them
+            "params": self._params(theta, self.buffers),  # views: each update writes through
+            "stats": [i for i, b in enumerate(self.buffers) if b],
             "l2_mask": self.l2 * self.layout.weight_mask() if self.l2 else None,
             "shuffle": epoch_order(self.seed, len(self.x)),
             "halt": halt,
@@ -378,16 +415,24 @@ class Training:
         report, with_boundary, last = self.line_bytes
         sent = 0
         quiet = partial(np.errstate, all="ignore")  # overflow shows as a diverged loss instead
+
+        def buffers() -> list[Params]:  # the running statistics as they stand
+            return [{k: run["params"][i][k] for k in b} for i, b in enumerate(self.buffers)]
+
         if self.start == 0:
             with quiet():
-                line = self._report(0, theta, slots, step, None, self.boundary_every > 0)
+                line = self._report(
+                    0, theta, self.buffers, slots, step, None, self.boundary_every > 0
+                )
             sent += with_boundary if self.boundary_every > 0 else report
             yield line
         for epoch in range(self.start + 1, self.end + 1):
             if stop():
                 outcome.reason = "cancelled"
                 return
-            kept = (theta.copy(), slots, step)  # the state to go back to if the epoch is cut
+            # the state to go back to if the epoch is cut (the running statistics' arrays are
+            # replaced, never written into, so holding them keeps them)
+            kept = (theta.copy(), slots, step, buffers())
             with quiet():
                 slots, step, update, bad = self._epoch(epoch, theta, run, slots, step)
             if bad is not None:
@@ -397,7 +442,9 @@ class Training:
                 if stop():
                     outcome.reason = "cancelled"
                     return
-                theta[...], slots, step = kept
+                theta[...], slots, step, stats = kept
+                for i, b in enumerate(stats):
+                    run["params"][i].update(b)
                 epoch -= 1
                 reason = "time_limit"
                 break
@@ -415,7 +462,7 @@ class Training:
                     reason = "size_limit"
                     break
                 with quiet():
-                    line = self._report(epoch, theta, slots, step, update, boundary)
+                    line = self._report(epoch, theta, buffers(), slots, step, update, boundary)
                 sent += size
                 yield line
             if over_time:
@@ -428,7 +475,7 @@ class Training:
                 "not one epoch fitted in the time limit (BPX_MAX_TRAIN_SECONDS); use a larger "
                 "batch, fewer points, or fewer or narrower layers."
             )
-        yield done | self._state(theta, slots, epoch, step)
+        yield done | self._state(theta, buffers(), slots, epoch, step)
 
     def _diverged(self, epoch: int, step: int, loss: float) -> dict:
         """The last line of a run whose loss blew up: where it happened and what to do. No
@@ -555,12 +602,15 @@ def prepare(
     else:
         net, params = place_params(layers, resume.params, data.width, loss)
     task = make_task(data, net, loss)
-    layout = Layout.of(params)
+    kept = [getattr(layer, "buffers", ()) for layer in net.layers]
+    layout = Layout.of(params, kept)
+    _no_batch_of_one(net, len(data.x_train), batch_size)
     if not layout.keys:
         raise EngineError(
             "the stack has no parameters (no affine layer): nothing to train.", ("layers",)
         )
     theta = layout.flatten([params[i][name] for i, name in layout.keys])
+    buffers = [{k: params[i][k].astype(np.float64) for k in b} for i, b in enumerate(kept)]
     start, step = 0, 0
     slots = tuple(opt.init([theta.shape])[name][0] for name in opt.slots)
     if resume is not None:
@@ -585,6 +635,7 @@ def prepare(
         task=task,
         layout=layout,
         theta=theta,
+        buffers=buffers,
         slots=slots,
         step=step,
         start=start,
@@ -674,6 +725,23 @@ def _budget(data, net, params, task, layout, opt, limits, batch_size):
         return check_every, (report, boundary, last)
 
     return sizes
+
+
+def _no_batch_of_one(net: Network, n: int, batch_size: int) -> None:
+    """Refuse a run whose mini-batches include one of a single row while a layer normalises
+    over the batch (batchnorm in training mode), as PyTorch refuses it."""
+    last = n % batch_size or min(batch_size, n)
+    if min(batch_size, n, last) >= 2:
+        return
+    for layer in net.layers:
+        if getattr(layer, "mixes_rows", False):
+            raise EngineError(
+                f"{net.describe(layer.index)} normalises each column over a mini-batch, and "
+                f"with {n} training rows in batches of {batch_size} one batch has a single row "
+                "(variance 0, so its output would be beta alone); choose a batch size that "
+                "leaves at least 2 rows in every batch.",
+                ("batch_size",),
+            )
 
 
 def _state_from(given: Mapping[str, Sequence[Any]], opt: Optimizer, layout: Layout) -> tuple:

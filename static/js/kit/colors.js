@@ -62,36 +62,24 @@ export const CURVE = {
 /** Error curves per finite-difference method: none shares a colour with a CURVE. */
 export const METHOD = { central: "#2d2a9e", forward: "#b45309", backward: "#0e7490" };
 
-export const OPTIMIZER = /** @type {Record<string, string>} */ ({
-  sgd: "#e4572e",
-  momentum: "#2d2a9e",
-  nesterov: "#0b7a75",
-  adagrad: "#8a6d00",
-  rmsprop: "#7c3aed",
-  adam: "#d81b60",
-});
-
-/** A distinct colour per activation when several are overlaid. */
-const ACTIVATION = /** @type {Record<string, string>} */ ({
-  relu: "#e4572e",
-  sigmoid: "#2d2a9e",
-  tanh: "#0b7a75",
-  leaky_relu: "#8a6d00",
-  elu: "#7c3aed",
-  softplus: "#d81b60",
-  gelu: "#1e293b",
-  identity: "#64748b",
-});
-const EXTRA = ["#2a9d8f", "#9c6644", "#6d597a", "#264653"];
-
 /**
- * @param {string} name
- * @param {number} [i] its index in the catalogue, for activations without a fixed colour
+ * Colours by index, for any list of kinds (the optimizers, the activations, the layers of a
+ * chart): a kind takes its index in /meta's list, so a new kind gets a colour with no edit here.
  */
-export const activationColor = (name, i = 0) => ACTIVATION[name] || EXTRA[i % EXTRA.length];
+export const PALETTE = /** @type {const} */ ([
+  "#e4572e",
+  "#2d2a9e",
+  "#0b7a75",
+  "#8a6d00",
+  "#7c3aed",
+  "#d81b60",
+  "#1e293b",
+  "#64748b",
+  "#2a9d8f",
+  "#9c6644",
+  "#6d597a",
+  "#264653",
+]);
 
-/**
- * @param {string} name
- * @param {number} [i]
- */
-export const optimizerColor = (name, i = 0) => OPTIMIZER[name] || EXTRA[i % EXTRA.length];
+/** @param {number} i an index in a list of kinds */
+export const paletteColor = (i) => PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length];

@@ -3,7 +3,7 @@
 // type an x) to read the numbers at that x with the chain rule plugged in.
 import { start } from "../kit/page.js";
 import { ApiError, fieldError, post } from "../kit/api.js";
-import { CURVE, activationColor } from "../kit/colors.js";
+import { CURVE, paletteColor } from "../kit/colors.js";
 import { kinkAt, nearest } from "../kit/curves.js";
 import { byId, chips, h, numberInput } from "../kit/dom.js";
 import { num, sci, texNumber } from "../kit/format.js";
@@ -56,7 +56,7 @@ export async function init() {
 
   chips(
     byId("act-list", HTMLElement),
-    catalog.map((a, i) => ({ value: a.name, label: label(a.name), color: activationColor(a.name, i) })),
+    catalog.map((a, i) => ({ value: a.name, label: label(a.name), color: paletteColor(i) })),
     { checked: state.act, idPrefix: "act-", onChange: (on) => ((state.act = on), refresh()) },
   );
 
@@ -149,7 +149,7 @@ export async function init() {
           alpha === null ? tex : tex.replaceAll("\\alpha", `${texNumber(alpha)}\\,`);
         return h(
           "div",
-          { class: "fm", style: { borderLeftColor: activationColor(n, index(n)) } },
+          { class: "fm", style: { borderLeftColor: paletteColor(index(n)) } },
           h("b", {}, label(n) + (alpha === null ? "" : ` (α = ${alpha})`)),
           h("span", { class: "tex", dataset: { tex: `f(x) = ${plug(a.formula)}` } }),
           h("br"),
@@ -197,17 +197,11 @@ export async function init() {
     byId("errors-table", HTMLTableElement).tBodies[0].replaceChildren(...rows);
   }
 
-  /** @param {string} n @param {number} i */
-  const colorsFor = (n, i) =>
+  /** @param {number} i the activation's index in the catalogue */
+  const colorsFor = (i) =>
     state.act.length === 1
       ? { f: CURVE.f, df: CURVE.dfExact, num: CURVE.dfNumeric, back: CURVE.backward, err: CURVE.dfNumeric }
-      : {
-          f: activationColor(n, i),
-          df: activationColor(n, i),
-          num: CURVE.dfNumeric,
-          back: activationColor(n, i),
-          err: activationColor(n, i),
-        };
+      : { f: paletteColor(i), df: paletteColor(i), num: CURVE.dfNumeric, back: paletteColor(i), err: paletteColor(i) };
 
   /** @param {boolean} [backOnly] */
   function drawAll(backOnly = false) {
@@ -218,7 +212,7 @@ export async function init() {
     const t = { f: [], df: [], back: [], err: [] };
     for (const n of names) {
       const r = curves[n];
-      const c = colorsFor(n, index(n));
+      const c = colorsFor(index(n));
       const nm = label(n);
       const hover = (/** @type {string} */ what) => `${nm}<br>x = %{x:.4g}<br>${what} = %{y:.6g}<extra></extra>`;
       const e = r.dy.map((v, i) => {
@@ -322,7 +316,7 @@ export async function init() {
                 { scope: "col" },
                 h("span", {
                   class: "dot",
-                  style: { background: activationColor(a.n, index(a.n)) },
+                  style: { background: paletteColor(index(a.n)) },
                   "aria-hidden": "true",
                 }),
                 label(a.n),

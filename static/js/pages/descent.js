@@ -2,7 +2,7 @@
 // |∇f| per step, the learning-rate limit 2/λmax, and warnings when f has no minimum in view.
 import { start } from "../kit/page.js";
 import { post } from "../kit/api.js";
-import { diverging, optimizerColor } from "../kit/colors.js";
+import { diverging, paletteColor } from "../kit/colors.js";
 import { byId, chips, h, logSlider, numberInput, radios } from "../kit/dom.js";
 import { extent, num, sci } from "../kit/format.js";
 import { Cycle, debounce } from "../kit/lifecycle.js";
@@ -78,7 +78,6 @@ export const PRESETS = {
 };
 const P0 = PRESETS.valley;
 const GRID = 64; // grid points per side of the contour
-const SYMBOL = /** @type {Record<string, string>} */ ({ momentum: "μ", rho: "ρ", beta1: "β1", beta2: "β2", eps: "ε" });
 // 1e-6 rather than 0.000001, so a small ε fits its narrow input.
 const short = (/** @type {number} */ v) =>
   v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential().replace("e+", "e") : String(v);
@@ -110,6 +109,10 @@ export async function init() {
   const OPTS = m.optimizers.map((o) => o.name);
   const DEFAULTS = Object.fromEntries(m.optimizers.map((o) => [o.name, o.defaults]));
   const HYPER = [...new Set(m.optimizers.flatMap((o) => Object.keys(o.defaults)))];
+  /** Each hyper-parameter's symbol as text ("μ"), from the optimizer records. */
+  const SYMBOL = Object.fromEntries(m.optimizers.flatMap((o) => o.hyper.map((x) => [x.name, x.glyph])));
+  /** What a page says beside an optimizer's path (adamw: where its decay makes it stop). */
+  const NOTE = Object.fromEntries(m.optimizers.map((o) => [o.name, o.note]));
   const STATE = new UrlState({
     expr: str(P0.expr),
     x1min: numProp(P0.box[0]),
@@ -152,7 +155,7 @@ export async function init() {
   );
   const picker = chips(
     byId("opt-list", HTMLElement),
-    OPTS.map((o, i) => ({ value: o, label: o, color: optimizerColor(o, i) })),
+    OPTS.map((o, i) => ({ value: o, label: o, color: paletteColor(i) })),
     {
       checked: state.opt,
       idPrefix: "opt-",
@@ -229,6 +232,10 @@ export async function init() {
     }
     const set = HYPER.filter((k) => state.hp[k] !== undefined).map((k) => `${SYMBOL[k] || k}=${short(state.hp[k])}`);
     byId("settings-summary", HTMLElement).textContent = set.length ? set.join(" ") : "defaults";
+    byId("opt-note", HTMLElement).textContent = state.opt
+      .filter((o) => NOTE[o])
+      .map((o) => `${o}: ${NOTE[o]}`)
+      .join(" ");
   }
 
   /** The options a request for optimizer `o` carries: those it takes that the user set. */
@@ -272,11 +279,11 @@ export async function init() {
         hovertemplate: `x1 = %{x:.3g}, x2 = %{y:.3g}<br>${logc ? "sign·log₁₀(1+|f|)" : "f"} = %{z:.5g}<extra></extra>`,
       },
     ];
-    state.opt.forEach((o, idx) => {
+    state.opt.forEach((o) => {
       const r = runs[o];
       if (!r) return;
       const path = r.path.slice(0, cutAt(r, box()) + 1);
-      const color = optimizerColor(o, idx);
+      const color = paletteColor(OPTS.indexOf(o));
       traces.push({
         type: "scatter",
         mode: path.length <= 300 ? "lines+markers" : "lines",
@@ -327,12 +334,12 @@ export async function init() {
     const vals = [];
     /** @type {any[]} */
     const norms = [];
-    state.opt.forEach((o, idx) => {
+    state.opt.forEach((o) => {
       const r = runs[o];
       if (!r) return;
       const n = cutAt(r, box());
       const steps = r.values.slice(0, n).map((_, i) => i);
-      const color = optimizerColor(o, idx);
+      const color = paletteColor(OPTS.indexOf(o));
       vals.push(
         line(o, steps, r.values.slice(0, n), { color, hover: `${o}<br>step %{x}<br>f = %{y:.6g}<extra></extra>` }),
       );
@@ -385,7 +392,7 @@ export async function init() {
   function showResults(g) {
     const rows = state.opt
       .filter((o) => runs[o])
-      .map((o, idx) => {
+      .map((o) => {
         const r = runs[o];
         const what = {
           max_steps: ["warn", "ran all", "used every step without converging"],
@@ -395,7 +402,7 @@ export async function init() {
         return h(
           "tr",
           { title: `final point (${r.final.map((v) => num(v, 6)).join(", ")})` },
-          h("td", {}, h("span", { class: "swatch-line", style: { background: optimizerColor(o, idx) } }), o),
+          h("td", {}, h("span", { class: "swatch-line", style: { background: paletteColor(OPTS.indexOf(o)) } }), o),
           h("td", {}, num(r.values[r.values.length - 1], 4)),
           h("td", {}, String(r.steps_taken)),
           h("td", {}, h("span", { class: `badge ${what[0]}`, title: what[2] }, what[1])),

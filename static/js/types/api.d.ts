@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * The engine's constants, for clients to show
-         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's tolerances and the relative-error bands, each loss's formula and seed gradient, the affine initialisations, each optimizer's defaults, and each activation with its formulas and the points where it is not smooth, and the registry of planted bugs. Changes only with the version.
+         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's tolerances and the relative-error bands, each loss's label, what it expects, its formula and seed gradient, the affine initialisations, each optimizer's update rule and hyper-parameters with their defaults, each activation with its formulas, default initialisation and the points where it is not smooth, each layer kind's formulas, parameters and how step mode explains it, and the registry of planted bugs. Changes only with the version.
          */
         get: operations["meta"];
         put?: never;
@@ -528,7 +528,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            type: "elu" | "gelu" | "identity" | "leaky_relu" | "relu" | "sigmoid" | "silu" | "softplus" | "softsign" | "tanh";
+            type: "elu" | "gelu" | "identity" | "leaky_relu" | "mish" | "relu" | "sigmoid" | "silu" | "softplus" | "softsign" | "tanh";
             /** Alpha */
             alpha?: number | null;
         };
@@ -538,7 +538,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            type: "elu" | "gelu" | "identity" | "leaky_relu" | "relu" | "sigmoid" | "silu" | "softplus" | "softsign" | "tanh";
+            type: "elu" | "gelu" | "identity" | "leaky_relu" | "mish" | "relu" | "sigmoid" | "silu" | "softplus" | "softsign" | "tanh";
             /** Alpha */
             alpha?: number | null;
             /**
@@ -566,6 +566,16 @@ export interface components {
              * @description Default alpha, for activations that take one.
              */
             alpha?: number | null;
+            /**
+             * Label
+             * @description How the pages name it.
+             */
+            label: string;
+            /**
+             * Init
+             * @description The initialisation of the affine layer before it.
+             */
+            init: string;
             /**
              * Nonsmooth
              * @description Points where f' jumps (kinks) or only f'' does, at any alpha: a central difference straddling one is not a check of f'.
@@ -839,6 +849,103 @@ export interface components {
              */
             tensor: string;
         };
+        /** BatchNormLayer */
+        BatchNormLayer: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batchnorm";
+            /**
+             * Gamma
+             * @description Scale per column (default ones).
+             */
+            gamma?: number[] | null;
+            /**
+             * Beta
+             * @description Shift per column (default zeros).
+             */
+            beta?: number[] | null;
+            /**
+             * Running Mean
+             * @description Running mean (default zeros).
+             */
+            running_mean?: number[] | null;
+            /**
+             * Running Var
+             * @description Running variance (default ones).
+             */
+            running_var?: number[] | null;
+            /**
+             * Eps
+             * @description Added to the variance (PyTorch's 1e-5).
+             * @default 0.00001
+             */
+            eps?: number;
+            /**
+             * Momentum
+             * @description Weight of a batch in the running statistics (PyTorch's).
+             * @default 0.1
+             */
+            momentum?: number;
+            /**
+             * Training
+             * @description Normalise by the batch's statistics (true; needs at least 2 rows) or by the running ones (false, as in evaluation).
+             * @default true
+             */
+            training?: boolean;
+        };
+        /** BatchNormLayerWithBug */
+        BatchNormLayerWithBug: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batchnorm";
+            /**
+             * Gamma
+             * @description Scale per column (default ones).
+             */
+            gamma?: number[] | null;
+            /**
+             * Beta
+             * @description Shift per column (default zeros).
+             */
+            beta?: number[] | null;
+            /**
+             * Running Mean
+             * @description Running mean (default zeros).
+             */
+            running_mean?: number[] | null;
+            /**
+             * Running Var
+             * @description Running variance (default ones).
+             */
+            running_var?: number[] | null;
+            /**
+             * Eps
+             * @description Added to the variance (PyTorch's 1e-5).
+             * @default 0.00001
+             */
+            eps?: number;
+            /**
+             * Momentum
+             * @description Weight of a batch in the running statistics (PyTorch's).
+             * @default 0.1
+             */
+            momentum?: number;
+            /**
+             * Training
+             * @description Normalise by the batch's statistics (true; needs at least 2 rows) or by the running ones (false, as in evaluation).
+             * @default true
+             */
+            training?: boolean;
+            /**
+             * Bug
+             * @description Run this planted bug's wrong code here (see /meta bugs).
+             */
+            bug?: ("softmax_axis0" | "cross_entropy_block" | "softmax_cross_entropy_block" | "softmax_no_upstream" | "relu_in_place" | "softmax_diagonal" | "affine_dW_transposed" | "affine_db_no_sum" | "softmax_cross_entropy_no_mean" | "sigmoid_from_x" | "tanh_from_x" | "sigmoid_in_place" | "layernorm_no_mean_terms") | null;
+        };
         /** BestH */
         BestH: {
             /** Forward */
@@ -966,7 +1073,7 @@ export interface components {
              * Activation
              * @enum {string}
              */
-            activation: "relu" | "sigmoid" | "tanh" | "leaky_relu" | "elu" | "softplus" | "gelu" | "identity" | "silu" | "softsign";
+            activation: "relu" | "sigmoid" | "tanh" | "leaky_relu" | "elu" | "softplus" | "gelu" | "identity" | "silu" | "mish" | "softsign";
             /**
              * X Min
              * @default -10
@@ -1248,29 +1355,34 @@ export interface components {
         DescentRequest: {
             /**
              * Momentum
-             * @description momentum, nesterov (0.9).
+             * @description momentum: the fraction of v kept each step; momentum (0.9), nesterov (0.9).
              */
             momentum?: number | null;
             /**
              * Beta1
-             * @description adam (0.9).
+             * @description decay of the first moment m; adam (0.9), adamw (0.9).
              */
             beta1?: number | null;
             /**
              * Beta2
-             * @description adam (0.999).
+             * @description decay of the second moment v; adam (0.999), adamw (0.999).
              */
             beta2?: number | null;
             /**
              * Rho
-             * @description rmsprop decay (0.99).
+             * @description decay of the mean square s; rmsprop (0.99).
              */
             rho?: number | null;
             /**
              * Eps
-             * @description adagrad (1e-10), rmsprop and adam (1e-8).
+             * @description added to the root in the denominator; adagrad (1e-10), rmsprop (1e-08), adam (1e-08), adamw (1e-08).
              */
             eps?: number | null;
+            /**
+             * Weight Decay
+             * @description decoupled decay: x shrinks by lr·λ·x each step; adamw (0.01).
+             */
+            weight_decay?: number | null;
             /**
              * Expr
              * @description An expression such as `x**2 + 5` or `x1**2 + x2**3 + 1`.
@@ -1293,7 +1405,7 @@ export interface components {
              * @default sgd
              * @enum {string}
              */
-            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
+            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam" | "adamw";
             /**
              * H
              * @description Finite-difference step h.
@@ -1982,6 +2094,28 @@ export interface components {
              */
             level?: number;
         };
+        /** HyperInfo */
+        HyperInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Symbol
+             * @description LaTeX symbol in the update rule.
+             */
+            symbol: string;
+            /**
+             * Glyph
+             * @description The symbol as plain text, for labels.
+             */
+            glyph: string;
+            /** Meaning */
+            meaning: string;
+            /**
+             * Default
+             * @description This optimizer's default (PyTorch's).
+             */
+            default: number;
+        };
         /** JacobianOut */
         JacobianOut: {
             /** Y */
@@ -2008,6 +2142,42 @@ export interface components {
              * @description One vector of logits.
              */
             x: number[];
+        };
+        /** LayerInfo */
+        LayerInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Label
+             * @description How the pages name it.
+             */
+            label: string;
+            /**
+             * Formula
+             * @description LaTeX of the forward pass.
+             */
+            formula: string;
+            /**
+             * Backward
+             * @description LaTeX of the backward pass.
+             */
+            backward: string;
+            /**
+             * Params
+             * @description Its parameters, e.g. W and b.
+             */
+            params: string[];
+            /**
+             * Step
+             * @description How step mode explains it: a matrix product, entry by entry, mixing each row's features, or mixing each column's rows (a batch statistic).
+             * @enum {string}
+             */
+            step: "affine" | "elementwise" | "row" | "batch";
+            /**
+             * Init
+             * @description An activation's: the initialisation of the affine layer before it.
+             */
+            init: string | null;
         };
         /** LayerNormLayer */
         LayerNormLayer: {
@@ -2067,6 +2237,17 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Label
+             * @description How the pages name it.
+             */
+            label: string;
+            /**
+             * Expects
+             * @description What the last layer must give it: probabilities (after a softmax layer), logits, or real values (a regression, or two classes on one output as -1/+1).
+             * @enum {string}
+             */
+            expects: "probabilities" | "logits" | "values";
+            /**
              * Formula
              * @description LaTeX of the loss L.
              */
@@ -2103,6 +2284,11 @@ export interface components {
              * @description The planted bugs a layer's `bug` (the loss's `loss_bug`) of /network/run may name.
              */
             bugs: components["schemas"]["BugInfo"][];
+            /**
+             * Layers
+             * @description Every layer kind, activations included.
+             */
+            layers: components["schemas"]["LayerInfo"][];
         };
         /** NetworkOut */
         NetworkOut: {
@@ -2231,13 +2417,13 @@ export interface components {
              */
             targets: number[] | number[][];
             /** Layers */
-            layers: (components["schemas"]["AffineLayerWithBug"] | components["schemas"]["ActivationLayerWithBug"] | components["schemas"]["SoftmaxLayerWithBug"] | components["schemas"]["LayerNormLayerWithBug"])[];
+            layers: (components["schemas"]["AffineLayerWithBug"] | components["schemas"]["ActivationLayerWithBug"] | components["schemas"]["SoftmaxLayerWithBug"] | components["schemas"]["LayerNormLayerWithBug"] | components["schemas"]["BatchNormLayerWithBug"])[];
             /**
              * Loss
              * @default cross_entropy
              * @enum {string}
              */
-            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse" | "huber";
             /**
              * Dtype
              * @default float64
@@ -2407,13 +2593,13 @@ export interface components {
              */
             targets: number[] | number[][];
             /** Layers */
-            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"] | components["schemas"]["BatchNormLayer"])[];
             /**
              * Loss
              * @default cross_entropy
              * @enum {string}
              */
-            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse" | "huber";
             /**
              * Dtype
              * @default float64
@@ -2475,12 +2661,32 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Label
+             * @description How the pages name it.
+             */
+            label: string;
+            /**
              * Defaults
              * @description Its hyper-parameters and their defaults.
              */
             defaults: {
                 [key: string]: number;
             };
+            /**
+             * Hyper
+             * @description Its hyper-parameters, described.
+             */
+            hyper: components["schemas"]["HyperInfo"][];
+            /**
+             * Rule
+             * @description LaTeX of the update rule; g is the gradient, η the lr.
+             */
+            rule: string;
+            /**
+             * Note
+             * @description What a page says beside its path, or empty.
+             */
+            note: string;
         };
         /**
          * ParamsIn
@@ -2504,18 +2710,28 @@ export interface components {
             b?: number[] | null;
             /**
              * Gamma
-             * @description layernorm
+             * @description layernorm, batchnorm
              */
             gamma?: number[] | null;
             /**
              * Beta
-             * @description layernorm
+             * @description layernorm, batchnorm
              */
             beta?: number[] | null;
+            /**
+             * Running Mean
+             * @description batchnorm
+             */
+            running_mean?: number[] | null;
+            /**
+             * Running Var
+             * @description batchnorm
+             */
+            running_var?: number[] | null;
         };
         /**
          * ParamsItem
-         * @description The parameters a layer used, by name: W and b for affine, gamma and beta for layernorm.
+         * @description The parameters a layer used (and the buffers it carries), by name.
          */
         ParamsItem: {
             /** Index */
@@ -2528,6 +2744,10 @@ export interface components {
             gamma?: (number | null)[] | null;
             /** Beta */
             beta?: (number | null)[] | null;
+            /** Running Mean */
+            running_mean?: (number | null)[] | null;
+            /** Running Var */
+            running_var?: (number | null)[] | null;
         };
         /** PredictOut */
         PredictOut: {
@@ -3270,44 +3490,49 @@ export interface components {
         ScriptRequest: {
             /**
              * Momentum
-             * @description momentum, nesterov (0.9).
+             * @description momentum: the fraction of v kept each step; momentum (0.9), nesterov (0.9).
              */
             momentum?: number | null;
             /**
              * Beta1
-             * @description adam (0.9).
+             * @description decay of the first moment m; adam (0.9), adamw (0.9).
              */
             beta1?: number | null;
             /**
              * Beta2
-             * @description adam (0.999).
+             * @description decay of the second moment v; adam (0.999), adamw (0.999).
              */
             beta2?: number | null;
             /**
              * Rho
-             * @description rmsprop decay (0.99).
+             * @description decay of the mean square s; rmsprop (0.99).
              */
             rho?: number | null;
             /**
              * Eps
-             * @description adagrad (1e-10), rmsprop and adam (1e-8).
+             * @description added to the root in the denominator; adagrad (1e-10), rmsprop (1e-08), adam (1e-08), adamw (1e-08).
              */
             eps?: number | null;
+            /**
+             * Weight Decay
+             * @description decoupled decay: x shrinks by lr·λ·x each step; adamw (0.01).
+             */
+            weight_decay?: number | null;
             dataset?: components["schemas"]["DatasetIn"];
             /** Layers */
-            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"] | components["schemas"]["BatchNormLayer"])[];
             /**
              * Loss
              * @default softmax_cross_entropy
              * @enum {string}
              */
-            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse" | "huber";
             /**
              * Optimizer
              * @default adam
              * @enum {string}
              */
-            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
+            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam" | "adamw";
             /**
              * Lr
              * @description Learning rate.
@@ -3611,44 +3836,49 @@ export interface components {
         TrainRequest: {
             /**
              * Momentum
-             * @description momentum, nesterov (0.9).
+             * @description momentum: the fraction of v kept each step; momentum (0.9), nesterov (0.9).
              */
             momentum?: number | null;
             /**
              * Beta1
-             * @description adam (0.9).
+             * @description decay of the first moment m; adam (0.9), adamw (0.9).
              */
             beta1?: number | null;
             /**
              * Beta2
-             * @description adam (0.999).
+             * @description decay of the second moment v; adam (0.999), adamw (0.999).
              */
             beta2?: number | null;
             /**
              * Rho
-             * @description rmsprop decay (0.99).
+             * @description decay of the mean square s; rmsprop (0.99).
              */
             rho?: number | null;
             /**
              * Eps
-             * @description adagrad (1e-10), rmsprop and adam (1e-8).
+             * @description added to the root in the denominator; adagrad (1e-10), rmsprop (1e-08), adam (1e-08), adamw (1e-08).
              */
             eps?: number | null;
+            /**
+             * Weight Decay
+             * @description decoupled decay: x shrinks by lr·λ·x each step; adamw (0.01).
+             */
+            weight_decay?: number | null;
             dataset?: components["schemas"]["DatasetIn"];
             /** Layers */
-            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"])[];
+            layers: (components["schemas"]["AffineLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["SoftmaxLayer"] | components["schemas"]["LayerNormLayer"] | components["schemas"]["BatchNormLayer"])[];
             /**
              * Loss
              * @default softmax_cross_entropy
              * @enum {string}
              */
-            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse";
+            loss?: "cross_entropy" | "softmax_cross_entropy" | "mse" | "huber";
             /**
              * Optimizer
              * @default adam
              * @enum {string}
              */
-            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
+            optimizer?: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam" | "adamw";
             /**
              * Lr
              * @description Learning rate.

@@ -28,6 +28,7 @@ SPECS = {
     "affine": {"type": "affine", "out": 4, "seed": 2, "b": [0.1, -0.2, 0.3, 0.0]},
     "softmax": {"type": "softmax"},
     "layernorm": {"type": "layernorm", "gamma": [1.5, 0.5, -1.0, 2.0], "beta": [0, 1, 2, 3]},
+    "batchnorm": {"type": "batchnorm", "gamma": [1.5, 0.5, -1.0, 2.0], "beta": [0, 1, 2, 3]},
     **{name: {"type": name} for name in ACTIVATIONS},
 }
 SPECS["leaky_relu"]["alpha"] = 0.2
@@ -39,7 +40,8 @@ def network(kind, loss="softmax_cross_entropy", dtype="float64"):
     layers.append({"type": "affine", "out": 3, "seed": 1})
     if loss == "cross_entropy":
         layers.append({"type": "softmax"})
-    targets = [0, 2, 1, 1, 0] if loss != "mse" else RNG.normal(size=(5, 3)).tolist()
+    values = LOSSES[loss].expects == "values"  # mse, huber: real-valued target rows
+    targets = RNG.normal(size=(5, 3)).tolist() if values else [0, 2, 1, 1, 0]
     return {"x": X, "targets": targets, "layers": layers, "loss": loss, "dtype": dtype}
 
 

@@ -49,9 +49,10 @@ def test_derivative_matches_central_difference(name, alpha):
     act = ACTIVATIONS[name]
     x = _points_away_from_kinks(name, alpha)
     numeric = central_difference(lambda v: act.f(v, alpha), x, 1e-5)
+    # the gradient check's own rule |a - n| <= atol + rtol |n|: a relative error at random
+    # points fails a correct f' where it is tiny (mish: 4.6e-7 at f' ~ 5e-6, 5e-12 absolute)
     _, max_rel, passed = compare(act.df(x, alpha), numeric)
-    assert max_rel <= 1e-7, max_rel
-    assert passed
+    assert passed, max_rel
 
 
 @pytest.mark.parametrize(("name", "alpha"), CASES)

@@ -170,7 +170,7 @@ def test_class_indices_give_the_bits_of_one_hot_rows(name, C, lead, dtype):
     t = rng.integers(0, C, N)
     idx = as_targets(t, (N, C), name, dtype, indices=True)
     rows = as_targets(t, (N, C), name, dtype)
-    assert idx.ndim == (1 if name != "mse" else 2) and rows.ndim == 2
+    assert idx.ndim == (2 if LOSSES[name].expects == "values" else 1) and rows.ndim == 2
     loss = LOSSES[name]
     with np.errstate(all="ignore"):
         for case in (y, np.where(np.arange(C) == 1, np.nan, y)):
@@ -218,3 +218,53 @@ def test_rows_far_apart_keep_the_index_path_and_its_bits(dtype):
     assert np.isfinite(L_idx)
     _same(L_idx, L_rows)
     _same(back_idx(1.0)[0], back_rows(1.0)[0])
+
+
+def _huber_by_hand(y, t):
+    """PyTorch's HuberLoss(delta=1, reduction="none") per element, summed per row, mean over N."""
+    total = 0.0
+    for yn, tn in zip(np.asarray(y).tolist(), np.asarray(t).tolist(), strict=True):
+        for a, b in zip(yn, tn, strict=True):
+            d = abs(a - b)
+            total += 0.5 * d * d if d <= 1.0 else d - 0.5
+    return total / len(y)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_huber_is_pytorchs_per_element_loss_summed_over_outputs_over_n(dtype):
+    y = np.array([[0.2, -3.0, 1.0], [2.5, 0.0, -0.4]], dtype=dtype)
+    t = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, -1.5]], dtype=dtype)
+    L, backward = loss_forward("huber", y, t)
+    assert pytest.approx(_huber_by_hand(y, t), rel=1e-6 if dtype == np.float32 else 1e-15) == L
+    dy = backward()
+    assert dy.dtype == dtype
+    # clip(y - t, -1, 1) / N: inside |d| <= 1 the mse gradient, beyond it +-1/N
+    np.testing.assert_allclose(dy, [[0.1, -0.5, 0.5], [0.5, -0.5, 0.5]], rtol=1e-6)
+
+
+def test_huber_squares_no_large_difference():
+    with np.errstate(all="raise"):
+        L, backward = loss_forward("huber", np.array([[1e300, -1e300]]), np.array([[0.0, 0.0]]))
+        assert pytest.approx(2e300) == L
+        np.testing.assert_array_equal(backward(), [[1.0, -1.0]])
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_a_loss_writes_into_neither_its_outputs_nor_its_targets(name):
+    y, t = _y_for(name).copy(), as_targets(SOFT, (6, 4), name)
+    y.flags.writeable = False
+    t.flags.writeable = False
+    _, backward = LOSSES[name].forward(y, t)
+    backward(1.0)  # a write into y or t would raise here
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_exported_line_computes_the_record_loss(name, dtype):
+    """The numpy expression the exported script prints is the record's own loss."""
+    y = _y_for(name).astype(dtype)
+    t = as_targets(SOFT, (6, 4), name, dtype)
+    code = eval(f"lambda y, t: {LOSSES[name].code}", {"np": np})  # noqa: S307
+    L, _ = LOSSES[name].forward(y, t)
+    tol = 1e-5 if dtype == np.float32 else 1e-13
+    assert float(code(y, t)) == pytest.approx(float(L), rel=tol)

@@ -300,3 +300,49 @@ def test_the_cost_model_spaces_the_looks_at_the_clock_by_the_work_of_a_step():
     big = make_data("xor", 500, 0.1, 2)
     assert prepare(big, heavy, SCE, batch_size=1, epochs=1, grid=16).check_every <= 10
     assert prepare(XOR, stack([4, 2]), SCE, batch_size=1, epochs=1).check_every >= 50
+
+
+def test_adamw_decays_every_parameter_w_and_b_beside_adams_step():
+    """One full-batch step from the same weights (b not zero): AdamW's result is Adam's minus
+    lr·λ·θ on every entry, the biases included (PyTorch decays every parameter it is given)."""
+    small = make_data("xor", 40, 0.3, 2, seed=0)
+    layers = stack([3, 2])
+    rng = np.random.default_rng(5)
+    given = [
+        {"index": 0, "W": rng.normal(size=(2, 3)).tolist(), "b": rng.normal(size=3).tolist()},
+        {"index": 2, "W": rng.normal(size=(3, 2)).tolist(), "b": rng.normal(size=2).tolist()},
+    ]
+    fresh = Resume(given, {}, 0, 0)  # these weights, the optimizer started afresh
+    lr, wd, n = 0.1, 0.05, len(small.x_train)
+    out = {}
+    for opt, options in (("adam", {}), ("adamw", {"weight_decay": wd})):
+        lines = run(small, layers, optimizer=opt, options=options, lr=lr, epochs=1,
+                    batch_size=n, resume=fresh)  # fmt: skip
+        out[opt] = lines[-1]["params"]
+    for p0, pa, pw in zip(given, out["adam"], out["adamw"], strict=True):
+        for k in ("W", "b"):
+            x0 = np.asarray(p0[k])
+            np.testing.assert_allclose(pw[k] - pa[k], -lr * wd * x0, rtol=1e-9, atol=1e-15)
+
+
+def test_huber_trains_the_regression_set_and_classification_is_refused():
+    data = make_data("sine", 200, 0.1, seed=0)
+    layers = [{"type": "affine", "out": 16, "seed": 1}, {"type": "mish"},
+              {"type": "affine", "out": 1, "seed": 2}]  # fmt: skip
+    lines = run(data, layers, "huber", epochs=60, report_every=60)
+    assert lines[-2]["test_loss"] < lines[0]["test_loss"] / 5
+    with pytest.raises(EngineError, match=r"regression set.*mse or huber") as err:
+        prepare(data, layers, SCE)
+    assert err.value.loc == ("loss",)
+
+
+def test_l2_and_adamws_weight_decay_may_both_be_set():
+    """l2 adds (l2/2)·Σ‖W‖² to the loss (in g, weights only); weight_decay shrinks every
+    parameter in the step: different terms, both applied."""
+    small = make_data("xor", 40, 0.3, 2, seed=0)
+    finals = {}
+    for l2, wd in ((0.0, 0.0), (0.1, 0.0), (0.0, 0.1), (0.1, 0.1)):
+        lines = run(small, stack([3, 2]), optimizer="adamw", options={"weight_decay": wd},
+                    l2=l2, epochs=3)  # fmt: skip
+        finals[l2, wd] = json.dumps(lines[-1]["params"], default=lambda a: a.tolist())
+    assert len(set(finals.values())) == 4

@@ -7,6 +7,7 @@ import { byId, h, numberInput } from "../../kit/dom.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { UrlState, bool, num, str } from "../../kit/state.js";
 import { meta } from "../../kit/verdict.js";
+import { expectsOf, fillOptions } from "../../kit/kinds.js";
 import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets } from "./data.js";
 import { checkKey, hasArrays, renderGradcheck } from "./gradcheck.js";
 import { formatSelection, markSelected, parseSelection, renderGraph } from "./graph.js";
@@ -138,7 +139,7 @@ export async function init() {
       void jac.window(start);
     },
     extraRows: () => {
-      const rows = result && shownData ? softmaxInput(result, shownData.x, state.loss) : null;
+      const rows = result && shownData ? softmaxInput(result, shownData.x, expectsOf(m, state.loss)) : null;
       return rows?.[0]?.length ?? 0; // the Jacobian is as tall as the softmax is wide
     },
   });
@@ -185,7 +186,8 @@ export async function init() {
   const presets = Object.fromEntries(pr.presets.map((p) => [p.name, p]));
   const trained = trainedPreset(state.W, state.loss);
   if (trained) presets.train = trained;
-  const types = ["affine", ...m.activations.map((a) => a.name), "softmax"];
+  const types = m.layers.map((l) => l.name);
+  fillOptions(byId("loss", HTMLSelectElement), m.losses);
   if (state.data !== "custom" && !presets[state.data]) state.data = pr.presets[0].name;
   if (!m.losses.some((l) => l.name === state.loss)) state.loss = m.losses[0].name;
   /** @type {Layer[]} */
@@ -360,7 +362,8 @@ export async function init() {
     playing = null;
     playButton.textContent = "▶ play";
   };
-  const stepList = () => (result && shownData ? stepsOf(result, shownData, state.loss, cellOf(state.cell), m) : []);
+  const stepList = () =>
+    result && shownData ? stepsOf(result, shownData, state.loss, cellOf(state.cell), m, lastRun?.layers) : [];
   /** Write the current step's chain rule with the selected cell's numbers. */
   const writeStep = () => {
     const steps = stepList();

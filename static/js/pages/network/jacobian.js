@@ -13,12 +13,12 @@ import { windowedHeatmap } from "./tensors.js";
  * fused softmax + cross-entropy loss.
  * @param {Result} r
  * @param {number[][]} x
- * @param {string} loss
+ * @param {string} expects what the loss expects (/meta): the fused loss's softmax is on logits
  */
-export function softmaxInput(r, x, loss) {
+export function softmaxInput(r, x, expects) {
   const s = r.forward.findIndex((f) => f.type === "softmax");
   if (s >= 0) return s === 0 ? x : r.forward[s - 1].output;
-  if (loss === "softmax_cross_entropy") return r.forward[r.forward.length - 1].output;
+  if (expects === "logits") return r.forward[r.forward.length - 1].output;
   return null;
 }
 

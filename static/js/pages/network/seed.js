@@ -1,5 +1,6 @@
 // The seed gradient ∂L/∂y that leaves the loss and starts the backward pass (the API's `seed`
 // part), with its formula.
+import { expectsOf } from "../../kit/kinds.js";
 import { QUIET, draw, matrixLayout } from "../../kit/plot.js";
 import { rowWindow, windowedHeatmap } from "./tensors.js";
 import { setTex } from "../../kit/tex.js";
@@ -23,12 +24,9 @@ export function showSeed(el, r, loss, m, start = 0, cell = null) {
   const g = /** @type {(number | null)[][]} */ (r.seed ?? []);
   const l = m.losses.find((x) => x.name === loss);
   void setTex(el.formula, l?.gradient ?? "");
-  const name = loss === "softmax_cross_entropy" ? "∂L/∂z" : "∂L/∂y";
-  const { trace: tr } = windowedHeatmap(
-    g,
-    { name, other: y, otherName: loss === "softmax_cross_entropy" ? "z" : "y" },
-    start,
-  );
+  const logits = expectsOf(m, loss) === "logits"; // the fused loss's seed is ∂L/∂z of the logits
+  const name = logits ? "∂L/∂z" : "∂L/∂y";
+  const { trace: tr } = windowedHeatmap(g, { name, other: y, otherName: logits ? "z" : "y" }, start);
   const lay = matrixLayout(`seed ${name} ${shapeText(g)}`, "sample n", "unit j", g);
   const [lo, hi] = rowWindow(g.length, start);
   const n = cell ? Math.min(cell.n, g.length - 1) : -1;

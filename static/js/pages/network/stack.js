@@ -9,7 +9,9 @@
  *   initialised by the API from a seed
  * @typedef {{kind: "given", ref: string, W: number[][], b: number[]}} Given an affine layer with
  *   a preset's own W and b; `ref` ("notebook.0") names them in the URL
- * @typedef {{kind: "plain", type: string}} Plain an activation or softmax
+ * @typedef {{kind: "plain", type: string, ref?: string, given?: Record<string, unknown>}} Plain
+ *   any other layer; with `ref` ("train.1") its parameters are a preset's own (a trained
+ *   layernorm's gamma and beta, a batchnorm's running statistics and mode)
  * @typedef {Seeded | Given | Plain} Layer
  */
 
@@ -45,7 +47,13 @@ export function fromPreset(p) {
 export function encode(layers) {
   return layers
     .map((l) =>
-      l.kind === "plain" ? l.type : l.kind === "given" ? `affine:=${l.ref}` : `affine:${l.out}:${l.init}:${l.seed}`,
+      l.kind === "plain"
+        ? l.ref
+          ? `${l.type}:=${l.ref}`
+          : l.type
+        : l.kind === "given"
+          ? `affine:=${l.ref}`
+          : `affine:${l.out}:${l.init}:${l.seed}`,
     )
     .join("~");
 }
@@ -64,7 +72,7 @@ export function decode(text, presets, inits) {
     .filter(Boolean)
     .map((tok) => {
       const [type, a = "", b = "", c = ""] = tok.split(":");
-      if (type !== "affine") return { kind: "plain", type };
+      if (type !== "affine") return plainOf(type, a, presets);
       if (a.startsWith("=")) {
         const [name, idx] = a.slice(1).split(".");
         const src = presets[name] ? fromPreset(presets[name])[Number(idx)] : undefined;
@@ -77,6 +85,23 @@ export function decode(text, presets, inits) {
         seed: Math.max(0, Math.round(Number(c)) || 0),
       };
     });
+}
+
+/**
+ * A layer other than affine from its URL token: with "=preset.index", that preset layer's own
+ * parameters (dropped if the preset no longer has a layer of this type there).
+ * @param {string} type
+ * @param {string} a
+ * @param {Record<string, Preset>} presets
+ * @returns {Plain}
+ */
+function plainOf(type, a, presets) {
+  if (!a.startsWith("=")) return { kind: "plain", type };
+  const [name, idx] = a.slice(1).split(".");
+  const src = /** @type {Record<string, unknown> | undefined} */ (presets[name]?.layers[Number(idx)]);
+  if (!src || src.type !== type) return { kind: "plain", type };
+  const given = Object.fromEntries(Object.entries(src).filter(([k]) => k !== "type"));
+  return { kind: "plain", type, ref: a.slice(1), given };
 }
 
 /**
@@ -108,6 +133,6 @@ export function apiLayers(layers, width) {
     if (l.kind === "given") return { type: "affine", W: l.W, b: l.b };
     if (l.kind === "seeded")
       return { type: "affine", in: inputs[i], out: l.out, init: /** @type {"he"} */ (l.init), seed: l.seed };
-    return /** @type {ApiLayer} */ ({ type: l.type });
+    return /** @type {ApiLayer} */ ({ type: l.type, ...(l.given ?? {}) });
   });
 }

@@ -3,6 +3,7 @@
 // the selected cell.
 import { num } from "../../kit/format.js";
 import { targetRows } from "./result.js";
+import { COLUMNS, DERIVATIVES, FORWARDS, ROWS, SEEDS } from "./teach.js";
 
 /** @typedef {import("./result.js").Result} Result */
 /** @typedef {import("../../types/kit").Meta} Meta */
@@ -42,53 +43,10 @@ export function sumText(terms) {
   return `${terms.slice(0, SHOWN_TERMS - 1).join(" + ")} + … (${terms.length} terms)`;
 }
 
-/** @param {number} x */
-const sigma = (x) => 1 / (1 + Math.exp(-x));
-
-/**
- * A row's shifted exponentials e^(v − max) and their sum: softmax(v)_j = ex[j] / sum.
- * @param {number[]} row
- */
-const shiftedExp = (row) => {
-  const top = Math.max(...row);
-  const ex = row.map((v) => Math.exp(v - top));
-  return { ex, sum: ex.reduce((a, b) => a + b, 0) };
-};
-
-/**
- * f′(x) of each activation from its formula (meta's LaTeX), with the numbers: [value, text].
- * `x` is the layer's input, `y` its output, `alpha` its parameter.
- * @type {Record<string, (x: number, y: number, alpha: number) => [number, string]>}
- */
-const DERIVATIVES = {
-  relu: (x) => (x > 0 ? [1, `relu′ = 1 as x = ${num(x, 5)} > 0`] : [0, `relu′ = 0 as x = ${num(x, 5)} ≤ 0`]),
-  leaky_relu: (x, _y, a) =>
-    x > 0 ? [1, `leaky_relu′ = 1 as x = ${num(x, 5)} > 0`] : [a, `leaky_relu′ = α = ${num(a, 5)} as x ≤ 0`],
-  elu: (x, _y, a) =>
-    x > 0
-      ? [1, `elu′ = 1 as x = ${num(x, 5)} > 0`]
-      : [a * Math.exp(x), `elu′ = α·e^x = ${f(a)}·e^${f(x)} = ${num(a * Math.exp(x), 8)}`],
-  sigmoid: (_x, y) => [y * (1 - y), `σ′ = y(1 − y) = ${f(y)}·(1 − ${f(y)}) = ${num(y * (1 - y), 8)}`],
-  tanh: (_x, y) => [1 - y * y, `tanh′ = 1 − y² = 1 − ${f(y)}² = ${num(1 - y * y, 8)}`],
-  identity: () => [1, "identity′ = 1"],
-  softplus: (x) => [sigma(x), `softplus′ = σ(x) = 1/(1 + e^−${f(x)}) = ${num(sigma(x), 8)}`],
-  silu: (x) => {
-    const s = sigma(x);
-    const d = s * (1 + x * (1 - s));
-    return [d, `silu′ = σ(x)(1 + x(1 − σ(x))) = ${f(s)}·(1 + ${f(x)}·(1 − ${f(s)})) = ${num(d, 8)}`];
-  },
-  softsign: (x) => {
-    const d = 1 / (1 + Math.abs(x)) ** 2;
-    return [d, `softsign′ = 1/(1 + |x|)² = 1/(1 + ${num(Math.abs(x), 5)})² = ${num(d, 8)}`];
-  },
-  gelu: (x) => {
-    const c = Math.sqrt(2 / Math.PI);
-    const u = c * (x + 0.044715 * x ** 3);
-    const t = Math.tanh(u);
-    const d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
-    return [d, `gelu′ = ½(1 + tanh u) + ½x·sech²u·√(2/π)(1 + 0.134145x²), u = ${num(u, 5)}: ${num(d, 8)}`];
-  },
-};
+/** Step mode's word for a kind this page has no worked formula for (a newer server). */
+const missing = (/** @type {string} */ what) => `this page has no worked formula for ${what}`;
+/** The ε of a layernorm step (the request's default; the page's stack does not set it). */
+const EPS = 1e-5;
 
 /**
  * Every step of one run: n forward, the loss, n backward, written with the numbers of `cell`.
@@ -97,9 +55,11 @@ const DERIVATIVES = {
  * @param {string} loss
  * @param {Cell} cell
  * @param {Meta} [m] for the activations' alpha
+ * @param {readonly {type: string, training?: boolean, eps?: number}[]} [layers] the request's
+ *   layers, for a batchnorm's mode and a norm's ε
  * @returns {Step[]}
  */
-export function stepsOf(r, data, loss, cell, m) {
+export function stepsOf(r, data, loss, cell, m, layers = []) {
   const n = r.forward.length;
   const N = data.x.length;
   const row = clamp(cell.n, N);
@@ -112,6 +72,22 @@ export function stepsOf(r, data, loss, cell, m) {
   const dyOf = (i) => /** @type {(number | null)[][]} */ (i + 1 < n ? r.backward[i + 1].grad_input : seed);
   const width = (/** @type {(number | null)[][]} */ t) => t[0]?.length ?? 1;
   const alpha = (/** @type {string} */ type) => m?.activations.find((a) => a.name === type)?.alpha ?? 0;
+  /** A row layer's parameters from the run's params (gamma, beta) and its ε. */
+  const rowParams = (/** @type {{gamma?: unknown, beta?: unknown} | undefined} */ p, /** @type {number} */ i) => ({
+    gamma: Array.isArray(p?.gamma) ? p.gamma.map(at) : undefined,
+    beta: Array.isArray(p?.beta) ? p.beta.map(at) : undefined,
+    eps: layers[i]?.eps ?? EPS,
+  });
+  /** Column j of a batch layer's parameters, its mode and its ε. */
+  const colParams = (/** @type {any} */ p, /** @type {number} */ i, /** @type {number} */ j) => ({
+    gamma: at(p?.gamma?.[j] ?? 1),
+    beta: at(p?.beta?.[j] ?? 0),
+    mean: at(p?.running_mean?.[j] ?? 0),
+    variance: at(p?.running_var?.[j] ?? 1),
+    eps: layers[i]?.eps ?? EPS,
+    training: layers[i]?.training ?? true,
+  });
+  const column = (/** @type {(number | null)[][]} */ t, /** @type {number} */ c) => t.map((r0) => at(r0[c]));
 
   /** @type {Step[]} */
   const steps = [];
@@ -136,16 +112,17 @@ export function stepsOf(r, data, loss, cell, m) {
       const terms = xs.map((v, k) => `${f(v)}·${f(ws[k])}`);
       const text = `${name} = Σ_k x[${row},k] W[k,${j}] + b[${j}] = ${sumText(terms)} + ${f(b)} = ${total(value)}`;
       eq = { name, text, value, api: out };
-    } else if (type === "softmax") {
-      const { ex, sum } = shiftedExp((x[row] ?? []).map(at));
-      const value = ex[j] / sum;
-      const text =
-        `${name} = e^(x[${row},${j}] − max) / Σ_k e^(x[${row},k] − max) = ${num(ex[j], 6)} / ` +
-        `(${sumText(ex.map((v) => num(v, 5)))}) = ${total(value)}`;
-      eq = { name, text, value, api: out };
+    } else if (ROWS[type]) {
+      const [value, how] = ROWS[type].forward((x[row] ?? []).map(at), j, rowParams(p, i));
+      eq = { name, text: `${name} = ${how} = ${total(value)}`, value, api: out };
+    } else if (COLUMNS[type]) {
+      const [value, how] = COLUMNS[type].forward(column(x, j), row, colParams(p, i, j));
+      eq = { name, text: `${name} = ${how} = ${total(value)}`, value, api: out };
+    } else if (FORWARDS[type]) {
+      const [value, how] = FORWARDS[type](at(x[row]?.[j]), alpha(type));
+      eq = { name, text: `${name} = ${type}(x[${row},${j}]) = ${how} = ${total(value)}`, value, api: out };
     } else {
-      const text = `${name} = ${type}(x[${row},${j}]) = ${type}(${num(at(x[row]?.[j]), 8)}) = ${total(out)}`;
-      eq = { name, text, value: out, api: out };
+      eq = { name, text: `${name}: ${missing(type)}`, value: NaN, api: out };
     }
     steps.push({ sel, phase: "forward", head, eqs: [eq] });
   }
@@ -153,31 +130,23 @@ export function stepsOf(r, data, loss, cell, m) {
   // The loss and the seed it hands back: ∂L/∂y of the last output (∂L/∂z of the fused loss's logits).
   const y = outputOf(n - 1);
   const j = clamp(cell.j, width(y));
-  const yv = at(y[row]?.[j]);
-  const t = at(targetRows(data.targets, width(y))[row]?.[j]);
-  /** @type {[number, string]} the seed's value and its formula with the numbers */
-  let seedOf;
-  if (loss === "softmax_cross_entropy") {
-    const { ex, sum } = shiftedExp((y[row] ?? []).map(at));
-    const p = ex[j] / sum;
-    const value = (p - t) / N;
-    seedOf = [
-      value,
-      `∂L/∂z[${row},${j}] = (softmax(z)[${row},${j}] − t[${row},${j}]) / N = (${num(p, 8)} − ${num(t, 5)}) / ${N} = ${total(value)}`,
-    ];
-  } else if (loss === "cross_entropy") {
-    const value = t === 0 ? 0 : -t / (N * yv);
-    seedOf = [value, `∂L/∂y[${row},${j}] = −t / (N·y) = −${num(t, 5)} / (${N}·${num(yv, 8)}) = ${total(value)}`];
-  } else {
-    const value = (yv - t) / N;
-    seedOf = [value, `∂L/∂y[${row},${j}] = (y − t) / N = (${num(yv, 8)} − ${f(t)}) / ${N} = ${total(value)}`];
-  }
-  const [seedValue, seedText] = seedOf;
+  const ts = targetRows(data.targets, width(y))[row] ?? [];
+  const [seedValue, seedText] =
+    loss in SEEDS
+      ? SEEDS[loss]((y[row] ?? []).map(at), ts.map(at), j, N, row)
+      : [NaN, `seed[${row},${j}]: ${missing(`the ${loss} loss`)}`];
   steps.push({
     sel: { kind: "loss" },
     phase: "loss",
     head: `loss: L = ${num(r.loss, 10)}; the seed leaving it`,
-    eqs: [{ name: `seed[${row},${j}]`, text: seedText, value: seedValue, api: at(seed[row]?.[j]) }],
+    eqs: [
+      {
+        name: `seed[${row},${j}]`,
+        text: loss in SEEDS ? `${seedText} = ${total(seedValue)}` : seedText,
+        value: seedValue,
+        api: at(seed[row]?.[j]),
+      },
+    ],
   });
 
   for (let i = n - 1; i >= 0; i--) {
@@ -225,39 +194,31 @@ export function stepsOf(r, data, loss, cell, m) {
           api: at(gb[j]),
         },
       ];
-    } else if (type === "softmax") {
-      const ys = (y[row] ?? []).map(at);
-      const dys = (dy[row] ?? []).map(at);
-      const s = ys.reduce((a, v, c) => a + dys[c] * v, 0);
-      const value = ys[j] * (dys[j] - s);
+    } else if (ROWS[type]) {
+      const [value, how] = ROWS[type].backward((x[row] ?? []).map(at), (dy[row] ?? []).map(at), j, rowParams(p, i));
       eqs = [
-        {
-          name: `dx[${row},${j}]`,
-          text:
-            `dx[${row},${j}] = y_j (dy_j − Σ_k dy_k y_k), Σ_k dy_k y_k = ` +
-            `${sumText(dys.map((v, c) => `${f(v)}·${f(ys[c])}`))} = ${num(s, 8)}: ` +
-            `dx = ${f(ys[j])}·(${f(dys[j])} − ${f(s)}) = ${total(value)}`,
-          value,
-          api: at(dx[row]?.[j]),
-        },
+        { name: `dx[${row},${j}]`, text: `dx[${row},${j}] = ${how} = ${total(value)}`, value, api: at(dx[row]?.[j]) },
       ];
-    } else {
-      const xv = at(x[row]?.[j]);
-      const yv = at(y[row]?.[j]);
+    } else if (COLUMNS[type]) {
+      const [value, how] = COLUMNS[type].backward(column(x, j), column(dy, j), row, colParams(p, i, j));
+      eqs = [
+        { name: `dx[${row},${j}]`, text: `dx[${row},${j}] = ${how} = ${total(value)}`, value, api: at(dx[row]?.[j]) },
+      ];
+    } else if (DERIVATIVES[type]) {
       const dyv = at(dy[row]?.[j]);
-      const api = at(dx[row]?.[j]);
-      const known = DERIVATIVES[type];
-      // An activation this page has no formula for: f′ as the API's dx / dy.
-      const [d, dText] = known ? known(xv, yv, alpha(type)) : [api / dyv, `f′ = dx / dy = ${num(api / dyv, 8)}`];
+      const [d, dText] = DERIVATIVES[type](at(x[row]?.[j]), at(y[row]?.[j]), alpha(type));
       const value = dyv * d;
       eqs = [
         {
           name: `dx[${row},${j}]`,
           text: `dx[${row},${j}] = dy[${row},${j}] · f′(x[${row},${j}]), ${dText}: dx = ${f(dyv)}·${f(d)} = ${total(value)}`,
           value,
-          api,
+          api: at(dx[row]?.[j]),
         },
       ];
+    } else {
+      // no fallback to the API's own dx: a check of the API against itself could not fail
+      eqs = [{ name: `dx[${row},${j}]`, text: `dx[${row},${j}]: ${missing(type)}`, value: NaN, api: at(dx[row]?.[j]) }];
     }
     steps.push({ sel, phase: "backward", head, eqs });
   }

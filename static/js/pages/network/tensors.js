@@ -23,12 +23,6 @@ import { targetRows } from "./result.js";
  * @typedef {"nj" | "nk" | "nc" | "kj" | "j"} CellRole
  */
 
-// Formulas of the layers that are not activations (the activations' come from the API).
-const AFFINE =
-  "y = xW + b,\\quad \\tfrac{\\partial L}{\\partial W} = x^\\top\\delta,\\quad \\tfrac{\\partial L}{\\partial b} = " +
-  "\\textstyle\\sum_n \\delta_n,\\quad \\tfrac{\\partial L}{\\partial x} = \\delta W^\\top";
-const SOFTMAX =
-  "y_k = \\tfrac{e^{x_k}}{\\sum_j e^{x_j}},\\quad \\tfrac{\\partial L}{\\partial x} = y \\odot \\bigl(\\delta - \\textstyle\\sum_k \\delta_k y_k\\bigr)";
 const INPUT = "x \\in \\mathbb{R}^{N\\times d}:\\ \\text{one sample per row}";
 
 /**
@@ -43,13 +37,10 @@ function formulaOf(sel, r, loss, m) {
     const l = m.losses.find((x) => x.name === loss);
     return l ? `${l.formula},\\quad ${l.gradient}` : "";
   }
+  // every layer kind's forward and backward, from its record (/meta)
   const t = r.forward[sel.index]?.type;
-  if (t === "affine") return AFFINE;
-  if (t === "softmax") return SOFTMAX;
-  const a = m.activations.find((c) => c.name === t);
-  return a
-    ? `y = ${a.formula},\\quad \\tfrac{\\partial L}{\\partial x} = \\delta \\odot f'(x),\\ f'(x) = ${a.derivative}`
-    : "";
+  const k = m.layers.find((l) => l.name === t);
+  return k ? `${k.formula},\\quad ${k.backward}` : "";
 }
 
 /**

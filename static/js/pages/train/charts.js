@@ -1,7 +1,7 @@
 // The training page's four plots: the decision boundary under the points (or the fitted curve of
 // the regression set), the loss curves, each layer's gradient norm and its update-to-weight
 // ratio over the epochs, both on log axes.
-import { DIVERGING, activationColor } from "../../kit/colors.js";
+import { DIVERGING, paletteColor } from "../../kit/colors.js";
 import { draw, layout, line } from "../../kit/plot.js";
 
 /** @typedef {import("../../types/kit").Schemas["DataOut"]} Data */
@@ -28,7 +28,7 @@ const CLASS = [
   "#b7950b",
 ];
 export const classColor = (/** @type {number} */ k) => CLASS[k % CLASS.length];
-const layerColor = (/** @type {number} */ k) => activationColor("", k + 1);
+const layerColor = (/** @type {number} */ k) => paletteColor(k + 1);
 
 /** @returns {History} */
 export const emptyHistory = () => ({ epoch: [], train: [], test: [], grads: [], ratios: [] });

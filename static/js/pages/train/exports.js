@@ -9,18 +9,22 @@ export const NETWORK_BATCH = 16; // test points sent along to the Network page
 
 /**
  * The layers with the trained parameters placed into them (as /api/v1/network/run takes them).
+ * Layers that normalise over the batch (step "batch" in /meta: batchnorm) go in evaluation mode,
+ * on their running statistics, as the trained network is used.
  * @param {ApiLayer[]} layers
  * @param {Params[]} params
+ * @param {ReadonlySet<string>} [batch] the layer kinds whose step is "batch"
  * @returns {any[]}
  */
-export function trainedLayers(layers, params) {
+export function trainedLayers(layers, params, batch = new Set()) {
   const byIndex = new Map(params.map((p) => [p.index, p]));
   return layers.map((l, i) => {
     const p = byIndex.get(i);
     if (!p) return { ...l };
     // the trained tensors replace the seeded initialisation (out, init, seed)
     const given = Object.entries(p).filter(([k, v]) => k !== "index" && v !== null && v !== undefined);
-    return { type: l.type, ...Object.fromEntries(given) };
+    const mode = batch.has(l.type) ? { training: false } : {};
+    return { type: l.type, ...Object.fromEntries(given), ...mode };
   });
 }
 
@@ -52,21 +56,24 @@ const short = (/** @type {unknown} */ v) => (typeof v === "number" ? Number(v.to
  * @param {Params[]} params
  * @param {Data} data
  * @param {string} loss
+ * @param {string} expects what the loss expects (/meta)
+ * @param {ReadonlySet<string>} [batch] the layer kinds whose step is "batch"
  */
-export function networkPageUrl(layers, params, data, loss) {
-  const trained = trainedLayers(layers, params);
+export function networkPageUrl(layers, params, data, loss, expects, batch = new Set()) {
+  const trained = trainedLayers(layers, params, batch);
+  const held = new Set(params.map((p) => p.index)); // layers whose trained tensors go along
   const x = data.x_test.slice(0, NETWORK_BATCH);
   const labels = data.y_test.slice(0, NETWORK_BATCH);
-  // mse on one output for two classes trains on -1/+1: the Network page gets those targets
+  // a loss on values on one output for two classes trains on -1/+1: the Network page gets those
   const last = /** @type {{type: string, out?: number | null}} */ (layers.at(-1) ?? { type: "" });
-  const sign = loss === "mse" && !data.regression && last.type === "affine" && last.out === 1;
+  const sign = expects === "values" && !data.regression && last.type === "affine" && last.out === 1;
   const t = sign ? labels.map((c) => 2 * Number(c) - 1) : labels;
   const rows = (/** @type {unknown[]} */ m) =>
     m.map((r) => (Array.isArray(r) ? r.map(short).join(",") : String(short(r)))).join(";");
   const q = new URLSearchParams({
     data: "custom",
     loss,
-    L: trained.map((l, i) => (l.type === "affine" ? `affine:=train.${i}` : l.type)).join("~"),
+    L: trained.map((l, i) => (held.has(i) ? `${l.type}:=train.${i}` : l.type)).join("~"),
     X: rows(x),
     T: rows(t),
     W: JSON.stringify(trained),

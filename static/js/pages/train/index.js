@@ -12,6 +12,7 @@ import { start } from "../../kit/page.js";
 import { plotly } from "../../kit/plot.js";
 import { setTex } from "../../kit/tex.js";
 import { meta } from "../../kit/verdict.js";
+import { expectsOf, fillOptions } from "../../kit/kinds.js";
 import { HEALTHY, drawBoundary, drawLosses, drawPerLayer, emptyHistory } from "./charts.js";
 import { downloadText, networkPageUrl, trainedLayers } from "./exports.js";
 import { Runner } from "./runner.js";
@@ -28,16 +29,8 @@ const REPORT_EVERY = 10; // epochs between reports while playing
 const BOUNDARY_EVERY = 30; // and between boundaries (a multiple of REPORT_EVERY)
 const GRID = 48; // the boundary's grid side
 
-/** The update rule of each optimizer, with g the gradient of the loss plus the L2 term. */
-const RULES = /** @type {Record<string, string>} */ ({
-  sgd: String.raw`\theta \leftarrow \theta - \eta\, g`,
-  momentum: String.raw`v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\, v`,
-  nesterov: String.raw`v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\,(g + \mu v)`,
-  adagrad: String.raw`G \leftarrow G + g^2,\quad \theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{G} + \epsilon}`,
-  rmsprop: String.raw`s \leftarrow \rho s + (1-\rho) g^2,\quad \theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{s} + \epsilon}`,
-  adam: String.raw`m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ \theta \leftarrow \theta - \frac{\eta\, \hat m}{\sqrt{\hat v} + \epsilon}`,
-});
-const GRADIENT = String.raw`g = \frac{\partial L}{\partial \theta} + \lambda W`;
+// The optimizers' update rules come from /meta, with g the gradient of the loss plus the L2 term.
+const GRADIENT = String.raw`g = \frac{\partial L}{\partial \theta} + \lambda_{2} W`;
 
 export async function init() {
   const first = Promise.all([meta(), get("/api/v1/train/datasets")]);
@@ -69,7 +62,9 @@ export async function init() {
     seed: numProp(0, { min: 0, integer: true }),
   });
   const state = STATE.read();
-  let hidden = decode(state.H, ACTS);
+  // normalisations a hidden layer may take: the layer kinds with parameters that mix a row or a batch
+  const NORMS = m.layers.filter((l) => l.params.length && (l.step === "row" || l.step === "batch")).map((l) => l.name);
+  let hidden = decode(state.H, ACTS, NORMS);
 
   const form = byId("controls", HTMLFormElement);
   const el = {
@@ -158,7 +153,10 @@ export async function init() {
       x_train: [[0, 0]],
     };
   const width = () => run.data?.x_train[0]?.length ?? KINDS[state.ds]?.width ?? 2;
-  const layersNow = () => apiLayers(hidden, outputs(shape(), state.loss), state.loss, state.seed);
+  const INITS = Object.fromEntries(m.activations.map((a) => [a.name, a.init]));
+  const BATCH = new Set(m.layers.filter((l) => l.step === "batch").map((l) => l.name));
+  const expects = () => expectsOf(m, state.loss);
+  const layersNow = () => apiLayers(hidden, outputs(shape(), expects()), expects(), state.seed, INITS);
   const options = () => {
     const own = m.optimizers.find((o) => o.name === state.opt)?.defaults ?? {};
     return Object.fromEntries(Object.entries(state.hp).filter(([k]) => k in own));
@@ -350,8 +348,9 @@ export async function init() {
     new Option("Upload a CSV file (x1, x2, label)…", "csv"),
   );
   el.ds.value = state.ds;
+  fillOptions(el.loss, m.losses);
   el.loss.value = state.loss;
-  el.opt.replaceChildren(...OPTS.map((o) => new Option(o, o)));
+  fillOptions(el.opt, m.optimizers);
   el.opt.value = state.opt;
   /** @type {[HTMLInputElement, "n" | "noise" | "classes" | "dseed" | "test", boolean][]} */
   const dataInputs = [
@@ -393,9 +392,11 @@ export async function init() {
       state.classes = Math.min(kind.max_classes, Math.max(kind.min_classes, state.classes));
       el.noise.value = String(state.noise);
       el.classes.value = String(state.classes);
-      if (kind.regression && state.loss !== "mse") state.loss = el.loss.value = "mse";
-      if (!kind.regression && state.loss === "mse" && run.data?.regression)
-        state.loss = el.loss.value = "softmax_cross_entropy";
+      // a regression needs a loss on values; leaving one, the loss on logits is the default
+      const first = (/** @type {string} */ e) => m.losses.find((l) => l.expects === e)?.name ?? state.loss;
+      if (kind.regression && expects() !== "values") state.loss = el.loss.value = first("values");
+      if (!kind.regression && expects() === "values" && run.data?.regression)
+        state.loss = el.loss.value = first("logits");
     }
     showData();
     void reset();
@@ -432,7 +433,7 @@ export async function init() {
   });
   byId("export-json", HTMLButtonElement).addEventListener("click", () => {
     if (!run.resume) return;
-    const trained = trainedLayers(layersNow(), run.resume.params);
+    const trained = trainedLayers(layersNow(), run.resume.params, BATCH);
     const doc = { dataset: dataset(), layers: trained, loss: state.loss, epoch: run.epoch, report: run.last };
     downloadText(`weights_${state.ds}_epoch${run.epoch}.json`, JSON.stringify(doc, null, 1), "application/json");
   });
@@ -447,7 +448,7 @@ export async function init() {
   });
   byId("open-network", HTMLButtonElement).addEventListener("click", () => {
     if (!run.resume || !run.data) return;
-    location.href = networkPageUrl(layersNow(), run.resume.params, run.data, state.loss);
+    location.href = networkPageUrl(layersNow(), run.resume.params, run.data, state.loss, expects(), BATCH);
   });
 
   function showData() {
@@ -495,8 +496,8 @@ export async function init() {
   }
 
   function showRule() {
-    const rule = RULES[state.opt] ?? "";
-    const l2 = state.l2 ? "" : String.raw`\ (\lambda = 0)`;
+    const rule = m.optimizers.find((o) => o.name === state.opt)?.rule ?? "";
+    const l2 = state.l2 ? "" : String.raw`\ (\lambda_{2} = 0)`;
     void setTex(el.rule, `${GRADIENT}${l2},` + String.raw`\qquad ` + rule);
   }
 
@@ -525,6 +526,18 @@ export async function init() {
           hidden = hidden.map((x, i) => (i === k ? { ...x, act: act.value } : x));
           void reset();
         });
+        const norm = h(
+          "select",
+          { "aria-label": `normalisation of hidden layer ${k + 1}` },
+          new Option("no norm", "", false, !l.norm),
+          ...NORMS.map((n) => new Option(n, n, false, n === l.norm)),
+        );
+        norm.addEventListener("change", () => {
+          hidden = hidden.map((x, i) =>
+            i === k ? { width: x.width, act: x.act, ...(norm.value ? { norm: norm.value } : {}) } : x,
+          );
+          void reset();
+        });
         const remove = h(
           "button",
           {
@@ -543,6 +556,7 @@ export async function init() {
           { class: "layer-item" },
           h("span", { class: "idx" }, String(k + 1)),
           w,
+          norm,
           act,
           h("span", { class: "grow" }),
           remove,
@@ -550,7 +564,7 @@ export async function init() {
       }),
     );
     el.shape.textContent =
-      describe(width(), hidden, outputs(shape(), state.loss)) + (state.loss === "cross_entropy" ? " → softmax" : "");
+      describe(width(), hidden, outputs(shape(), expects())) + (expects() === "probabilities" ? " → softmax" : "");
   }
 
   showData();
