@@ -155,6 +155,20 @@ def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
     return found
 
 
+def layer_warnings(net: Network, inputs: Sequence[np.ndarray]) -> list[dict]:
+    """The warnings of layers that can tell a fragile input (``layer.fragile(x)``: layer norm
+    whose backward factor underflows, say); ``inputs[i]`` is layer i's input."""
+    found = []
+    for layer in net.layers:
+        fragile = getattr(layer, "fragile", None)
+        if fragile is not None:
+            found += [
+                warning(code, f"{net.describe(layer.index)}: {msg}", ("layers", layer.index))
+                for code, msg in fragile(inputs[layer.index])
+            ]
+    return found
+
+
 # ------------------------------------------------------------------------ the gradient check
 
 
@@ -445,7 +459,7 @@ def run_network(
     if gradcheck:
         _check_cost(net, params, x, limits.gradcheck_budget)
     L, outputs, grads, seed = passes(net, params, x, t)
-    warns = network_warnings(net, outputs[-1], t)
+    warns = network_warnings(net, outputs[-1], t) + layer_warnings(net, [x, *outputs])
     checks = None
     if gradcheck:
         checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h), outputs)
