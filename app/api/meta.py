@@ -11,7 +11,7 @@ from app.engine.nn.gradcheck import ATOL, REL_FLOOR, RTOL
 from app.engine.nn.layers import INITS
 from app.engine.nn.losses import LOSS_LATEX
 from app.engine.optimizers import OPTIMIZERS
-from app.engine.verdicts import REL_ERROR_BANDS
+from app.engine.verdicts import REL_ERROR_BANDS, VERDICT_RULES
 from app.schemas import ActivationInfo, HealthOut, MetaOut
 
 router = api_router(prefix="/api/v1", tags=["meta"])
@@ -61,6 +61,7 @@ def _meta() -> dict:
             }
             for b in REL_ERROR_BANDS
         ],
+        "verdict_rules": [vars(r) for r in VERDICT_RULES.values()],
         "losses": [{"name": n, **tex} for n, tex in LOSS_LATEX.items()],
         "inits": list(INITS),
         "optimizers": [{"name": o.name, "defaults": dict(o.defaults)} for o in OPTIMIZERS.values()],

@@ -25,6 +25,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from app.engine.limits import DEFAULT_LIMITS, Limits
+from app.engine.verdicts import VERDICTS
 
 _LIMITS: ContextVar[Limits] = ContextVar("bpx_limits", default=DEFAULT_LIMITS)
 
@@ -143,6 +144,9 @@ class ErrorItem(Response):
     type: str
     loc: list[str | int]
     msg: str
+
+
+Verdict = Literal[VERDICTS]  # type: ignore[valid-type]
 
 
 class WarningItem(Response):

@@ -43,6 +43,15 @@ class ErrorBand(Response):
     meaning: str
 
 
+class VerdictRuleInfo(Response):
+    dtype: Literal["float64", "float32"]
+    good: float = Field(description="Largest scaled error |a - n| / scale below this: good.")
+    acceptable: float = Field(description="Below this: acceptable; above: kink, suspicious, wrong.")
+    wrong: float = Field(description="Above this (away from kinks): wrong; below: suspicious.")
+    scale_floor: float = Field(description="The least scale: max(largest |a|, |n|, this).")
+    why: str = Field(description="Where the dtype's error comes from.")
+
+
 class LossInfo(Response):
     name: str
     formula: str = Field(description="LaTeX of the loss L.")
@@ -59,6 +68,11 @@ class MetaOut(Response):
     gradcheck: Tolerances
     rel_error_bands: list[ErrorBand] = Field(
         description="How to read a relative error, from good to wrong (CS231n's bands)."
+    )
+    verdict_rules: list[VerdictRuleInfo] = Field(
+        description="The gradient check's one verdict rule, per dtype: each entry's |a - n| over "
+        "the tensor's scale; `kink` only where the kink detector found a kink within ±h of "
+        "every disagreeing entry; `passed` exactly when good, acceptable or kink."
     )
     losses: list[LossInfo]
     inits: list[str] = Field(description="Initialisations of an affine layer given `out`.")

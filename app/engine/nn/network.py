@@ -312,9 +312,11 @@ def _check_item(
             "use smaller inputs, weights or h.",
             ("gradcheck",),
         )
-    rel_error, max_rel_error, passed = compare(analytic, numeric, at_kink)
+    rel_error, max_rel_error, judgement = compare(analytic, numeric, at_kink)
     kinks = 0 if at_kink is None else int(at_kink.sum())
-    item = {"index": i, "param": name, "max_rel_error": max_rel_error, "passed": passed}
+    item = {"index": i, "param": name, "max_rel_error": max_rel_error}
+    item |= {"passed": judgement.passed, "verdict": judgement.verdict, "scale": judgement.scale}
+    item |= {"max_scaled_error": judgement.max_scaled_error}
     item |= {"numeric": numeric, "rel_error": rel_error, "kinks": kinks}
     if not kinks:
         return item, []
@@ -323,8 +325,9 @@ def _check_item(
     msg = (
         f"gradient check of {what}: for {kinks} of {at_kink.size} entries a step of ±h "
         f"(h = {h:g}) moves an input of a kinked activation (relu-like) across its kink, so the "
-        "central difference there is no derivative. Those entries are marked at_kink and left "
-        "out of 'passed'; the analytic value is the one-sided derivative the layer defines."
+        "central difference there is no derivative. Those entries are marked at_kink; where "
+        "only they disagree the verdict is 'kink'. The analytic value is the one-sided "
+        "derivative the layer defines (relu'(0) = 0, as PyTorch)."
     )
     return item, [warning("kink_in_step", msg, ("x",) if name == "x" else ("layers", i))]
 

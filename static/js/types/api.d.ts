@@ -957,10 +957,32 @@ export interface components {
              * @description 'W', 'b', or 'x' for the network input.
              */
             param: string;
-            /** Max Rel Error */
+            /**
+             * Max Rel Error
+             * @description The largest rel_error over the entries not at a kink (CS231n's measure).
+             */
             max_rel_error: number | null;
-            /** Passed */
+            /**
+             * Passed
+             * @description True exactly when `verdict` is good, acceptable or kink.
+             */
             passed: boolean;
+            /**
+             * Verdict
+             * @description The server's one rule (GET /api/v1/meta `verdict_rules`): each entry's |a - n| over the tensor's `scale`; `kink` only where every disagreeing entry has a kink within ±h.
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
+             * Scale
+             * @description max(largest |analytic|, largest |numeric| away from kinks, the dtype's floor).
+             */
+            scale: number;
+            /**
+             * Max Scaled Error
+             * @description The largest |a - n| / scale the verdict judged.
+             */
+            max_scaled_error: number;
             /**
              * Numeric
              * @description With gradcheck_arrays.
@@ -973,7 +995,7 @@ export interface components {
             rel_error?: (number | null)[][] | (number | null)[] | null;
             /**
              * Kinks
-             * @description Entries whose ±h step crosses a relu-like kink (left out of `passed`).
+             * @description Entries whose ±h step crosses a relu-like kink (see `verdict`).
              * @default 0
              */
             kinks?: number;
@@ -1305,6 +1327,11 @@ export interface components {
              * @description How to read a relative error, from good to wrong (CS231n's bands).
              */
             rel_error_bands: components["schemas"]["ErrorBand"][];
+            /**
+             * Verdict Rules
+             * @description The gradient check's one verdict rule, per dtype: each entry's |a - n| over the tensor's scale; `kink` only where the kink detector found a kink within ±h of every disagreeing entry; `passed` exactly when good, acceptable or kink.
+             */
+            verdict_rules: components["schemas"]["VerdictRuleInfo"][];
             /** Losses */
             losses: components["schemas"]["LossInfo"][];
             /**
@@ -2090,6 +2117,39 @@ export interface components {
              */
             checkpoint?: boolean;
             resume?: components["schemas"]["ResumeIn"] | null;
+        };
+        /** VerdictRuleInfo */
+        VerdictRuleInfo: {
+            /**
+             * Dtype
+             * @enum {string}
+             */
+            dtype: "float64" | "float32";
+            /**
+             * Good
+             * @description Largest scaled error |a - n| / scale below this: good.
+             */
+            good: number;
+            /**
+             * Acceptable
+             * @description Below this: acceptable; above: kink, suspicious, wrong.
+             */
+            acceptable: number;
+            /**
+             * Wrong
+             * @description Above this (away from kinks): wrong; below: suspicious.
+             */
+            wrong: number;
+            /**
+             * Scale Floor
+             * @description The least scale: max(largest |a|, |n|, this).
+             */
+            scale_floor: number;
+            /**
+             * Why
+             * @description Where the dtype's error comes from.
+             */
+            why: string;
         };
         /** WarningItem */
         WarningItem: {
