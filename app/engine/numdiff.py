@@ -21,12 +21,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from app.engine.errors import EngineError
+from app.engine.errors import EngineError, warning
 from app.engine.expr import Expression, gradient_offsets, multi_variables, parse
 from app.engine.expr.cache import BoundedCache
+from app.engine.expr.cancellation import cancellation_warnings
 from app.engine.expr.compile import compile_trees
+from app.engine.expr.kinks import path_warnings, step_warnings, sweep_warnings
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.optimizers import OPTIMIZERS
+from app.engine.verdicts import judge
 
 __all__ = [
     "DIVERGENCE_THRESHOLD",
@@ -173,11 +176,16 @@ def derivative(
     y, dy = _full(y, x.shape), _full(dy, x.shape)
     if dy is y:  # f' = f (exp, say): separate arrays, as two calls gave
         dy = dy.copy()
+    warnings, at_kink = step_warnings(f.tree, ("x",), [x0], h, ("x0",), method)
+    warnings += cancellation_warnings(f, [x0], ("expr",))
+    judgement = judge(np.array([exact]), np.array([d]), at_kink)
     return {
         "value": value,
         "derivative": d,
         "exact": exact,
         "error": abs(d - exact),
+        "verdict": judgement.verdict,
+        "warnings": warnings,
         "tangent": {"slope": d, "intercept": intercept},
         "curve": {"x": x, "y": y, "tangent": tangent, "dy": dy},
         "nonfinite": count_nonfinite(y, tangent, dy),
@@ -227,6 +235,13 @@ def step_sweep(
             f"f(x0) is not finite in float32 (its float64 value is {value:.6g})", ("dtype",)
         )
 
+    # The boxes the sweep's differences span, as the computer stored them (float32 rounds).
+    with np.errstate(all="ignore"):
+        lo = np.minimum(xs[num + 1 :], x0_t).astype(np.float64)
+        hi = np.maximum(xs[1 : num + 1], x0_t).astype(np.float64)
+    eps = float(np.finfo(dt).eps)
+    warnings = sweep_warnings(f.tree, ("x",), x0, lo, hi, hs, eps, ("x0",))
+
     def best(err: np.ndarray, which: str) -> float:
         ok = np.isfinite(err)
         if not ok.any():
@@ -245,6 +260,7 @@ def step_sweep(
         "value": value,
         "dtype": dtype,
         "nonfinite": count_nonfinite(forward_error, central_error),
+        "warnings": warnings,
     }
 
 
@@ -292,7 +308,16 @@ def gradient(
     for i, var in enumerate(f.variables):
         d = f.diff(var)
         exact[i] = _require_finite(float(d(*x)), f"the exact ∂f/∂{var}", d, list(x), ("point",))
-    return {"value": value, "gradient": g, "exact": exact}
+    warnings, at_kink = step_warnings(f.tree, f.variables, list(x), h, ("point",))
+    warnings += cancellation_warnings(f, list(x), ("expr",))
+    judgement = judge(exact, g, at_kink)
+    return {
+        "value": value,
+        "gradient": g,
+        "exact": exact,
+        "verdict": judgement.verdict,
+        "warnings": warnings,
+    }
 
 
 def hessian(
@@ -406,6 +431,10 @@ def descent(
             k += 1
             (x,), state = rule.step([x], [g], state, k, lr, o)
     path, values, grad_norms = path[: k + 1], values[: k + 1], grad_norms[: k + 1]
+    warnings = path_warnings(f.tree, f.variables, path, h, ("start",))
+    lr_warning = rule.warning(lr, limit, o)
+    if lr_warning:
+        warnings.insert(0, warning("lr_above_stability_bound", lr_warning, ("lr",)))
     return {
         "path": path,
         "values": values,
@@ -415,6 +444,7 @@ def descent(
         "steps_taken": k,
         "nonfinite": count_nonfinite(path, values, grad_norms),
         "lr_limit": limit,
-        "warning": rule.warning(lr, limit, o),
+        "warning": lr_warning,
+        "warnings": warnings,
         "options": o,
     }

@@ -155,6 +155,14 @@ class WarningItem(Response):
     loc: list[str | int] = Field(description="Where in the request it applies, as an error's.")
 
 
+def warnings_field(codes: str) -> Any:
+    """The ``warnings`` list of a response (empty when nothing is fragile), naming its codes."""
+    return Field(
+        default_factory=list,
+        description="Results that are right but fragile, told rather than left silent: " + codes,
+    )
+
+
 class ErrorOut(Response):
     detail: list[ErrorItem]
 

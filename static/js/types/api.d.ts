@@ -735,6 +735,17 @@ export interface components {
             /** Nonfinite */
             nonfinite: number;
             /**
+             * Verdict
+             * @description The server's judgement of `derivative` against `exact` (the gradient check's rule, GET /api/v1/meta `verdict_rules`; `kink` where a kink or pole lies within the step).
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel).
+             */
+            warnings?: components["schemas"]["WarningItem"][];
+            /**
              * Latex
              * @description LaTeX of f and of f'.
              */
@@ -823,8 +834,16 @@ export interface components {
              * @description 2/λmax of the Hessian at the start.
              */
             lr_limit?: number | null;
-            /** Warning */
+            /**
+             * Warning
+             * @description The lr warning alone (also in `warnings`).
+             */
             warning?: string | null;
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel); `lr_above_stability_bound`.
+             */
+            warnings?: components["schemas"]["WarningItem"][];
             /**
              * Options
              * @description The optimizer's hyper-parameters used.
@@ -1013,6 +1032,17 @@ export interface components {
             gradient: number[];
             /** Exact */
             exact: number[];
+            /**
+             * Verdict
+             * @description `gradient` judged against `exact` (as the derivative's).
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel).
+             */
+            warnings?: components["schemas"]["WarningItem"][];
         };
         /**
          * GradientRequest
@@ -1127,6 +1157,17 @@ export interface components {
             expand: boolean;
             /** H */
             h: number;
+            /**
+             * Verdict
+             * @description The reverse-mode `gradients` judged against the central differences `numeric` by the gradient check's rule (GET /api/v1/meta `verdict_rules`); `kink` where the variables that disagree have a kink or pole within ±h.
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel), `expand_precision` (a staging that loses digits, with both values), `shadowed_constant` (a step rebinds `e` or `pi`).
+             */
+            warnings?: components["schemas"]["WarningItem"][];
         };
         /**
          * GraphRequest
@@ -1823,6 +1864,11 @@ export interface components {
             dtype: "float64" | "float32";
             /** Nonfinite */
             nonfinite: number;
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel).
+             */
+            warnings?: components["schemas"]["WarningItem"][];
         };
         /**
          * StepSweepRequest
