@@ -7,7 +7,7 @@ from fastapi import Response
 from app import __version__
 from app.api.routing import api_router
 from app.engine.nn.activations import ACTIVATIONS
-from app.engine.nn.gradcheck import ATOL, REL_FLOOR, RTOL
+from app.engine.nn.gradcheck import REL_FLOOR
 from app.engine.nn.layers import INITS
 from app.engine.nn.losses import LOSS_LATEX
 from app.engine.optimizers import OPTIMIZERS
@@ -51,7 +51,7 @@ def list_activations() -> list[dict]:
 def _meta() -> dict:
     return {
         "version": __version__,
-        "gradcheck": {"atol": ATOL, "rtol": RTOL, "rel_floor": REL_FLOOR},
+        "gradcheck": {"rel_floor": REL_FLOOR},
         "rel_error_bands": [
             {
                 "name": b.name,
@@ -77,10 +77,10 @@ def _meta() -> dict:
     response_model=MetaOut,
     summary="The engine's constants, for clients to show",
     description="Everything a client needs to label and judge results without copying the "
-    "engine: the gradient check's tolerances and the relative-error bands, each loss's formula "
-    "and seed gradient, the affine initialisations, each optimizer's defaults, and each "
-    "activation with its formulas and the points where it is not smooth. Changes only with the "
-    "version.",
+    "engine: the gradient check's verdict rule, the relative-error floor and bands, each "
+    "loss's formula and seed gradient, the affine initialisations, each optimizer's defaults, "
+    "and each activation with its formulas and the points where it is not smooth. Changes "
+    "only with the version.",
 )
 def meta(response: Response) -> dict:
     response.headers["Cache-Control"] = "public, max-age=600"

@@ -27,9 +27,10 @@ from app.engine.expr.cache import BoundedCache
 from app.engine.expr.cancellation import cancellation_warnings
 from app.engine.expr.compile import compile_trees
 from app.engine.expr.kinks import path_warnings, step_warnings, sweep_warnings
+from app.engine.expr.nodes import Var, post_order
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.optimizers import OPTIMIZERS
-from app.engine.verdicts import judge
+from app.engine.verdicts import judge_at_point
 
 __all__ = [
     "DIVERGENCE_THRESHOLD",
@@ -178,7 +179,17 @@ def derivative(
         dy = dy.copy()
     warnings, at_kink = step_warnings(f.tree, ("x",), [x0], h, ("x0",), method)
     warnings += cancellation_warnings(f, [x0], ("expr",))
-    judgement = judge(np.array([exact]), np.array([d]), at_kink)
+    if f_minus == value == f_plus == 0 and _depends_on_x(f):
+        warnings.append(
+            warning(
+                "no_signal",
+                "f is exactly 0 at x0 and at x0 ± h: either f is flat here or its values "
+                "underflowed below the smallest float64 (about 5e-324), as exp(1000*x) does "
+                "for x < -0.745; an error of 0 then says nothing about the derivative.",
+                ("x0",),
+            )
+        )
+    judgement = judge_at_point(np.array([exact]), np.array([d]), at_kink)
     return {
         "value": value,
         "derivative": d,
@@ -192,6 +203,11 @@ def derivative(
         "latex": {"f": f_latex, "df": df_latex},
         "derivative_expr": df.source,
     }
+
+
+def _depends_on_x(f: Expression) -> bool:
+    """Does ``x`` appear in f at all (a constant 0 is no underflow)?"""
+    return any(isinstance(n, Var) for n in post_order(f.tree))
 
 
 def step_sweep(
@@ -310,7 +326,7 @@ def gradient(
         exact[i] = _require_finite(float(d(*x)), f"the exact ∂f/∂{var}", d, list(x), ("point",))
     warnings, at_kink = step_warnings(f.tree, f.variables, list(x), h, ("point",))
     warnings += cancellation_warnings(f, list(x), ("expr",))
-    judgement = judge(exact, g, at_kink)
+    judgement = judge_at_point(exact, g, at_kink)
     return {
         "value": value,
         "gradient": g,

@@ -145,3 +145,15 @@ def judge(
     if worst_away < rule.acceptable:  # every disagreeing entry has a kink within ±h
         return Judgement("kink", scale, worst_away)
     return Judgement("suspicious" if worst_away < rule.wrong else "wrong", scale, worst_away)
+
+
+def judge_at_point(
+    analytic: np.ndarray, numeric: np.ndarray, at_kink: np.ndarray | None = None
+) -> Judgement:
+    """The verdict on a typed function's derivative or gradient at one point (float64): the
+    rule of :func:`judge`, except that a kink or pole within the step of any entry makes it
+    ``kink`` even where the numbers agree (``abs(x)`` at 0: both 0, and no derivative exists)."""
+    j = judge(analytic, numeric, at_kink, "float64")
+    if at_kink is not None and np.any(at_kink) and j.verdict in ("good", "acceptable"):
+        return Judgement("kink", j.scale, j.max_scaled_error)
+    return j

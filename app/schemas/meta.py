@@ -27,10 +27,6 @@ class ActivationMeta(ActivationInfo):
 
 
 class Tolerances(Response):
-    atol: float = Field(
-        description="Absolute tolerance of the pass rule |a - n| <= atol + rtol|n|."
-    )
-    rtol: float = Field(description="Relative tolerance of the pass rule (PyTorch gradcheck's).")
     rel_floor: float = Field(description="rel_error = |a - n| / max(rel_floor, |a| + |n|).")
 
 

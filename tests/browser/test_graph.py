@@ -138,7 +138,7 @@ def test_step_through_both_passes_matches_the_api(page, ui):
         assert _num(cells[0]) == api["gradients"][var]
         assert _num(cells[1]) == api["exact"][var]
         assert _num(cells[2]) == pytest.approx(api["numeric"][var], rel=1e-9)
-        assert "e−" in cells[3] and cells[4] == "pass"
+        assert "e−" in cells[3] and cells[4] == api["verdict"] == "good"  # the server's
     # ← steps back, Home resets, End jumps to the end.
     page.keyboard.press("ArrowLeft")
     assert _step_count(page).startswith(f"step {last - 1} / {last}")

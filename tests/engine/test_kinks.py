@@ -30,6 +30,7 @@ def test_abs_at_0_is_not_differentiable_with_either_method():
         msg = d["warnings"][0]["msg"]
         assert "abs(x)" in msg and "x = 0" in msg and "abs'(0) = sign(0) = 0" in msg
         assert d["warnings"][0]["loc"] == ["x0"]
+        assert d["verdict"] == "kink"  # central: 0 against 0, and still no derivative
 
 
 def test_relu_at_0_names_the_pytorch_convention_and_the_verdict_is_kink():

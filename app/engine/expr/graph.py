@@ -45,7 +45,7 @@ from app.engine.expr.parser import Program, check_name, parse_program, parse_tem
 from app.engine.expr.printing import number_text, to_source
 from app.engine.expr.table import CONSTANTS, FUNCTIONS, OPERATORS
 from app.engine.limits import DEFAULT_LIMITS, Limits
-from app.engine.verdicts import judge
+from app.engine.verdicts import judge_at_point
 
 __all__ = ["MAX_NAMES", "Graph", "GraphNode", "build_graph", "check_variables", "compute_graph"]
 
@@ -298,7 +298,7 @@ def compute_graph(
     gradients = {v: grads[i] for v, i in zip(variables, var_ids, strict=True)}
     warnings, at_kink = graph_warnings(graph, program, values, h, expand)
     reverse = np.array([grads[i] for i in var_ids])
-    verdict = judge(reverse, np.array(numeric), at_kink).verdict
+    verdict = judge_at_point(reverse, np.array(numeric), at_kink).verdict
     numbers = [*vals, *grads, *(p for ps in local for p in ps), *exact, *numeric]
     return {
         "output": vals[graph.output],

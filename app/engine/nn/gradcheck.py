@@ -15,8 +15,6 @@ import numpy as np
 from app.engine.errors import EngineError
 from app.engine.verdicts import Judgement, judge
 
-ATOL = 1e-5  # PyTorch gradcheck's tolerances: what the pages judged by until they show verdicts
-RTOL = 1e-3
 REL_FLOOR = 1e-8  # rel_error = |a - n| / max(REL_FLOOR, |a| + |n|)
 
 

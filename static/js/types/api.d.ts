@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * The engine's constants, for clients to show
-         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's tolerances and the relative-error bands, each loss's formula and seed gradient, the affine initialisations, each optimizer's defaults, and each activation with its formulas and the points where it is not smooth. Changes only with the version.
+         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's verdict rule, the relative-error floor and bands, each loss's formula and seed gradient, the affine initialisations, each optimizer's defaults, and each activation with its formulas and the points where it is not smooth. Changes only with the version.
          */
         get: operations["meta"];
         put?: never;
@@ -546,6 +546,12 @@ export interface components {
              * @description max |dy - dy_numeric| away from kinks.
              */
             max_abs_error: number | null;
+            /**
+             * Verdict
+             * @description dy judged against dy_numeric by the gradient check's rule (GET /api/v1/meta `verdict_rules`); `kink` where they differ only within 2h of a kink.
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
             /**
              * Nonfinite
              * @description Points sent as null because they were not finite.
@@ -1923,16 +1929,6 @@ export interface components {
         };
         /** Tolerances */
         Tolerances: {
-            /**
-             * Atol
-             * @description Absolute tolerance of the pass rule |a - n| <= atol + rtol|n|.
-             */
-            atol: number;
-            /**
-             * Rtol
-             * @description Relative tolerance of the pass rule (PyTorch gradcheck's).
-             */
-            rtol: number;
             /**
              * Rel Floor
              * @description rel_error = |a - n| / max(rel_floor, |a| + |n|).

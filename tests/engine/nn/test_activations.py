@@ -155,7 +155,8 @@ def test_unknown_activation_lists_the_allowed_names():
 @pytest.mark.parametrize("name", NAMES)
 def test_curve_keys_and_small_error(name):
     c = activation_curve(name, -10, 10, 2001, upstream=10.0)
-    assert set(c) == {"x", "y", "dy", "dy_numeric", "backward", "max_abs_error"}
+    assert set(c) == {"x", "y", "dy", "dy_numeric", "backward", "max_abs_error", "verdict"}
+    assert c["verdict"] in ("good", "acceptable", "kink")  # the server's, for the page
     np.testing.assert_array_equal(c["x"], np.linspace(-10, 10, 2001))
     for key in ("x", "y", "dy", "dy_numeric", "backward"):
         assert c[key].dtype == np.float64 and c[key].shape == (2001,)
