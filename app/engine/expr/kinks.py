@@ -262,12 +262,23 @@ def path_warnings(
     """For a descent's ``path`` (k, n), one warning per kink or pole that the ±h steps of
     some iterates' numerical gradients straddle: how many iterates, and the first."""
     k, n = path.shape
+    # First one box per iterate, every coordinate moved (a superset of its n steps): cheap;
+    # then the iterates it flags, step by step (an iterate on the kink of x1 alone does not
+    # spoil the difference along x2).
+    rough = np.flatnonzero(
+        boxes_flagged(tree, variables, list((path - h).T), list((path + h).T))[0]
+    )
+    if not rough.size:
+        return []
+    near = path[rough]
     lo, hi = axis_boxes(np.zeros(n), h)  # offsets of the n boxes, then added to every iterate
-    lo_b = [path[:, j : j + 1] + lo[j][None, :] for j in range(n)]  # (k, n): iterate, box
-    hi_b = [path[:, j : j + 1] + hi[j][None, :] for j in range(n)]
+    lo_b = [near[:, j : j + 1] + lo[j][None, :] for j in range(n)]  # (iterates, n boxes)
+    hi_b = [near[:, j : j + 1] + hi[j][None, :] for j in range(n)]
     out = []
     for hit in find_singular(tree, variables, lo_b, hi_b):
-        steps = np.flatnonzero(hit.mask.any(axis=1))
+        steps = rough[np.flatnonzero(hit.mask.any(axis=1))]
+        if not steps.size:
+            continue
         first = int(steps[0])
         w = _one(hit, variables, list(path[first]), h, loc, "the step ±h")
         w["msg"] = (
