@@ -178,6 +178,7 @@ def derivative(
     if dy is y:  # f' = f (exp, say): separate arrays, as two calls gave
         dy = dy.copy()
     warnings, at_kink = step_warnings(f.tree, ("x",), [x0], h, ("x0",), method)
+    warnings += _rounded_step(x0, h, method)
     warnings += cancellation_warnings(f, [x0], ("expr",))
     if f_minus == value == f_plus == 0 and _depends_on_x(f):
         warnings.append(
@@ -203,6 +204,27 @@ def derivative(
         "latex": {"f": f_latex, "df": df_latex},
         "derivative_expr": df.source,
     }
+
+
+def _rounded_step(x0: float, h: float, method: str) -> list[dict]:
+    """``step_rounded`` where x0 ± h rounds so much that the step actually taken is not the h
+    the formula divides by (h near or below the spacing of floats at x0)."""
+    lo = x0 - h if method != "forward" else x0
+    hi = x0 + h if method != "backward" else x0
+    nominal = 2 * h if method == "central" else h
+    taken = hi - lo
+    if abs(taken - nominal) <= 1e-3 * nominal:
+        return []
+    return [
+        warning(
+            "step_rounded",
+            f"h = {h:g} is near or below the spacing of floats at x0 = {x0:.6g} "
+            f"({np.spacing(x0):.3g}): the points x0 ± h round, the step actually taken is "
+            f"{taken:.3g} where the formula divides by {nominal:.3g}, so the difference is "
+            "off by that ratio (0 if the points coincide). Use a larger h.",
+            ("h",),
+        )
+    ]
 
 
 def _depends_on_x(f: Expression) -> bool:

@@ -236,3 +236,16 @@ def test_over_warning_rate_on_smooth_random_points_is_bounded():
         false += flagged and not truly
         total += 1
     assert false / total < 0.01
+
+
+def test_total_cancellation_of_rounded_values_is_told_and_exact_arithmetic_is_not():
+    assert codes(numdiff.derivative("exp(x) - 1", 1e-300)["warnings"]) == ["cancellation"]
+    assert numdiff.derivative("x*2 - x**3 + 6", 2.0)["warnings"] == []  # 4 - 8 + 6: exact
+    assert numdiff.derivative("x - 1", 1.0000001)["warnings"] == []  # Sterbenz: exact
+
+
+def test_a_step_below_the_spacing_of_floats_is_told():
+    d = numdiff.derivative("abs(x)", 1e300)
+    assert d["derivative"] == 0 and d["verdict"] == "wrong"
+    assert codes(d["warnings"]) == ["step_rounded"] and d["warnings"][0]["loc"] == ["h"]
+    assert numdiff.derivative("abs(x)", 1e3)["warnings"] == []

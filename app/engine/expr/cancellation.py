@@ -2,9 +2,10 @@
 
 Two ways, checked at one point with every sub-expression's float64 value:
 
-- cancellation: ``a - b`` (or ``a + b`` of opposite signs) whose result is below ``1e-8`` of its
-  larger operand: the leading digits cancel and what is left is mostly the operands' rounding
-  (``exp(x) - 1`` at ``x = 1e-12``);
+- cancellation: ``a - b`` (or ``a + b`` of opposite signs), one of them computed (so rounded),
+  whose result is below ``1e-8`` of its larger operand or 0: the leading digits cancel and what
+  is left is mostly the operands' rounding (``exp(x) - 1`` at ``x = 1e-12``; at 1e-300 nothing
+  is left at all);
 - amplification: a function whose relative condition number ``|u f'(u) / f(u)|`` exceeds
   ``1e8`` at an argument that was itself rounded by an addition or subtraction: ``log(1 + x)``
   at ``x = 1e-12`` sees ``1 + x`` rounded to 16 digits, of which the 12 leading ones are the
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from app.engine.errors import warning
 from app.engine.expr.compile import evaluate
 from app.engine.expr.expression import Expression
-from app.engine.expr.nodes import Bin, Const, Fn, Node, Var, post_order
+from app.engine.expr.nodes import Bin, Const, Fn, Node, Var, children, post_order
 from app.engine.expr.printing import short_source
 
 __all__ = ["LOST_DIGITS", "cancellation_warnings"]
@@ -67,16 +68,27 @@ def cancellation_warnings(
     env = {v: float(p) for v, p in zip(f.variables, point, strict=True)}
     values = evaluate(f.tree, env)
     varies = _varies(f.tree)
+    has_fn: set[int] = set()  # sub-expressions holding a function (a rounded value)
+    for n in post_order(f.tree):
+        if isinstance(n, Fn) or any(id(c) in has_fn for c in children(n)):
+            has_fn.add(id(n))
     out = []
     for n in post_order(f.tree):
         if id(n) not in varies:
             continue
         if isinstance(n, Bin) and n.op in "+-":
             a, b, r = values[id(n.a)], values[id(n.b)], values[id(n)]
+            if not (_rounded(n.a, a, has_fn) or _rounded(n.b, b, has_fn)):
+                continue  # exact operands: x - 1 near 1 is exact (Sterbenz); 8 - 8 is 0
             big = max(abs(a), abs(b))
-            if not (math.isfinite(big) and math.isfinite(r)) or r == 0 or big == 0:
+            if (
+                not math.isfinite(big)
+                or not math.isfinite(r)
+                or big == 0
+                or min(abs(a), abs(b)) == 0
+            ):
                 continue
-            lost = math.log10(big / abs(r))
+            lost = math.log10(big / abs(r)) if r != 0 else _DIGITS  # all of them
             if lost > LOST_DIGITS:
                 text = short_source(n)
                 out.append(
@@ -109,6 +121,15 @@ def cancellation_warnings(
                 )
             )
     return out
+
+
+def _rounded(n: Node, value: float, has_fn: set[int]) -> bool:
+    """Was ``n``'s value rounded when it was computed? Never for an input or a literal; always
+    after a function; otherwise (+ - * / ** of exact values) unless it is a whole number, as
+    sums and products of whole numbers below 2**53 are exact."""
+    if isinstance(n, Var | Const):
+        return False
+    return id(n) in has_fn or not float(value).is_integer()
 
 
 def _adds_one(n: Bin) -> bool:
