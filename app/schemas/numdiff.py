@@ -86,7 +86,10 @@ class DerivativeOut(Response):
         "check's rule, GET /api/v1/meta `verdict_rules`; `kink` where a kink or pole lies "
         "within the step)."
     )
-    warnings: list[WarningItem] = warnings_field(KINK_CODES + ".")
+    warnings: list[WarningItem] = warnings_field(
+        KINK_CODES + ", `no_signal` (f is exactly 0 at x0 and x0 ± h), `step_rounded` (x0 ± h "
+        "rounds: h is near the spacing of floats at x0)."
+    )
     latex: dict[str, str] | None = Field(None, description="LaTeX of f and of f'.")
     derivative_expr: str | None = Field(None, description="f' as an expression, e.g. `2*x`.")
 

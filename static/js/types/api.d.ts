@@ -176,7 +176,7 @@ export interface paths {
         put?: never;
         /**
          * Derivative and tangent line of f(x)
-         * @description Differentiates f(x) at `x0` by a central, forward or backward difference with step `h`, beside the exact derivative from symbolic differentiation; returns the tangent line and f, its tangent and f' over `linspace(x_min, x_max, num)`. Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, `pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu sinh cosh log1p`; nothing else is evaluated. Functions: `sin` sine (radians); `cos` cosine; `tan` tangent; `exp` e to the u; `log` natural logarithm; `sqrt` square root; `abs` absolute value; `tanh` hyperbolic tangent; `sigmoid` 1/(1 + exp(-u)), without overflow; `relu` max(u, 0), with relu'(0) = 0; `sinh` hyperbolic sine; `cosh` hyperbolic cosine; `log1p` log(1 + u), accurate for small u.
+         * @description Differentiates f(x) at `x0` by a central, forward or backward difference with step `h`, beside the exact derivative from symbolic differentiation; returns the tangent line and f, its tangent and f' over `linspace(x_min, x_max, num)`. `verdict` is the gradient check's rule on the numbers against the exact ones; `warnings` tell a kink or pole of the expression at the point or within the step (`not_differentiable`, `kink_in_step`, `singularity_in_step`), naming the function, the point and the convention the exact value follows, and digits lost to cancellation. Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, `pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu sinh cosh log1p`; nothing else is evaluated. Functions: `sin` sine (radians); `cos` cosine; `tan` tangent; `exp` e to the u; `log` natural logarithm; `sqrt` square root; `abs` absolute value; `tanh` hyperbolic tangent; `sigmoid` 1/(1 + exp(-u)), without overflow; `relu` max(u, 0), with relu'(0) = 0; `sinh` hyperbolic sine; `cosh` hyperbolic cosine; `log1p` log(1 + u), accurate for small u.
          */
         post: operations["derivative"];
         delete?: never;
@@ -196,7 +196,7 @@ export interface paths {
         put?: never;
         /**
          * Gradient of f(x1, ..., xn)
-         * @description The vector of partial derivatives (∂f/∂x1, ..., ∂f/∂xn) at `point` by central differences, beside the exact gradient. The variables are x1..xn with n = len(point). Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, `pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu sinh cosh log1p`; nothing else is evaluated. Functions: `sin` sine (radians); `cos` cosine; `tan` tangent; `exp` e to the u; `log` natural logarithm; `sqrt` square root; `abs` absolute value; `tanh` hyperbolic tangent; `sigmoid` 1/(1 + exp(-u)), without overflow; `relu` max(u, 0), with relu'(0) = 0; `sinh` hyperbolic sine; `cosh` hyperbolic cosine; `log1p` log(1 + u), accurate for small u.
+         * @description The vector of partial derivatives (∂f/∂x1, ..., ∂f/∂xn) at `point` by central differences, beside the exact gradient. The variables are x1..xn with n = len(point). `verdict` is the gradient check's rule on the numbers against the exact ones; `warnings` tell a kink or pole of the expression at the point or within the step (`not_differentiable`, `kink_in_step`, `singularity_in_step`), naming the function, the point and the convention the exact value follows, and digits lost to cancellation. Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, `pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu sinh cosh log1p`; nothing else is evaluated. Functions: `sin` sine (radians); `cos` cosine; `tan` tangent; `exp` e to the u; `log` natural logarithm; `sqrt` square root; `abs` absolute value; `tanh` hyperbolic tangent; `sigmoid` 1/(1 + exp(-u)), without overflow; `relu` max(u, 0), with relu'(0) = 0; `sinh` hyperbolic sine; `cosh` hyperbolic cosine; `log1p` log(1 + u), accurate for small u.
          */
         post: operations["gradient"];
         delete?: never;
@@ -748,7 +748,7 @@ export interface components {
             verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
             /**
              * Warnings
-             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel).
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel), `no_signal` (f is exactly 0 at x0 and x0 ± h), `step_rounded` (x0 ± h rounds: h is near the spacing of floats at x0).
              */
             warnings?: components["schemas"]["WarningItem"][];
             /**
