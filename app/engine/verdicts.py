@@ -72,11 +72,11 @@ class VerdictRule:
     why: str
 
 
-# Measured on 400 random stacks (1-3 affine layers of width <= 8, smooth activations, xavier
-# weights, N(0, 1) inputs, h = 1e-5, mse and softmax_cross_entropy): the largest scaled error of
-# a correct gradient was 1.7e-8 in float64 and 2.7e-5 in float32 (2.3e-6 with the float32
-# floor); its absolute error at most 1e-10 and 5e-8. A wrong entry off by 1e-3 of the scale
-# lands above ``acceptable`` with a margin of 10 (float64) and 3 (float32).
+# Measured on random stacks (1-3 affine layers of width <= 8, smooth activations, xavier
+# weights, N(0, 1) inputs, h = 1e-5, mse and softmax_cross_entropy; 600 stacks, 2964 tensors per
+# dtype): the largest scaled error of a correct gradient was 1.6e-8 in float64 and 5.5e-6 in
+# float32 (every tensor `good`); absolute errors at most about 1e-10 and 5e-8. A wrong entry off
+# by 1e-3 of the scale lands above ``acceptable`` with a margin of 10 (float64) and 3 (float32).
 VERDICT_RULES: dict[str, VerdictRule] = {
     "float64": VerdictRule(
         "float64",
