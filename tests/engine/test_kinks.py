@@ -249,3 +249,22 @@ def test_a_step_below_the_spacing_of_floats_is_told():
     assert d["derivative"] == 0 and d["verdict"] == "wrong"
     assert codes(d["warnings"]) == ["step_rounded"] and d["warnings"][0]["loc"] == ["h"]
     assert numdiff.derivative("abs(x)", 1e3)["warnings"] == []
+
+
+def test_every_function_row_has_bounds_that_enclose_its_values():
+    """Each row's interval extension holds f over random boxes (the detector's premise)."""
+    from app.engine.expr.table import FUNCTIONS
+
+    rng = np.random.default_rng(3)
+    for f in FUNCTIONS.values():
+        assert f.bounds is not None, f.name
+        lo = rng.uniform(-4, 4, 200)
+        hi = lo + rng.choice([1e-6, 1e-2, 1.0, 5.0], 200)
+        blo, bhi = f.bounds(lo, hi)
+        for t in np.linspace(0, 1, 17):
+            u = lo + t * (hi - lo)
+            with np.errstate(all="ignore"):
+                y = f.numpy(u)
+            tol = 1e-12 * np.abs(y) + 1e-300
+            ok = ~np.isfinite(y) | ((blo <= y + tol) & (y - tol <= bhi))
+            assert ok.all(), (f.name, lo[~ok][:1], hi[~ok][:1])

@@ -93,7 +93,10 @@ def find_singular(
                 a_lo, a_hi = of(n.a)
                 for s in row.singular:
                     _record(hits, n, n.a, s, s.hits(a_lo, a_hi) & (a_lo < a_hi))
-                bounds[key] = iv.widen(*row.bounds(a_lo, a_hi), eps)  # type: ignore[misc]
+                if row.bounds is None:  # a row without an interval extension: no bound
+                    bounds[key] = (np.full(shape, -np.inf), np.full(shape, np.inf))
+                else:
+                    bounds[key] = iv.widen(*row.bounds(a_lo, a_hi), eps)
             else:
                 assert isinstance(n, Bin)
                 op = OPERATORS[n.op]
