@@ -10,9 +10,9 @@ Checks a layer or loss written in the *Deep Learning from Scratch* style, on you
 
 On seeded random inputs of several batch sizes (``N`` = 1, 2 and 5), in float64, it compares
 every gradient with central differences of :math:`\\sum y \\odot dout` (or of ``L``) using the
-engine's own rule (:func:`app.engine.nn.gradcheck.compare`: PyTorch's ``|a - n| <= atol + rtol
-|n|``, atol 1e-5, rtol 1e-3), and looks for the mistakes learners make again and again: a write
-into the caller's array (``x``, ``dout``, ``t`` or a parameter), a gradient of the wrong shape, a
+engine's own verdict rule (:func:`app.engine.nn.gradcheck.compare`: each entry's error against
+the tensor's scale, :mod:`app.engine.verdicts`), and looks for the mistakes learners make again
+and again: a write into the caller's array (``x``, ``dout``, ``t`` or a parameter), a gradient of the wrong shape, a
 ``backward`` that returns nothing, a result that depends on an earlier call's state (the same
 input twice gives two answers), rows of a batch that mix (row n's output moves when another row
 changes: a softmax over the wrong axis, ``y[:, t]``), a loss that sums instead of averaging over
@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 
 from app.engine.nn.gradcheck import compare, numeric_gradient, same_shape
-from app.engine.verdicts import band
 
 BATCHES = (1, 2, 5)  # N = 1 hides a missing sum over the batch; N >= 2 shows it
 WIDTH = 4  # input width for a layer without a weight matrix, classes for a loss
@@ -320,8 +319,9 @@ class _Checker:
         targets: str | None = None,
     ) -> None:
         numeric = numeric_gradient(f, at, H)
-        _, worst, passed = compare(analytic, numeric)
-        reading = band(worst if worst is not None else 0.0).name
+        _, worst, judgement = compare(analytic, numeric)
+        passed = judgement.passed
+        reading = judgement.verdict
         self.report.checks.append(TensorCheck(tensor, N, targets, worst, passed, reading))
         if not passed:
             i = np.unravel_index(np.argmax(np.abs(analytic - numeric)), analytic.shape)

@@ -8,11 +8,11 @@ from app import __version__
 from app.api.routing import api_router
 from app.engine.nn.activations import ACTIVATIONS
 from app.engine.nn.bugs import BUGS
-from app.engine.nn.gradcheck import ATOL, REL_FLOOR, RTOL
+from app.engine.nn.gradcheck import REL_FLOOR
 from app.engine.nn.layers import INITS, LAYER_KINDS
 from app.engine.nn.losses import LOSSES
 from app.engine.optimizers import HYPERS, OPTIMIZERS
-from app.engine.verdicts import REL_ERROR_BANDS
+from app.engine.verdicts import REL_ERROR_BANDS, VERDICT_RULES
 from app.schemas import ActivationInfo, HealthOut, MetaOut
 
 router = api_router(prefix="/api/v1", tags=["meta"])
@@ -52,7 +52,7 @@ def list_activations() -> list[dict]:
 def _meta() -> dict:
     return {
         "version": __version__,
-        "gradcheck": {"atol": ATOL, "rtol": RTOL, "rel_floor": REL_FLOOR},
+        "gradcheck": {"rel_floor": REL_FLOOR},
         "rel_error_bands": [
             {
                 "name": b.name,
@@ -62,6 +62,7 @@ def _meta() -> dict:
             }
             for b in REL_ERROR_BANDS
         ],
+        "verdict_rules": [vars(r) for r in VERDICT_RULES.values()],
         "losses": [
             {
                 "name": loss.name,
@@ -125,8 +126,8 @@ def _optimizer(o) -> dict:
     response_model=MetaOut,
     summary="The engine's constants, for clients to show",
     description="Everything a client needs to label and judge results without copying the "
-    "engine: the gradient check's tolerances and the relative-error bands, each loss's label, "
-    "what it expects, its formula and seed gradient, the affine initialisations, each "
+    "engine: the gradient check's verdict rule, the relative-error floor and bands, each loss's "
+    "label, what it expects, its formula and seed gradient, the affine initialisations, each "
     "optimizer's update rule and hyper-parameters with their defaults, each activation with its "
     "formulas, default initialisation and the points where it is not smooth, each layer kind's "
     "formulas, parameters and how step mode explains it, and the registry of planted bugs. "

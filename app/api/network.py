@@ -30,7 +30,8 @@ router = api_router(prefix="/api/v1/network", tags=["network"])
     description="Runs `x` through `layers`, computes `loss` against `targets`, then runs the "
     "backward pass. `forward[i].output` is layer i's output, `backward[i].grad_input` is "
     "dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every "
-    "gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3). "
+    "gradient is compared with central differences and judged by one rule (`verdict`; its bounds "
+    "per dtype in `/api/v1/meta` `verdict_rules`). "
     "A layer's `bug` (the loss's `loss_bug`) runs that planted bug's wrong code (`/meta` lists "
     "them); `challenge` runs a bug hunt's network with its hidden bug planted.",
 )

@@ -23,6 +23,13 @@ from app.schemas import (
 router = api_router(prefix="/api/v1/numdiff", tags=["numerical differentiation"])
 
 
+WARNINGS_HELP = (
+    " `verdict` is the gradient check's rule on the numbers against the exact ones; `warnings` "
+    "tell a kink or pole of the expression at the point or within the step "
+    "(`not_differentiable`, `kink_in_step`, `singularity_in_step`), naming the function, the "
+    "point and the convention the exact value follows, and digits lost to cancellation."
+)
+
 EXPR_HELP = (
     " Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, "
     f"`pi`, `e` and `{' '.join(USER_FUNCTIONS)}`; nothing else is evaluated. "
@@ -37,7 +44,9 @@ EXPR_HELP = (
     summary="Derivative and tangent line of f(x)",
     description="Differentiates f(x) at `x0` by a central, forward or backward difference with "
     "step `h`, beside the exact derivative from symbolic differentiation; returns the tangent "
-    "line and f, its tangent and f' over `linspace(x_min, x_max, num)`." + EXPR_HELP,
+    "line and f, its tangent and f' over `linspace(x_min, x_max, num)`."
+    + WARNINGS_HELP
+    + EXPR_HELP,
 )
 async def derivative(body: DerivativeRequest, limits: LimitsDep):
     def work():
@@ -53,6 +62,7 @@ async def derivative(body: DerivativeRequest, limits: LimitsDep):
     summary="Gradient of f(x1, ..., xn)",
     description="The vector of partial derivatives (∂f/∂x1, ..., ∂f/∂xn) at `point` by central "
     "differences, beside the exact gradient. The variables are x1..xn with n = len(point)."
+    + WARNINGS_HELP
     + EXPR_HELP,
 )
 def gradient(body: GradientRequest, limits: LimitsDep):

@@ -21,12 +21,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from app.engine.errors import EngineError
+from app.engine.errors import EngineError, warning
 from app.engine.expr import Expression, gradient_offsets, multi_variables, parse
 from app.engine.expr.cache import BoundedCache
+from app.engine.expr.cancellation import cancellation_warnings
 from app.engine.expr.compile import compile_trees
+from app.engine.expr.kinks import path_warnings, step_warnings, sweep_warnings
+from app.engine.expr.nodes import Var, post_order
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.optimizers import OPTIMIZERS
+from app.engine.verdicts import judge_at_point
 
 __all__ = [
     "DIVERGENCE_THRESHOLD",
@@ -173,17 +177,59 @@ def derivative(
     y, dy = _full(y, x.shape), _full(dy, x.shape)
     if dy is y:  # f' = f (exp, say): separate arrays, as two calls gave
         dy = dy.copy()
+    warnings, at_kink = step_warnings(f.tree, ("x",), [x0], h, ("x0",), method)
+    warnings += _rounded_step(x0, h, method)
+    warnings += cancellation_warnings(f, [x0], ("expr",))
+    if f_minus == value == f_plus == 0 and _depends_on_x(f):
+        warnings.append(
+            warning(
+                "no_signal",
+                "f is exactly 0 at x0 and at x0 ± h: either f is flat here or its values "
+                "underflowed below the smallest float64 (about 5e-324), as exp(1000*x) does "
+                "for x < -0.745; an error of 0 then says nothing about the derivative.",
+                ("x0",),
+            )
+        )
+    judgement = judge_at_point(np.array([exact]), np.array([d]), at_kink)
     return {
         "value": value,
         "derivative": d,
         "exact": exact,
         "error": abs(d - exact),
+        "verdict": judgement.verdict,
+        "warnings": warnings,
         "tangent": {"slope": d, "intercept": intercept},
         "curve": {"x": x, "y": y, "tangent": tangent, "dy": dy},
         "nonfinite": count_nonfinite(y, tangent, dy),
         "latex": {"f": f_latex, "df": df_latex},
         "derivative_expr": df.source,
     }
+
+
+def _rounded_step(x0: float, h: float, method: str) -> list[dict]:
+    """``step_rounded`` where x0 ± h rounds so much that the step actually taken is not the h
+    the formula divides by (h near or below the spacing of floats at x0)."""
+    lo = x0 - h if method != "forward" else x0
+    hi = x0 + h if method != "backward" else x0
+    nominal = 2 * h if method == "central" else h
+    taken = hi - lo
+    if abs(taken - nominal) <= 1e-3 * nominal:
+        return []
+    return [
+        warning(
+            "step_rounded",
+            f"h = {h:g} is near or below the spacing of floats at x0 = {x0:.6g} "
+            f"({np.spacing(x0):.3g}): the points x0 ± h round, the step actually taken is "
+            f"{taken:.3g} where the formula divides by {nominal:.3g}, so the difference is "
+            "off by that ratio (0 if the points coincide). Use a larger h.",
+            ("h",),
+        )
+    ]
+
+
+def _depends_on_x(f: Expression) -> bool:
+    """Does ``x`` appear in f at all (a constant 0 is no underflow)?"""
+    return any(isinstance(n, Var) for n in post_order(f.tree))
 
 
 def step_sweep(
@@ -227,6 +273,13 @@ def step_sweep(
             f"f(x0) is not finite in float32 (its float64 value is {value:.6g})", ("dtype",)
         )
 
+    # The boxes the sweep's differences span, as the computer stored them (float32 rounds).
+    with np.errstate(all="ignore"):
+        lo = np.minimum(xs[num + 1 :], x0_t).astype(np.float64)
+        hi = np.maximum(xs[1 : num + 1], x0_t).astype(np.float64)
+    eps = float(np.finfo(dt).eps)
+    warnings = sweep_warnings(f.tree, ("x",), x0, lo, hi, hs, eps, ("x0",))
+
     def best(err: np.ndarray, which: str) -> float:
         ok = np.isfinite(err)
         if not ok.any():
@@ -245,6 +298,7 @@ def step_sweep(
         "value": value,
         "dtype": dtype,
         "nonfinite": count_nonfinite(forward_error, central_error),
+        "warnings": warnings,
     }
 
 
@@ -292,7 +346,16 @@ def gradient(
     for i, var in enumerate(f.variables):
         d = f.diff(var)
         exact[i] = _require_finite(float(d(*x)), f"the exact ∂f/∂{var}", d, list(x), ("point",))
-    return {"value": value, "gradient": g, "exact": exact}
+    warnings, at_kink = step_warnings(f.tree, f.variables, list(x), h, ("point",))
+    warnings += cancellation_warnings(f, list(x), ("expr",))
+    judgement = judge_at_point(exact, g, at_kink)
+    return {
+        "value": value,
+        "gradient": g,
+        "exact": exact,
+        "verdict": judgement.verdict,
+        "warnings": warnings,
+    }
 
 
 def hessian(
@@ -411,6 +474,10 @@ def descent(
             k += 1
             (x,), state = rule.step([x], [g], state, k, lr, o)
     path, values, grad_norms = path[: k + 1], values[: k + 1], grad_norms[: k + 1]
+    warnings = path_warnings(f.tree, f.variables, path, h, ("start",))
+    lr_warning = rule.warning(lr, limit, o)
+    if lr_warning:
+        warnings.insert(0, warning("lr_above_stability_bound", lr_warning, ("lr",)))
     return {
         "path": path,
         "values": values,
@@ -420,6 +487,7 @@ def descent(
         "steps_taken": k,
         "nonfinite": count_nonfinite(path, values, grad_norms),
         "lr_limit": limit,
-        "warning": rule.warning(lr, limit, o),
+        "warning": lr_warning,
+        "warnings": warnings,
         "options": o,
     }

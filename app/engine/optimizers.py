@@ -158,16 +158,29 @@ class Optimizer:
     def warning(
         self, lr: float, lr_limit: float | None, options: Mapping[str, float]
     ) -> str | None:
-        """A warning when ``lr`` is above this method's bound for ``lr_limit`` = 2/λmax."""
+        """A warning when ``lr`` is at or above this method's bound for ``lr_limit`` = 2/λmax.
+
+        The bound comes from a finite-difference Hessian (x1**2 + x2**2 gives 2/λmax =
+        1.0000000005, not 1), so ``lr`` within ``BOUND_RTOL`` of it counts as on it: there plain
+        gradient descent neither converges nor diverges but oscillates for ever."""
         if lr_limit is None or self.factor is None:
             return None
         limit = lr_limit * self.factor(options)
-        if lr <= limit:
+        if lr < limit * (1 - BOUND_RTOL):
             return None
+        if lr <= limit * (1 + BOUND_RTOL):
+            return (
+                f"lr {lr:g} is at {self.bound} = {limit:.6g} at the start point (to within "
+                f"{BOUND_RTOL:g}): {self.who} will oscillate without converging; take a "
+                "smaller lr"
+            )
         return (
             f"lr {lr:g} is above {self.bound} = {limit:.3g} at the start point: "
             f"{self.who} will likely diverge"
         )
+
+
+BOUND_RTOL = 1e-6  # how close to the stability bound counts as on it (see Optimizer.warning)
 
 
 def _sgd(x, g, s, t, lr, o):

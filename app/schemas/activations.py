@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from app.engine.nn.activations import ACTIVATIONS
-from app.schemas.base import OutVector, Points, Request, Response, Step, _range
+from app.schemas.base import OutVector, Points, Request, Response, Step, Verdict, _range
 
 ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
 
@@ -44,4 +44,8 @@ class CurveOut(Response):
     dy_numeric: OutVector = Field(description="Central-difference estimate of f'(x).")
     backward: OutVector = Field(description="The layer's backward pass: upstream * f'(x).")
     max_abs_error: float | None = Field(description="max |dy - dy_numeric| away from kinks.")
+    verdict: Verdict = Field(
+        description="dy judged against dy_numeric by the gradient check's rule (GET "
+        "/api/v1/meta `verdict_rules`); `kink` where they differ only within 2h of a kink."
+    )
     nonfinite: int = Field(description="Points sent as null because they were not finite.")

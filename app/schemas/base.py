@@ -25,6 +25,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from app.engine.limits import DEFAULT_LIMITS, Limits
+from app.engine.verdicts import VERDICTS
 
 _LIMITS: ContextVar[Limits] = ContextVar("bpx_limits", default=DEFAULT_LIMITS)
 
@@ -164,10 +165,21 @@ class ErrorItem(Response):
     msg: str
 
 
+Verdict = Literal[VERDICTS]  # type: ignore[valid-type]
+
+
 class WarningItem(Response):
     code: str = Field(description="A stable name, e.g. `cross_entropy_underflow`, `kink_in_step`.")
     msg: str
     loc: list[str | int] = Field(description="Where in the request it applies, as an error's.")
+
+
+def warnings_field(codes: str) -> Any:
+    """The ``warnings`` list of a response (empty when nothing is fragile), naming its codes."""
+    return Field(
+        default_factory=list,
+        description="Results that are right but fragile, told rather than left silent: " + codes,
+    )
 
 
 class ErrorOut(Response):

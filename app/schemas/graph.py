@@ -5,7 +5,8 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from app.engine.expr.graph import MAX_NAMES
-from app.schemas.base import Request, Response, Step
+from app.schemas.base import Request, Response, Step, Verdict, WarningItem, warnings_field
+from app.schemas.numdiff import KINK_CODES
 
 Value = Annotated[float, Field(ge=-1e6, le=1e6)]
 
@@ -79,3 +80,12 @@ class GraphOut(Response):
     nonfinite: int = Field(description="How many numbers above are null (not finite).")
     expand: bool
     h: float
+    verdict: Verdict = Field(
+        description="The reverse-mode `gradients` judged against the central differences "
+        "`numeric` by the gradient check's rule (GET /api/v1/meta `verdict_rules`); `kink` "
+        "where the variables that disagree have a kink or pole within ±h."
+    )
+    warnings: list[WarningItem] = warnings_field(
+        KINK_CODES + ", `expand_precision` (a staging that loses digits, with both values), "
+        "`shadowed_constant` (a step rebinds `e` or `pi`)."
+    )

@@ -29,10 +29,6 @@ class ActivationMeta(ActivationInfo):
 
 
 class Tolerances(Response):
-    atol: float = Field(
-        description="Absolute tolerance of the pass rule |a - n| <= atol + rtol|n|."
-    )
-    rtol: float = Field(description="Relative tolerance of the pass rule (PyTorch gradcheck's).")
     rel_floor: float = Field(description="rel_error = |a - n| / max(rel_floor, |a| + |n|).")
 
 
@@ -43,6 +39,15 @@ class ErrorBand(Response):
     )
     label: str
     meaning: str
+
+
+class VerdictRuleInfo(Response):
+    dtype: Literal["float64", "float32"]
+    good: float = Field(description="Largest scaled error |a - n| / scale below this: good.")
+    acceptable: float = Field(description="Below this: acceptable; above: kink, suspicious, wrong.")
+    wrong: float = Field(description="Above this (away from kinks): wrong; below: suspicious.")
+    scale_floor: float = Field(description="The least scale: max(largest |a|, |n|, this).")
+    why: str = Field(description="Where the dtype's error comes from.")
 
 
 class LossInfo(Response):
@@ -108,6 +113,11 @@ class MetaOut(Response):
     gradcheck: Tolerances
     rel_error_bands: list[ErrorBand] = Field(
         description="How to read a relative error, from good to wrong (CS231n's bands)."
+    )
+    verdict_rules: list[VerdictRuleInfo] = Field(
+        description="The gradient check's one verdict rule, per dtype: each entry's |a - n| over "
+        "the tensor's scale; `kink` only where the kink detector found a kink within ±h of "
+        "every disagreeing entry; `passed` exactly when good, acceptable or kink."
     )
     losses: list[LossInfo]
     inits: list[str] = Field(description="Initialisations of an affine layer given `out`.")

@@ -29,6 +29,7 @@ from app.schemas.base import (
     Response,
     Step,
     Vector,
+    Verdict,
     WarningItem,
     Width,
     _range,
@@ -334,12 +335,23 @@ ParamsItem = create_model(
 class GradcheckItem(Response):
     index: int
     param: str = Field(description="'W', 'b', or 'x' for the network input.")
-    max_rel_error: float | None
-    passed: bool
+    max_rel_error: float | None = Field(
+        description="The largest rel_error over the entries not at a kink (CS231n's measure)."
+    )
+    passed: bool = Field(description="True exactly when `verdict` is good, acceptable or kink.")
+    verdict: Verdict = Field(
+        description="The server's one rule (GET /api/v1/meta `verdict_rules`): each entry's "
+        "|a - n| over the tensor's `scale`; `kink` only where every disagreeing entry has a "
+        "kink within ±h."
+    )
+    scale: float = Field(
+        description="max(largest |analytic|, largest |numeric| away from kinks, the dtype's floor)."
+    )
+    max_scaled_error: float = Field(description="The largest |a - n| / scale the verdict judged.")
     numeric: OutMatrix | OutVector | None = Field(None, description="With gradcheck_arrays.")
     rel_error: OutMatrix | OutVector | None = Field(None, description="With gradcheck_arrays.")
     kinks: int = Field(
-        0, description="Entries whose ±h step crosses a relu-like kink (left out of `passed`)."
+        0, description="Entries whose ±h step crosses a relu-like kink (see `verdict`)."
     )
     at_kink: list[list[bool]] | list[bool] | None = Field(
         None, description="Which entries those are (present only when `kinks` > 0)."

@@ -17,8 +17,17 @@ from app.schemas.base import (
     Request,
     Response,
     Step,
+    Verdict,
+    WarningItem,
     _range,
     current_limits,
+    warnings_field,
+)
+
+KINK_CODES = (
+    "`not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the "
+    "expression at the point or within the step: never missed, rarely reported where none "
+    "lies), `cancellation` (more than half the digits cancel)"
 )
 
 OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
@@ -72,6 +81,15 @@ class DerivativeOut(Response):
     tangent: Tangent
     curve: DerivativeCurve
     nonfinite: int
+    verdict: Verdict = Field(
+        description="The server's judgement of `derivative` against `exact` (the gradient "
+        "check's rule, GET /api/v1/meta `verdict_rules`; `kink` where a kink or pole lies "
+        "within the step)."
+    )
+    warnings: list[WarningItem] = warnings_field(
+        KINK_CODES + ", `no_signal` (f is exactly 0 at x0 and x0 ± h), `step_rounded` (x0 ± h "
+        "rounds: h is near the spacing of floats at x0)."
+    )
     latex: dict[str, str] | None = Field(None, description="LaTeX of f and of f'.")
     derivative_expr: str | None = Field(None, description="f' as an expression, e.g. `2*x`.")
 
@@ -90,6 +108,8 @@ class GradientOut(Response):
     value: float
     gradient: list[float]
     exact: list[float]
+    verdict: Verdict = Field(description="`gradient` judged against `exact` (as the derivative's).")
+    warnings: list[WarningItem] = warnings_field(KINK_CODES + ".")
 
 
 def _hyper_field(name: str) -> tuple[Any, Any]:
@@ -164,7 +184,8 @@ class DescentOut(Response):
     steps_taken: int
     nonfinite: int
     lr_limit: float | None = Field(None, description="2/λmax of the Hessian at the start.")
-    warning: str | None = None
+    warning: str | None = Field(None, description="The lr warning alone (also in `warnings`).")
+    warnings: list[WarningItem] = warnings_field(KINK_CODES + "; `lr_above_stability_bound`.")
     options: dict[str, float] = Field(description="The optimizer's hyper-parameters used.")
 
 
@@ -199,6 +220,7 @@ class StepSweepOut(Response):
     value: float = Field(description="f(x0).")
     dtype: DType
     nonfinite: int
+    warnings: list[WarningItem] = warnings_field(KINK_CODES + ".")
 
 
 class GridRequest(Request):

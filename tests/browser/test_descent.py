@@ -137,3 +137,12 @@ def test_url_round_trip(page, ui):
     assert page.is_checked("#opt-nesterov") and not page.is_checked("#opt-sgd")
     names = [d["name"] for d in ui.data(page, "plot-contour")]
     assert names == ["f", "nesterov", "rmsprop", "start", "lowest grid point"]
+
+
+def test_the_start_gradient_shows_the_servers_verdict_and_kink_warning(page, ui):
+    ui.open(page, "/descent?expr=abs(x1)%2Bx2**2&start=0,1&lr=0.1&steps=20&opt=sgd")
+    ui.settle(page)
+    page.wait_for_function("() => document.querySelector('#g-badge [data-verdict]') !== null")
+    assert page.inner_text("#g-badge") == "kink within ±h"
+    note = page.inner_text("#g-warnings")
+    assert "abs(x1) is not differentiable" in note and "abs'(0) = sign(0) = 0" in note

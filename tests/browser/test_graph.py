@@ -138,7 +138,7 @@ def test_step_through_both_passes_matches_the_api(page, ui):
         assert _num(cells[0]) == api["gradients"][var]
         assert _num(cells[1]) == api["exact"][var]
         assert _num(cells[2]) == pytest.approx(api["numeric"][var], rel=1e-9)
-        assert "e−" in cells[3] and cells[4] == "pass"
+        assert "e−" in cells[3] and cells[4] == api["verdict"] == "good"  # the server's
     # ← steps back, Home resets, End jumps to the end.
     page.keyboard.press("ArrowLeft")
     assert _step_count(page).startswith(f"step {last - 1} / {last}")
@@ -332,3 +332,16 @@ def test_network_preset_fits_the_screen(page, ui):
     assert float(page.get_attribute("#graph-svg", "data-scale")) >= 0.75
     ui.assert_fits(page)
     ui.shot(page, "graph-network")
+
+
+def test_gradients_show_the_servers_verdict_and_warnings(page, ui):
+    with page.expect_response(lambda r: r.url.endswith(GRAPH)) as info:
+        ui.open(page, "/graph?expr=relu(x)*y&values=x:0,y:2")
+    ui.settle(page)
+    api = info.value.json()
+    assert api["verdict"] == "kink" and [w["code"] for w in api["warnings"]] == [
+        "not_differentiable"
+    ]
+    cells = page.locator("#grad-body tr").first.locator("td").all_inner_texts()
+    assert cells[4] == "kink within ±h"  # the server's verdict, not the page's
+    assert "relu'(0) = 0, as PyTorch" in page.inner_text("#grad-warnings")

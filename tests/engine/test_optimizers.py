@@ -250,10 +250,18 @@ def test_adam_matches_its_formula_by_hand():
     assert float(p[0]) == pytest.approx(x, rel=1e-15)
 
 
+def test_sgd_exactly_at_two_over_lambda_max_warns_though_the_bound_rounds_above_it():
+    r = descent("x1**2 + x2**2", [1.0, 1.0], lr=1.0, steps=20)
+    assert r["lr_limit"] > 1.0  # 1.0000000005: a finite-difference Hessian
+    assert "oscillate" in r["warning"] and r["stopped"] == "max_steps"
+    assert [w["code"] for w in r["warnings"]] == ["lr_above_stability_bound"]
+
+
 def test_warning_uses_each_records_bound():
     assert OPTIMIZERS["adam"].warning(10.0, 0.1, OPTIMIZERS["adam"].options()) is None
     sgd = OPTIMIZERS["sgd"]
-    assert sgd.warning(0.1, 0.1, {}) is None
+    assert sgd.warning(0.1 * (1 - 2e-6), 0.1, {}) is None
+    assert "oscillate" in sgd.warning(0.1, 0.1, {})  # on the bound: |1 - lr λ| = 1
     assert "2/λmax = 0.1" in sgd.warning(0.2, 0.1, {})
     nesterov = OPTIMIZERS["nesterov"]
     o = nesterov.options({"momentum": 0.5})

@@ -10,7 +10,7 @@ cells, and a diagnosis of the usual mistakes with the learner's numbers.
 
 Verdicts: ``exact`` (bit for bit), ``close`` (every entry within the tolerance below), ``wrong``,
 ``shape`` (the answer's shape is not the gradient's). The tolerance of entry i is the gradient
-check's :math:`atol + rtol\\,|e_i|` (``ATOL`` 1e-5, ``RTOL`` 1e-3, PyTorch's), with ``atol``
+check's former :math:`atol + rtol\\,|e_i|` (``ATOL`` 1e-5, ``RTOL`` 1e-3, PyTorch's), with ``atol``
 scaled down for a tensor whose largest entry ``s`` is below 1 (``atol·min(1, s)``, so that
 ``zeros_like(W)`` is not "close" to a gradient of size 1e-6) and a floor of ``64·eps`` times
 the larger of ``s`` and dy's largest entry for the dtype's rounding (a float32 answer summed in
@@ -31,13 +31,15 @@ import numpy as np
 from app.engine.arrayexpr import parse_answer, shape_text
 from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
-from app.engine.nn.gradcheck import ATOL, RTOL
 from app.engine.nn.losses import one_hot
 from app.engine.nn.network import Network, network_warnings, passes, prepare
 
 __all__ = ["REFERENCES", "SEEDS", "VERDICTS", "compare", "judge_backward", "names_for"]
 
 VERDICTS = ("exact", "close", "wrong", "shape")
+# An answer's closeness, entry by entry: torch.autograd.gradcheck's default tolerances (the
+# gradient check's own verdict judges numeric against analytic differently, app/engine/verdicts).
+ATOL, RTOL = 1e-5, 1e-3
 DIAGNOSES = ("transposed", "batch_scale", "missing_sum", "sign", "other")
 
 # Accepted reference answers: layer kind -> gradient -> answers (the first is revealed). Each is

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.errors import EngineError
+from app.engine.errors import EngineError, warning
 from app.engine.expr.calculus import derivative
+from app.engine.expr.cancellation import cancellation_warnings
 from app.engine.expr.compile import compile_tree, evaluate, why
 from app.engine.expr.expression import Expression
+from app.engine.expr.kinks import step_warnings
 from app.engine.expr.nodes import (
     Bin,
     Const,
@@ -41,8 +43,9 @@ from app.engine.expr.nodes import (
 )
 from app.engine.expr.parser import Program, check_name, parse_program, parse_template
 from app.engine.expr.printing import number_text, to_source
-from app.engine.expr.table import FUNCTIONS, OPERATORS
+from app.engine.expr.table import CONSTANTS, FUNCTIONS, OPERATORS
 from app.engine.limits import DEFAULT_LIMITS, Limits
+from app.engine.verdicts import judge_at_point
 
 __all__ = [
     "MAX_NAMES",
@@ -306,6 +309,9 @@ def compute_graph(
         nodes.append(node)
     var_ids = range(len(variables))
     gradients = {v: grads[i] for v, i in zip(variables, var_ids, strict=True)}
+    warnings, at_kink = graph_warnings(graph, program, values, h, expand)
+    reverse = np.array([grads[i] for i in var_ids])
+    verdict = judge_at_point(reverse, np.array(numeric), at_kink).verdict
     numbers = [*vals, *grads, *(p for ps in local for p in ps), *exact, *numeric]
     return {
         "output": vals[graph.output],
@@ -319,4 +325,61 @@ def compute_graph(
         "nonfinite": sum(not math.isfinite(x) for x in numbers),
         "expand": expand,
         "h": h,
+        "verdict": verdict,
+        "warnings": warnings,
     }
+
+
+def graph_warnings(
+    graph: Graph, program: Program, values: Mapping[str, float], h: float, expand: bool
+) -> tuple[list[dict], np.ndarray]:
+    """The graph's warnings: a kink or pole at the point or within ±h of it (and which
+    variables' steps straddle one), digits lost to cancellation, a staging of ``expand`` that
+    loses digits, and each constant a step rebinds."""
+    point = [float(values[v]) for v in graph.variables]
+    found, at_kink = step_warnings(graph.tree, graph.variables, point, h, ("values",))
+    f = Expression(graph.tree, graph.variables, source="output")
+    found += cancellation_warnings(f, point, ("expr",))
+    if expand:
+        found += expand_warnings(graph.tree, dict(zip(graph.variables, point, strict=True)))
+    for name, line in program.shadowed:
+        found.append(
+            warning(
+                "shadowed_constant",
+                f"line {line} assigns {name}, so from there on {name} is that step, not the "
+                f"constant {name} = {CONSTANTS[name]:.6g} (as in Python); earlier lines still "
+                "mean the constant.",
+                ("expr",),
+            )
+        )
+    return found, at_kink
+
+
+def expand_warnings(tree: Node, env: Mapping[str, float]) -> list[dict]:
+    """``expand_precision`` for each composite function whose staging in primitives loses more
+    than half the digits at its argument's value (``log1p(u)`` as ``log(1 + u)`` at u = 1e-20
+    gives 0), with both values."""
+    values = evaluate(tree, env)
+    out = []
+    for n in post_order(tree):
+        if not (isinstance(n, Fn) and n.name in _EXPANSIONS):
+            continue
+        u, direct = values[id(n.a)], values[id(n)]
+        staged_tree = _EXPANSIONS[n.name]
+        staged = evaluate(staged_tree, {"u": u})[id(staged_tree)]
+        if not (math.isfinite(direct) and math.isfinite(staged)):
+            continue
+        if abs(staged - direct) <= 1e-8 * max(abs(direct), abs(staged)):
+            continue
+        f = FUNCTIONS[n.name]
+        out.append(
+            warning(
+                "expand_precision",
+                f"expanded, {n.name}(u) is staged as {f.expand}, which gives {staged:.17g} at "
+                f"u = {u:.6g} where {n.name} itself gives {direct:.17g}: the staging loses "
+                f"digits there (the graph shows the staged values; without expand the "
+                f"output uses {n.name}).",
+                ("expand",),
+            )
+        )
+    return out

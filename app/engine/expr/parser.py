@@ -5,8 +5,9 @@ allow-list: numbers, the declared variables, ``pi``, ``e``, ``+ - * / **``, unar
 one-argument calls of the functions of :mod:`app.engine.expr.table`. Nothing is ever passed to
 ``eval``, ``exec`` or ``compile``. A *program* (:func:`parse_program`) may also hold statements
 ``name = expression`` and ``name += expression`` (``-= *= /=``) with a single plain name as the
-target, nothing else. Every rejection is an :class:`EngineError` (loc ``("expr",)``) whose message
-names the offending piece.
+target, nothing else; a step may rebind a constant's name (``e = ...``) from its line on, as
+Python does (the graph warns), never a function's. Every rejection is an
+:class:`EngineError` (loc ``("expr",)``) whose message names the offending piece.
 """
 
 from __future__ import annotations
@@ -280,6 +281,7 @@ class _Converter:
         self.functions = functions if functions is not None else frozenset(USER_FUNCTIONS)
         self.env: dict[str, Value] = {v: (Var(v), None) for v in variables}
         self.later: set[str] = set()  # names a program assigns further down
+        self.shadowed: list[tuple[str, int]] = []  # constants a step rebinds, and the line
 
     def segment(self, node: ast.AST) -> str:
         text = ast.get_source_segment(self.source, node)
@@ -404,7 +406,10 @@ class _Converter:
         """``name = e`` or ``name op= e``: the name and its new tree, now in scope."""
         target, value = split_assignment(st)
         name = target.id
-        check_name(name, "a step")
+        if name in CONSTANTS and name not in self.env:  # e = ...: from here on, e is the step
+            self.shadowed.append((name, st.lineno))
+        elif name not in CONSTANTS:
+            check_name(name, "a step")
         if isinstance(st, ast.Assign):
             result = self.convert(value)
         else:
@@ -466,6 +471,7 @@ class Program:
 
     steps: tuple[Step, ...]
     output: Node
+    shadowed: tuple[tuple[str, int], ...] = ()  # (constant, line) a step rebinds, as Python does
 
 
 def parse_program(
@@ -508,4 +514,4 @@ def parse_program(
             name, (output, _) = conv.statement(st)
             steps.append(Step(name, output))
     assert output is not None  # a non-empty module has a last statement
-    return Program(tuple(steps), output)
+    return Program(tuple(steps), output, tuple(conv.shadowed))

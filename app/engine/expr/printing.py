@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from app.engine.expr.nodes import Bin, Const, Fn, Neg, Node, Var
+from app.engine.expr.nodes import Bin, Const, Fn, Neg, Node, Var, children, post_order
 from app.engine.expr.table import FUNCTIONS, OPERATORS
 
-__all__ = ["number_text", "to_latex", "to_source"]
+__all__ = ["number_text", "short_source", "to_latex", "to_source"]
 
 _NEG_PRECEDENCE = 3  # unary minus binds tighter than * /, looser than **
 _ATOM = 5
@@ -61,6 +61,22 @@ def to_source(node: Node) -> str:
         return f"{wrap(node.a, 5)}**{wrap(node.b, 3)}"
     sep = f" {node.op} " if p == 1 else node.op
     return f"{wrap(node.a, p)}{sep}{wrap(node.b, p + 1)}"
+
+
+def short_source(node: Node, most: int = 40) -> str:
+    """:func:`to_source` cut to ``most`` characters, for messages. A tree of more than ``most``
+    nodes (a shared sub-expression prints once per use, so a program's text can be exponential
+    in its length) is shown by its operation alone, ``abs(…)`` or ``… / …``, without printing
+    it: linear in the distinct nodes."""
+    size: dict[int, int] = {}
+    for n in post_order(node):
+        size[id(n)] = min(1 + sum(size[id(c)] for c in children(n)), 10**6)
+    if size[id(node)] > most:
+        if isinstance(node, Fn):
+            return f"{node.name}(…)"
+        return f"… {node.op} …" if isinstance(node, Bin) else "-(…)"
+    text = to_source(node)
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def to_latex(node: Node) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.engine.expr import intervals as iv
 from app.engine.numerics import sigmoid
 
 __all__ = [
@@ -28,11 +29,48 @@ __all__ = [
     "USER_FUNCTIONS",
     "Function",
     "Operator",
+    "Singular",
 ]
 
 # Why a value is not finite although its arguments are: (what happened, detail or None), e.g.
 # ("overflowed", "exp of 1000 is above the largest float").
 Why = tuple[str, str | None]
+
+
+@dataclass(frozen=True)
+class Singular:
+    """Where a function (or an operand of an operator) is not differentiable: a ``kink`` (the
+    derivative jumps: abs, relu at 0) or a ``pole`` (the function or its derivative is
+    unbounded there, or undefined beyond it: 1/u at 0, log and sqrt at 0, tan at π/2 + kπ).
+
+    ``hits(lo, hi)`` says, per interval, whether ``[lo, hi]`` holds such a point (it may say
+    yes within rounding of one; it never says no where one lies); ``convention`` says what the
+    exact derivative takes there."""
+
+    kind: str  # "kink" or "pole"
+    at: str  # where, in the argument u, e.g. "u = 0"
+    hits: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    convention: str
+
+
+def _straddles(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return (lo <= 0) & (hi >= 0)
+
+
+def _kink_at_0(rule: str) -> Singular:
+    return Singular("kink", "u = 0", _straddles, rule)
+
+
+def _edge(edge: float, why: str) -> Singular:
+    return Singular("pole", f"u = {edge:g}", lambda lo, hi: lo <= edge, why)
+
+
+_TAN_POLE = Singular(
+    "pole",
+    "u = π/2 + kπ",
+    lambda lo, hi: iv.contains_periodic(lo, hi, math.pi / 2, math.pi),
+    "tan is unbounded there, with opposite signs on the two sides",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +85,9 @@ class Function:
     help: str = ""  # a few words for the API description
     user: bool = True  # callable in typed expressions (sign and step come only from derivatives)
     expand: str | None = None  # a staging in primitives over u, for the graph's ``expand``
+    # Interval extension (lo, hi) -> bounds of f over [lo, hi], for the kink detector.
+    bounds: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+    singular: tuple[Singular, ...] = ()  # its kinks and poles
 
 
 def _not_finite(u: float) -> Why:
@@ -79,8 +120,24 @@ def _step(u: np.ndarray) -> np.ndarray:
 
 
 _ROWS = (
-    Function("sin", np.sin, "cos(u)*du", r"\sin\left(@\right)", _not_finite, "sine (radians)"),
-    Function("cos", np.cos, "-sin(u)*du", r"\cos\left(@\right)", _not_finite, "cosine"),
+    Function(
+        "sin",
+        np.sin,
+        "cos(u)*du",
+        r"\sin\left(@\right)",
+        _not_finite,
+        "sine (radians)",
+        bounds=iv.sine_like(np.sin, math.pi / 2),
+    ),
+    Function(
+        "cos",
+        np.cos,
+        "-sin(u)*du",
+        r"\cos\left(@\right)",
+        _not_finite,
+        "cosine",
+        bounds=iv.sine_like(np.cos, 0.0),
+    ),
     Function(
         "tan",
         np.tan,
@@ -89,9 +146,28 @@ _ROWS = (
         _not_finite,
         "tangent",
         expand="sin(u)/cos(u)",
+        bounds=iv.tan_bounds,
+        singular=(_TAN_POLE,),
     ),
-    Function("exp", np.exp, "exp(u)*du", r"\exp\left(@\right)", _overflow("exp"), "e to the u"),
-    Function("log", np.log, "du/u", r"\log\left(@\right)", _log_why, "natural logarithm"),
+    Function(
+        "exp",
+        np.exp,
+        "exp(u)*du",
+        r"\exp\left(@\right)",
+        _overflow("exp"),
+        "e to the u",
+        bounds=iv.increasing(np.exp),
+    ),
+    Function(
+        "log",
+        np.log,
+        "du/u",
+        r"\log\left(@\right)",
+        _log_why,
+        "natural logarithm",
+        bounds=iv.domain(np.log, 0.0),
+        singular=(_edge(0.0, "log u → -∞ and log'(u) = 1/u → ∞ as u → 0+; no value below"),),
+    ),
     Function(
         "sqrt",
         np.sqrt,
@@ -99,8 +175,19 @@ _ROWS = (
         r"\sqrt{@}",
         lambda u: ("is undefined", f"square root of the negative number {u:.6g}"),
         "square root",
+        bounds=iv.domain(np.sqrt, 0.0),
+        singular=(_edge(0.0, "sqrt'(u) = 1/(2 sqrt(u)) → ∞ as u → 0+; no value below"),),
     ),
-    Function("abs", np.abs, "sign(u)*du", r"\left|@\right|", _not_finite, "absolute value"),
+    Function(
+        "abs",
+        np.abs,
+        "sign(u)*du",
+        r"\left|@\right|",
+        _not_finite,
+        "absolute value",
+        bounds=iv.abs_bounds,
+        singular=(_kink_at_0("abs'(0) = sign(0) = 0, as PyTorch does"),),
+    ),
     # 2σ(2u) - 1: the sigmoid's staging, so it overflows where the sigmoid's does (exp(-2u) for
     # u below about -354, where the value is still the exact -1); the textbook
     # (exp(2u) - 1)/(exp(2u) + 1) gives inf/inf = NaN as the value itself for u above 354.
@@ -112,6 +199,7 @@ _ROWS = (
         _not_finite,
         "hyperbolic tangent",
         expand="2/(1 + exp(-2*u)) - 1",
+        bounds=iv.increasing(np.tanh),
     ),
     Function(
         "sigmoid",
@@ -121,6 +209,7 @@ _ROWS = (
         _not_finite,
         "1/(1 + exp(-u)), without overflow",
         expand="1/(1 + exp(-u))",
+        bounds=iv.increasing(sigmoid),
     ),
     Function(
         "relu",
@@ -129,6 +218,8 @@ _ROWS = (
         r"\operatorname{relu}\left(@\right)",
         _not_finite,
         "max(u, 0), with relu'(0) = 0",
+        bounds=iv.increasing(_relu),
+        singular=(_kink_at_0("relu'(0) = 0, as PyTorch does"),),
     ),
     Function(
         "sinh",
@@ -138,6 +229,7 @@ _ROWS = (
         _overflow("sinh", "beyond"),
         "hyperbolic sine",
         expand="(exp(u) - exp(-u))/2",
+        bounds=iv.increasing(np.sinh),
     ),
     Function(
         "cosh",
@@ -147,6 +239,7 @@ _ROWS = (
         _overflow("cosh"),
         "hyperbolic cosine",
         expand="(exp(u) + exp(-u))/2",
+        bounds=iv.cosh_bounds,
     ),
     Function(
         "log1p",
@@ -156,10 +249,30 @@ _ROWS = (
         _log1p_why,
         "log(1 + u), accurate for small u",
         expand="log(1 + u)",
+        bounds=iv.domain(np.log1p, -1.0),
+        singular=(_edge(-1.0, "log1p'(u) = 1/(1 + u) → ∞ as u → -1+; no value below"),),
     ),
     # Made by derivatives only: abs' = sign, relu' = step (both piecewise constant).
-    Function("sign", np.sign, "0", r"\operatorname{sign}\left(@\right)", _not_finite, user=False),
-    Function("step", _step, "0", r"\mathbf{1}\left[@ > 0\right]", _not_finite, user=False),
+    Function(
+        "sign",
+        np.sign,
+        "0",
+        r"\operatorname{sign}\left(@\right)",
+        _not_finite,
+        user=False,
+        bounds=iv.increasing(np.sign),
+        singular=(_kink_at_0("sign'(0) = 0 (a jump)"),),
+    ),
+    Function(
+        "step",
+        _step,
+        "0",
+        r"\mathbf{1}\left[@ > 0\right]",
+        _not_finite,
+        user=False,
+        bounds=iv.increasing(_step),
+        singular=(_kink_at_0("step'(0) = 0 (a jump)"),),
+    ),
 )
 
 FUNCTIONS: dict[str, Function] = {f.name: f for f in _ROWS}
@@ -182,6 +295,26 @@ class Operator:
     numpy: Callable[[np.ndarray, np.ndarray], np.ndarray]
     precedence: int  # for printing: + - 1, * / 2, (unary minus 3), ** 4
     why: Callable[[float, float], Why]
+    # Interval extension (alo, ahi, blo, bhi, b's value if b is a constant) -> bounds of a op b.
+    bounds: Callable[..., tuple[np.ndarray, np.ndarray]]
+    # Its kinks and poles given b's constant value (or None): (which operand, where), or None.
+    singular: Callable[[float | None], tuple[int, Singular] | None] = lambda b: None
+
+
+_DIV_POLE = Singular("pole", "b = 0", _straddles, "a/b is unbounded as b → 0, with either sign")
+
+
+def _pow_singular(p: float | None) -> tuple[int, Singular] | None:
+    """``u ** p``: smooth for a whole p >= 0; a pole at u = 0 for p < 0; for a fractional p,
+    undefined below 0 (and, if p < 1, with an unbounded derivative at 0); with a variable
+    exponent, defined for u > 0 only."""
+    if p is None:
+        return 0, _edge(0.0, "u**v = exp(v log u) needs u > 0 when v varies")
+    if p >= 0 and float(p).is_integer():
+        return None
+    if float(p).is_integer():
+        return 0, Singular("pole", "u = 0", _straddles, f"u**{p:g} is unbounded as u → 0")
+    return 0, _edge(0.0, f"u**{p:g} has no real value for u < 0 and is not differentiable at 0")
 
 
 def _div_why(a: float, b: float) -> Why:
@@ -203,10 +336,27 @@ def _overflowed(a: float, b: float) -> Why:
 OPERATORS: dict[str, Operator] = {
     o.symbol: o
     for o in (
-        Operator("+", "add", np.add, 1, _overflowed),
-        Operator("-", "sub", np.subtract, 1, _overflowed),
-        Operator("*", "mul", np.multiply, 2, _overflowed),
-        Operator("/", "div", np.divide, 2, _div_why),
-        Operator("**", "pow", np.power, 4, _pow_why),
+        Operator("+", "add", np.add, 1, _overflowed, lambda al, ah, bl, bh, p: (al + bl, ah + bh)),
+        Operator(
+            "-", "sub", np.subtract, 1, _overflowed, lambda al, ah, bl, bh, p: (al - bh, ah - bl)
+        ),
+        Operator(
+            "*",
+            "mul",
+            np.multiply,
+            2,
+            _overflowed,
+            lambda al, ah, bl, bh, p: iv.mul_bounds(al, ah, bl, bh),
+        ),
+        Operator(
+            "/",
+            "div",
+            np.divide,
+            2,
+            _div_why,
+            lambda al, ah, bl, bh, p: iv.div_bounds(al, ah, bl, bh),
+            lambda p: (1, _DIV_POLE),
+        ),
+        Operator("**", "pow", np.power, 4, _pow_why, iv.pow_bounds, _pow_singular),
     )
 }

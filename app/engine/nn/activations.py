@@ -21,6 +21,7 @@ from app.engine.errors import EngineError
 from app.engine.nn.gradcheck import central_difference
 from app.engine.nn.protocol import Backward, Params
 from app.engine.numerics import sigmoid as _sigmoid
+from app.engine.verdicts import judge
 
 Fn = Callable[[np.ndarray, float], np.ndarray]
 
@@ -399,9 +400,10 @@ def activation_curve(
     :math:`\\frac{f(x+h) - f(x-h)}{(x+h) - (x-h)}`, dividing by the step actually taken),
     ``backward = upstream * f'(x)`` (the layer's backward fed ``upstream``), and
     ``max_abs_error = max |dy - dy_numeric|`` over finite points farther than ``2h`` from any kink
-    (or from a point where only :math:`f''` jumps). Arrays may hold inf/NaN where a value leaves
-    the float range (e.g. ``upstream`` near 1e308) or where ``h`` is below the spacing of floats at
-    ``x``; the caller reports those points.
+    (or from a point where only :math:`f''` jumps), and ``verdict``, the gradient check's rule on
+    ``dy`` against ``dy_numeric`` (``kink`` where they differ only within 2h of a kink). Arrays
+    may hold inf/NaN where a value leaves the float range (e.g. ``upstream`` near 1e308) or
+    where ``h`` is below the spacing of floats at ``x``; the caller reports those points.
     """
     act = get_activation(name)
     a = act.alpha_or_default(alpha)
@@ -426,10 +428,13 @@ def activation_curve(
         _, backward_fn = layer.forward(x, {})
         backward, _ = backward_fn(np.full_like(x, float(upstream)))  # upstream * f'(x)
         err = np.abs(dy - dy_numeric)
-    keep = np.isfinite(err)
+    finite = np.isfinite(err)
+    near = np.zeros(x.shape, dtype=bool)
     for k in act.kinks_for(alpha) + act.smooth_breaks:
-        keep &= np.abs(x - k) > 2.0 * h  # central differences straddling a kink are meaningless
+        near |= np.abs(x - k) <= 2.0 * h  # central differences straddling a kink are meaningless
+    keep = finite & ~near
     max_abs_error = float(err[keep].max()) if keep.any() else 0.0
+    verdict = judge(dy[finite], dy_numeric[finite], near[finite]).verdict
     return {
         "x": x,
         "y": y,
@@ -437,4 +442,5 @@ def activation_curve(
         "dy_numeric": dy_numeric,
         "backward": backward,
         "max_abs_error": max_abs_error,
+        "verdict": verdict,
     }

@@ -1,4 +1,4 @@
-"""Central-difference helpers and the pass/fail rule of the gradient check.
+"""Central-difference helpers and the comparison of the gradient check.
 
 The numeric derivative of ``f`` at ``a`` in the direction of entry ``i`` is
 :math:`\\frac{f(a + h e_i) - f(a - h e_i)}{(a_i + h) - (a_i - h)}`: a central difference divided by
@@ -13,9 +13,8 @@ from collections.abc import Callable
 import numpy as np
 
 from app.engine.errors import EngineError
+from app.engine.verdicts import Judgement, judge
 
-ATOL = 1e-5  # PyTorch gradcheck's absolute tolerance
-RTOL = 1e-3  # PyTorch gradcheck's relative tolerance
 REL_FLOOR = 1e-8  # rel_error = |a - n| / max(REL_FLOOR, |a| + |n|)
 
 
@@ -185,10 +184,14 @@ def layer_check(
         moved = (a, params) if name is None else (x, {**params, name: a})
         return float(np.sum(forward(*moved)[0] * g))
 
-    results = {"x": compare(dx, numeric_gradient(L, x, h))[1:]}
+    def check(analytic: np.ndarray, num: np.ndarray) -> tuple[float | None, bool]:
+        _, max_rel_error, judgement = compare(analytic, num)
+        return max_rel_error, judgement.passed
+
+    results = {"x": check(dx, numeric_gradient(L, x, h))}
     for name, analytic in grads.items():
-        num = numeric_gradient(lambda a, name=name: L(a, name), params[name], h)
-        results[name] = compare(analytic, num)[1:]
+        num = numeric_gradient(lambda a, n=name: L(a, n), params[name], h)
+        results[name] = check(analytic, num)
     return results
 
 
@@ -207,24 +210,22 @@ def same_shape(grad: tuple[int, ...], param: tuple[int, ...]) -> bool:
 
 def compare(
     analytic: np.ndarray, numeric: np.ndarray, at_kink: np.ndarray | None = None
-) -> tuple[np.ndarray, float | None, bool]:
+) -> tuple[np.ndarray, float | None, Judgement]:
     """Element-wise ``rel_error = |a - n| / max(1e-8, |a| + |n|)``, its max, and the verdict.
 
-    ``passed`` is PyTorch gradcheck's rule ``|a - n| <= ATOL + RTOL * |n|`` for every entry not
-    marked ``at_kink`` (where the central difference straddles a kink and so is no derivative);
-    the max is over those entries too (None when every entry is at a kink).
+    The max is over the entries not marked ``at_kink`` (where the central difference straddles a
+    kink and so is no derivative; None when every entry is). The verdict is the one rule of
+    :func:`app.engine.verdicts.judge`, in the dtype of ``analytic`` (float32 or float64): errors
+    against the tensor's scale, ``kink`` only where the disagreeing entries are ``at_kink``.
     """
+    dtype = "float32" if np.asarray(analytic).dtype == np.float32 else "float64"
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numeric, dtype=np.float64)
     diff = np.abs(a - n)
-    abs_n = np.abs(n)
-    rel_error = diff / np.maximum(REL_FLOOR, np.abs(a) + abs_n)
-    ok = diff <= ATOL + RTOL * abs_n
+    rel_error = diff / np.maximum(REL_FLOOR, np.abs(a) + np.abs(n))
     judged = rel_error if at_kink is None else rel_error[~at_kink]
-    if at_kink is not None:
-        ok |= at_kink
     if judged.size:
         max_rel_error: float | None = float(np.maximum.reduce(judged, axis=None))
     else:
         max_rel_error = 0.0 if at_kink is None else None
-    return rel_error, max_rel_error, bool(np.logical_and.reduce(ok, axis=None))
+    return rel_error, max_rel_error, judge(a, n, at_kink, dtype)

@@ -25,6 +25,7 @@ from app.engine.arrays import Loc, as_float, finite_array
 from app.engine.errors import EngineError
 from app.engine.nn.activations import ACTIVATIONS, ActivationLayer, ActivationSpec
 from app.engine.nn.batchnorm import BatchNorm, BatchNormSpec, batchnorm_spec
+from app.engine.nn.moments import normalize, underflowing_scale
 from app.engine.nn.protocol import Backward, Layer, Params
 from app.engine.reductions import col_sum, row_max, row_sum
 
@@ -331,10 +332,7 @@ class LayerNorm(Smooth):
 
     def forward(self, x: np.ndarray, p: Params) -> tuple[np.ndarray, Backward]:
         gamma = p["gamma"]
-        mu = x.mean(axis=-1, keepdims=True)
-        xc = x - mu
-        inv = 1.0 / np.sqrt((xc * xc).mean(axis=-1, keepdims=True) + self.eps)  # 1/sqrt(var+eps)
-        xhat = xc * inv
+        xhat, inv = normalize(x, self.eps)  # inv = 1/sqrt(var+eps), without overflow
         y = _row_param(gamma) * xhat + _row_param(p["beta"])
 
         def backward(dy: np.ndarray) -> tuple[np.ndarray, Params]:
@@ -348,6 +346,23 @@ class LayerNorm(Smooth):
 
     def macs(self, N: int) -> int:
         return 8 * N * self.n_out
+
+    def fragile(self, x: np.ndarray) -> list[tuple[str, str]]:
+        """``(code, msg)`` for rows whose spread is too large for the backward pass's
+        ``1/sqrt(var)`` (below the dtype's smallest normal number): the output stays exact,
+        the input gradient loses digits."""
+        rows = np.flatnonzero(underflowing_scale(x))
+        if not rows.size:
+            return []
+        return [
+            (
+                "layernorm_gradient_underflow",
+                f"{rows.size} row(s) of the input (the first is row {int(rows[0])}) spread "
+                f"beyond 1/{np.finfo(x.dtype).tiny:.3g}: the normalised output is exact, but "
+                f"the backward pass multiplies by 1/sqrt(var), which underflows {x.dtype.name}; "
+                "the input gradient there loses digits or is 0. Scale the inputs down.",
+            )
+        ]
 
 
 @dataclass(frozen=True)

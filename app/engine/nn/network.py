@@ -163,6 +163,20 @@ def network_warnings(net: Network, y: np.ndarray, t: np.ndarray) -> list[dict]:
     return found
 
 
+def layer_warnings(net: Network, inputs: Sequence[np.ndarray]) -> list[dict]:
+    """The warnings of layers that can tell a fragile input (``layer.fragile(x)``: layer norm
+    whose backward factor underflows, say); ``inputs[i]`` is layer i's input."""
+    found = []
+    for layer in net.layers:
+        fragile = getattr(layer, "fragile", None)
+        if fragile is not None:
+            found += [
+                warning(code, f"{net.describe(layer.index)}: {msg}", ("layers", layer.index))
+                for code, msg in fragile(inputs[layer.index])
+            ]
+    return found
+
+
 # ------------------------------------------------------------------------ the gradient check
 
 
@@ -297,9 +311,11 @@ def _check_item(
             "use smaller inputs, weights or h.",
             ("gradcheck",),
         )
-    rel_error, max_rel_error, passed = compare(analytic, numeric, at_kink)
+    rel_error, max_rel_error, judgement = compare(analytic, numeric, at_kink)
     kinks = 0 if at_kink is None else int(at_kink.sum())
-    item = {"index": i, "param": name, "max_rel_error": max_rel_error, "passed": passed}
+    item = {"index": i, "param": name, "max_rel_error": max_rel_error}
+    item |= {"passed": judgement.passed, "verdict": judgement.verdict, "scale": judgement.scale}
+    item |= {"max_scaled_error": judgement.max_scaled_error}
     item |= {"numeric": numeric, "rel_error": rel_error, "kinks": kinks}
     if not kinks:
         return item, []
@@ -308,8 +324,9 @@ def _check_item(
     msg = (
         f"gradient check of {what}: for {kinks} of {at_kink.size} entries a step of ±h "
         f"(h = {h:g}) moves an input of a kinked activation (relu-like) across its kink, so the "
-        "central difference there is no derivative. Those entries are marked at_kink and left "
-        "out of 'passed'; the analytic value is the one-sided derivative the layer defines."
+        "central difference there is no derivative. Those entries are marked at_kink; where "
+        "only they disagree the verdict is 'kink'. The analytic value is the one-sided "
+        "derivative the layer defines (relu'(0) = 0, as PyTorch)."
     )
     return item, [warning("kink_in_step", msg, ("x",) if name == "x" else ("layers", i))]
 
@@ -493,7 +510,8 @@ def run_network(
     if gradcheck:
         _check_cost(net, params, x, layers, limits.gradcheck_budget)
     L, outputs, grads, seed = passes(net, params, x, t)
-    warns = network_warnings(net, outputs[-1], t) + planted_warnings(net)
+    warns = network_warnings(net, outputs[-1], t) + layer_warnings(net, [x, *outputs])
+    warns += planted_warnings(net)
     checks = None
     if gradcheck:
         checks, kink_warnings = gradient_check(net, params, x, t, grads, float(h), outputs)

@@ -1,14 +1,13 @@
-// Judging a numerical value against an analytic one, with the engine's own constants (from
-// GET /api/v1/meta, never copied here): PyTorch gradcheck's pass rule, and the band the
-// relative error falls in (CS231n's: good, ok only near a kink, suspicious, wrong).
+// The server's verdicts and warnings, shown: a page never judges a number itself. The engine
+// decides every verdict by one rule (good, acceptable, kink, suspicious, wrong: GET
+// /api/v1/meta `verdict_rules`); this module only maps a verdict to a label and a colour, and
+// lists a response's warnings beside the number they qualify.
 import { get } from "./api.js";
 import { h } from "./dom.js";
-import { sci } from "./format.js";
 
 /** @typedef {import("../types/kit").Meta} Meta */
-/** @typedef {import("../types/kit").Schemas["Tolerances"]} Tolerances */
-/** @typedef {import("../types/kit").Schemas["ErrorBand"]} ErrorBand */
-/** @typedef {{pass: boolean, rel: number, band: ErrorBand}} Verdict */
+/** @typedef {import("../types/kit").Schemas["GradcheckItem"]["verdict"]} Verdict */
+/** @typedef {import("../types/kit").Schemas["WarningItem"]} Warning */
 
 /** @type {Promise<Meta> | null} */
 let cached = null;
@@ -22,43 +21,18 @@ export function meta() {
   return cached;
 }
 
-/**
- * PyTorch gradcheck's rule |a − n| ≤ atol + rtol·|n|.
- * @param {number} a analytic
- * @param {number} n numerical
- * @param {Tolerances} tol
- */
-export const passes = (a, n, tol) => Math.abs(a - n) <= tol.atol + tol.rtol * Math.abs(n);
-
-/**
- * The gradient check's relative error |a − n| / max(floor, |a| + |n|).
- * @param {number} a
- * @param {number} n
- * @param {Tolerances} tol
- */
-export const relError = (a, n, tol) => Math.abs(a - n) / Math.max(tol.rel_floor, Math.abs(a) + Math.abs(n));
-
-/**
- * @param {number} rel
- * @param {ErrorBand[]} bands ordered from good to wrong
- */
-export function band(rel, bands) {
-  return bands.find((b) => b.below === null || rel < b.below) || bands[bands.length - 1];
-}
-
-/**
- * @param {number} analytic
- * @param {number} numeric
- * @param {Meta} m
- * @param {number} [rel] the relative error if the API computed it
- * @returns {Verdict}
- */
-export function verdict(analytic, numeric, m, rel = relError(analytic, numeric, m.gradcheck)) {
-  return { pass: passes(analytic, numeric, m.gradcheck), rel, band: band(rel, m.rel_error_bands) };
-}
-
-/** The pass rule in words, e.g. "|a − n| ≤ 1e-5 + 1e-3·|n|". @param {Meta} m */
-export const ruleText = (m) => `|a − n| ≤ ${sci(m.gradcheck.atol, 0)} + ${sci(m.gradcheck.rtol, 0)}·|n|`;
+/** @type {Record<Verdict, {kind: "pass" | "fail" | "warn", label: string, meaning: string}>} */
+export const VERDICT_LOOK = {
+  good: { kind: "pass", label: "good", meaning: "the analytic gradient agrees to what the step resolves" },
+  acceptable: { kind: "pass", label: "acceptable", meaning: "agrees to what this dtype and step can resolve" },
+  kink: {
+    kind: "warn",
+    label: "kink within ±h",
+    meaning: "disagrees only where a kink or pole lies within ±h: the finite difference is no derivative there",
+  },
+  suspicious: { kind: "fail", label: "suspicious", meaning: "disagrees by more than rounding explains" },
+  wrong: { kind: "fail", label: "wrong", meaning: "disagrees by more than 1% of the scale" },
+};
 
 /**
  * @param {"pass" | "fail" | "warn" | `band-${string}`} kind
@@ -68,16 +42,26 @@ export const ruleText = (m) => `|a − n| ≤ ${sci(m.gradcheck.atol, 0)} + ${sc
 export const badge = (kind, text, title) => h("span", { class: `badge ${kind}`, title }, text);
 
 /**
- * Two badges: the pass rule's verdict, and the relative error's band.
+ * The server's verdict as a badge: its label, coloured, its meaning in the tooltip.
  * @param {Verdict} v
- * @param {Meta} m
  */
-export function verdictBadges(v, m) {
-  const frag = document.createDocumentFragment();
-  frag.append(
-    badge(v.pass ? "pass" : "fail", v.pass ? "pass" : "fail", `PyTorch's rule ${ruleText(m)}`),
-    " ",
-    badge(`band-${v.band.name}`, `rel ${sci(v.rel, 0)}: ${v.band.label}`, v.band.meaning),
+export function verdictBadge(v) {
+  const look = VERDICT_LOOK[v];
+  return h(
+    "span",
+    { class: `badge ${look.kind}`, title: `the server's verdict: ${look.meaning}`, dataset: { verdict: v } },
+    look.label,
   );
-  return frag;
+}
+
+/**
+ * A response's warnings as a small list, announced (or nothing when there are none).
+ * @param {Warning[] | undefined} warnings
+ * @returns {HTMLElement}
+ */
+export function warningList(warnings) {
+  const list = h("ul", { class: "warnings", role: "status", "aria-live": "polite" });
+  for (const w of warnings ?? [])
+    list.append(h("li", { class: "field-note warn-note", dataset: { warn: w.code } }, w.msg));
+  return list;
 }

@@ -11,7 +11,7 @@ import { Cycle, debounce } from "../kit/lifecycle.js";
 import { draw, layout, line, onAreaClick } from "../kit/plot.js";
 import { UrlState, bool, num as numProp, suffixed, words } from "../kit/state.js";
 import { renderTex } from "../kit/tex.js";
-import { meta, verdict, verdictBadges } from "../kit/verdict.js";
+import { meta, verdictBadge } from "../kit/verdict.js";
 import { Sketch } from "../panels/sketch.js";
 
 /** @typedef {import("../types/kit").Schemas["CurveOut"]} Curve */
@@ -178,14 +178,8 @@ export async function init() {
           const b = r.dy_numeric[i];
           if (a !== null && b !== null && Math.abs(a - b) > gap) [worst, gap] = [i, Math.abs(a - b)];
         }
-        const cell = h("td", {});
-        if (worst >= 0)
-          cell.append(
-            verdictBadges(
-              verdict(/** @type {number} */ (r.dy[worst]), /** @type {number} */ (r.dy_numeric[worst]), m),
-              m,
-            ),
-          );
+        // The verdict is the server's, on the whole curve (one rule for every page).
+        const cell = h("td", {}, verdictBadge(r.verdict));
         return h(
           "tr",
           { title: `worst at x = ${num(r.x[worst], 5)}, away from kinks` },
@@ -290,7 +284,7 @@ export async function init() {
       const kink = (byName(n)?.nonsmooth ?? []).some(
         (k) => Math.abs(k - (r.x[i] ?? x)) <= 2 * state.h && kinkAt(r.x, r.dy, k),
       );
-      return { n, r, i, dy, dyn, kink, v: kink || dy === null || dyn === null ? null : verdict(dy, dyn, m) };
+      return { n, r, i, dy, dyn, kink };
     });
     const first = at[0];
     // One column per activation, so that ten of them still fit one line each.
@@ -329,19 +323,7 @@ export async function init() {
           {},
           row("f(x)", (a) => num(a.r.y[a.i], 6)),
           row("analytic f′(x)", (a) => (a.kink ? "undefined (kink)" : num(a.dy, 6))),
-          // coloured by the relative error's band, the verdict in words in its tooltip
-          row(
-            "numerical f′(x)",
-            (a) => num(a.dyn, 6),
-            (a) => {
-              if (!a.v) return { class: "", title: "" };
-              const { pass, rel, band } = a.v;
-              return {
-                class: `band band-${band.name}`,
-                title: `${pass ? "pass" : "fail"}; rel. error ${sci(rel, 1)}: ${band.label}`,
-              };
-            },
-          ),
+          row("numerical f′(x)", (a) => num(a.dyn, 6)),
           row(`∂L/∂x = ${num(state.up, 4)} · f′`, (a) => num(a.r.backward[a.i], 6)),
         ),
       ),

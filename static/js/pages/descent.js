@@ -8,7 +8,7 @@ import { extent, num, sci } from "../kit/format.js";
 import { Cycle, debounce } from "../kit/lifecycle.js";
 import { draw, layout, line, onAreaClick } from "../kit/plot.js";
 import { UrlState, keyed, nums, num as numProp, oneOf, str, words } from "../kit/state.js";
-import { meta, verdict, verdictBadges } from "../kit/verdict.js";
+import { meta, verdictBadge, warningList } from "../kit/verdict.js";
 
 /** @typedef {import("../types/kit").Schemas["DescentOut"]} Run */
 /** @typedef {import("../types/kit").Schemas["GridOut"]} Grid */
@@ -442,6 +442,10 @@ export async function init() {
     const limit = first?.lr_limit ?? null;
     const advice = state.opt.map((o) => runs[o]?.warning).find(Boolean);
     if (advice) warn.push(advice);
+    // The server's other warnings about each path (its gradients' steps straddling a kink).
+    for (const o of shown)
+      for (const x of runs[o].warnings ?? [])
+        if (x.code !== "lr_above_stability_bound" && !warn.includes(`${o}: ${x.msg}`)) warn.push(`${o}: ${x.msg}`);
     const w = byId("lr-warning", HTMLElement);
     const limitText = limit !== null ? `2/λmax at the start = ${num(limit, 4)}; η = ${num(state.lr, 4)}.` : "";
     if (warn.length) {
@@ -461,10 +465,9 @@ export async function init() {
     byId("g-exact", HTMLElement).textContent = fmt(r.exact);
     const gaps = r.gradient.map((g, i) => Math.abs(g - r.exact[i]));
     byId("g-err", HTMLElement).textContent = sci(Math.max(...gaps), 2);
-    // Judge the component that is worst by relative error.
-    const vs = r.gradient.map((g, i) => verdict(r.exact[i], g, m));
-    const worst = vs.reduce((a, b) => (b.rel > a.rel || !b.pass ? b : a));
-    byId("g-badge", HTMLElement).replaceChildren(verdictBadges({ ...worst, pass: vs.every((v) => v.pass) }, m));
+    // The server's verdict and warnings (a kink or pole within ±h of the start, cancellation).
+    byId("g-badge", HTMLElement).replaceChildren(verdictBadge(r.verdict));
+    byId("g-warnings", HTMLElement).replaceChildren(warningList(r.warnings));
   }
 
   // ---- requests --------------------------------------------------------------------------------

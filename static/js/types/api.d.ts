@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * The engine's constants, for clients to show
-         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's tolerances and the relative-error bands, each loss's label, what it expects, its formula and seed gradient, the affine initialisations, each optimizer's update rule and hyper-parameters with their defaults, each activation with its formulas, default initialisation and the points where it is not smooth, each layer kind's formulas, parameters and how step mode explains it, and the registry of planted bugs. Changes only with the version.
+         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's verdict rule, the relative-error floor and bands, each loss's label, what it expects, its formula and seed gradient, the affine initialisations, each optimizer's update rule and hyper-parameters with their defaults, each activation with its formulas, default initialisation and the points where it is not smooth, each layer kind's formulas, parameters and how step mode explains it, and the registry of planted bugs. Changes only with the version.
          */
         get: operations["meta"];
         put?: never;
@@ -96,7 +96,7 @@ export interface paths {
         put?: never;
         /**
          * Forward, backward and gradient check of a layer stack
-         * @description Runs `x` through `layers`, computes `loss` against `targets`, then runs the backward pass. `forward[i].output` is layer i's output, `backward[i].grad_input` is dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every gradient is compared with central differences (PyTorch's tolerances: atol 1e-5, rtol 1e-3). A layer's `bug` (the loss's `loss_bug`) runs that planted bug's wrong code (`/meta` lists them); `challenge` runs a bug hunt's network with its hidden bug planted.
+         * @description Runs `x` through `layers`, computes `loss` against `targets`, then runs the backward pass. `forward[i].output` is layer i's output, `backward[i].grad_input` is dLoss/d(input of layer i), `grads` holds dLoss/dW and dLoss/db. With `gradcheck`, every gradient is compared with central differences and judged by one rule (`verdict`; its bounds per dtype in `/api/v1/meta` `verdict_rules`). A layer's `bug` (the loss's `loss_bug`) runs that planted bug's wrong code (`/meta` lists them); `challenge` runs a bug hunt's network with its hidden bug planted.
          */
         post: operations["runNetwork"];
         delete?: never;
@@ -216,7 +216,7 @@ export interface paths {
         put?: never;
         /**
          * Derivative and tangent line of f(x)
-         * @description Differentiates f(x) at `x0` by a central, forward or backward difference with step `h`, beside the exact derivative from symbolic differentiation; returns the tangent line and f, its tangent and f' over `linspace(x_min, x_max, num)`. Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, `pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu sinh cosh log1p`; nothing else is evaluated. Functions: `sin` sine (radians); `cos` cosine; `tan` tangent; `exp` e to the u; `log` natural logarithm; `sqrt` square root; `abs` absolute value; `tanh` hyperbolic tangent; `sigmoid` 1/(1 + exp(-u)), without overflow; `relu` max(u, 0), with relu'(0) = 0; `sinh` hyperbolic sine; `cosh` hyperbolic cosine; `log1p` log(1 + u), accurate for small u.
+         * @description Differentiates f(x) at `x0` by a central, forward or backward difference with step `h`, beside the exact derivative from symbolic differentiation; returns the tangent line and f, its tangent and f' over `linspace(x_min, x_max, num)`. `verdict` is the gradient check's rule on the numbers against the exact ones; `warnings` tell a kink or pole of the expression at the point or within the step (`not_differentiable`, `kink_in_step`, `singularity_in_step`), naming the function, the point and the convention the exact value follows, and digits lost to cancellation. Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, `pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu sinh cosh log1p`; nothing else is evaluated. Functions: `sin` sine (radians); `cos` cosine; `tan` tangent; `exp` e to the u; `log` natural logarithm; `sqrt` square root; `abs` absolute value; `tanh` hyperbolic tangent; `sigmoid` 1/(1 + exp(-u)), without overflow; `relu` max(u, 0), with relu'(0) = 0; `sinh` hyperbolic sine; `cosh` hyperbolic cosine; `log1p` log(1 + u), accurate for small u.
          */
         post: operations["derivative"];
         delete?: never;
@@ -236,7 +236,7 @@ export interface paths {
         put?: never;
         /**
          * Gradient of f(x1, ..., xn)
-         * @description The vector of partial derivatives (∂f/∂x1, ..., ∂f/∂xn) at `point` by central differences, beside the exact gradient. The variables are x1..xn with n = len(point). Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, `pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu sinh cosh log1p`; nothing else is evaluated. Functions: `sin` sine (radians); `cos` cosine; `tan` tangent; `exp` e to the u; `log` natural logarithm; `sqrt` square root; `abs` absolute value; `tanh` hyperbolic tangent; `sigmoid` 1/(1 + exp(-u)), without overflow; `relu` max(u, 0), with relu'(0) = 0; `sinh` hyperbolic sine; `cosh` hyperbolic cosine; `log1p` log(1 + u), accurate for small u.
+         * @description The vector of partial derivatives (∂f/∂x1, ..., ∂f/∂xn) at `point` by central differences, beside the exact gradient. The variables are x1..xn with n = len(point). `verdict` is the gradient check's rule on the numbers against the exact ones; `warnings` tell a kink or pole of the expression at the point or within the step (`not_differentiable`, `kink_in_step`, `singularity_in_step`), naming the function, the point and the convention the exact value follows, and digits lost to cancellation. Expressions use the variables the endpoint names, numbers, `+ - * / **`, parentheses, `pi`, `e` and `sin cos tan exp log sqrt abs tanh sigmoid relu sinh cosh log1p`; nothing else is evaluated. Functions: `sin` sine (radians); `cos` cosine; `tan` tangent; `exp` e to the u; `log` natural logarithm; `sqrt` square root; `abs` absolute value; `tanh` hyperbolic tangent; `sigmoid` 1/(1 + exp(-u)), without overflow; `relu` max(u, 0), with relu'(0) = 0; `sinh` hyperbolic sine; `cosh` hyperbolic cosine; `log1p` log(1 + u), accurate for small u.
          */
         post: operations["gradient"];
         delete?: never;
@@ -1052,6 +1052,12 @@ export interface components {
              */
             max_abs_error: number | null;
             /**
+             * Verdict
+             * @description dy judged against dy_numeric by the gradient check's rule (GET /api/v1/meta `verdict_rules`); `kink` where they differ only within 2h of a kink.
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
              * Nonfinite
              * @description Points sent as null because they were not finite.
              */
@@ -1240,6 +1246,17 @@ export interface components {
             /** Nonfinite */
             nonfinite: number;
             /**
+             * Verdict
+             * @description The server's judgement of `derivative` against `exact` (the gradient check's rule, GET /api/v1/meta `verdict_rules`; `kink` where a kink or pole lies within the step).
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel), `no_signal` (f is exactly 0 at x0 and x0 ± h), `step_rounded` (x0 ± h rounds: h is near the spacing of floats at x0).
+             */
+            warnings?: components["schemas"]["WarningItem"][];
+            /**
              * Latex
              * @description LaTeX of f and of f'.
              */
@@ -1328,8 +1345,16 @@ export interface components {
              * @description 2/λmax of the Hessian at the start.
              */
             lr_limit?: number | null;
-            /** Warning */
+            /**
+             * Warning
+             * @description The lr warning alone (also in `warnings`).
+             */
             warning?: string | null;
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel); `lr_above_stability_bound`.
+             */
+            warnings?: components["schemas"]["WarningItem"][];
             /**
              * Options
              * @description The optimizer's hyper-parameters used.
@@ -1521,10 +1546,32 @@ export interface components {
              * @description 'W', 'b', or 'x' for the network input.
              */
             param: string;
-            /** Max Rel Error */
+            /**
+             * Max Rel Error
+             * @description The largest rel_error over the entries not at a kink (CS231n's measure).
+             */
             max_rel_error: number | null;
-            /** Passed */
+            /**
+             * Passed
+             * @description True exactly when `verdict` is good, acceptable or kink.
+             */
             passed: boolean;
+            /**
+             * Verdict
+             * @description The server's one rule (GET /api/v1/meta `verdict_rules`): each entry's |a - n| over the tensor's `scale`; `kink` only where every disagreeing entry has a kink within ±h.
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
+             * Scale
+             * @description max(largest |analytic|, largest |numeric| away from kinks, the dtype's floor).
+             */
+            scale: number;
+            /**
+             * Max Scaled Error
+             * @description The largest |a - n| / scale the verdict judged.
+             */
+            max_scaled_error: number;
             /**
              * Numeric
              * @description With gradcheck_arrays.
@@ -1537,7 +1584,7 @@ export interface components {
             rel_error?: (number | null)[][] | (number | null)[] | null;
             /**
              * Kinks
-             * @description Entries whose ±h step crosses a relu-like kink (left out of `passed`).
+             * @description Entries whose ±h step crosses a relu-like kink (see `verdict`).
              * @default 0
              */
             kinks?: number;
@@ -1555,6 +1602,17 @@ export interface components {
             gradient: number[];
             /** Exact */
             exact: number[];
+            /**
+             * Verdict
+             * @description `gradient` judged against `exact` (as the derivative's).
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel).
+             */
+            warnings?: components["schemas"]["WarningItem"][];
         };
         /**
          * GradientRequest
@@ -1794,6 +1852,17 @@ export interface components {
             expand: boolean;
             /** H */
             h: number;
+            /**
+             * Verdict
+             * @description The reverse-mode `gradients` judged against the central differences `numeric` by the gradient check's rule (GET /api/v1/meta `verdict_rules`); `kink` where the variables that disagree have a kink or pole within ±h.
+             * @enum {string}
+             */
+            verdict: "good" | "acceptable" | "kink" | "suspicious" | "wrong";
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel), `expand_precision` (a staging that loses digits, with both values), `shadowed_constant` (a step rebinds `e` or `pi`).
+             */
+            warnings?: components["schemas"]["WarningItem"][];
         };
         /** GraphRandomOut */
         GraphRandomOut: {
@@ -2268,6 +2337,11 @@ export interface components {
              * @description How to read a relative error, from good to wrong (CS231n's bands).
              */
             rel_error_bands: components["schemas"]["ErrorBand"][];
+            /**
+             * Verdict Rules
+             * @description The gradient check's one verdict rule, per dtype: each entry's |a - n| over the tensor's scale; `kink` only where the kink detector found a kink within ±h of every disagreeing entry; `passed` exactly when good, acceptable or kink.
+             */
+            verdict_rules: components["schemas"]["VerdictRuleInfo"][];
             /** Losses */
             losses: components["schemas"]["LossInfo"][];
             /**
@@ -3633,6 +3707,11 @@ export interface components {
             dtype: "float64" | "float32";
             /** Nonfinite */
             nonfinite: number;
+            /**
+             * Warnings
+             * @description Results that are right but fragile, told rather than left silent: `not_differentiable`, `kink_in_step`, `singularity_in_step` (a kink or pole of the expression at the point or within the step: never missed, rarely reported where none lies), `cancellation` (more than half the digits cancel).
+             */
+            warnings?: components["schemas"]["WarningItem"][];
         };
         /**
          * StepSweepRequest
@@ -3687,16 +3766,6 @@ export interface components {
         };
         /** Tolerances */
         Tolerances: {
-            /**
-             * Atol
-             * @description Absolute tolerance of the pass rule |a - n| <= atol + rtol|n|.
-             */
-            atol: number;
-            /**
-             * Rtol
-             * @description Relative tolerance of the pass rule (PyTorch gradcheck's).
-             */
-            rtol: number;
             /**
              * Rel Floor
              * @description rel_error = |a - n| / max(rel_floor, |a| + |n|).
@@ -3933,6 +4002,39 @@ export interface components {
              */
             checkpoint?: boolean;
             resume?: components["schemas"]["ResumeIn"] | null;
+        };
+        /** VerdictRuleInfo */
+        VerdictRuleInfo: {
+            /**
+             * Dtype
+             * @enum {string}
+             */
+            dtype: "float64" | "float32";
+            /**
+             * Good
+             * @description Largest scaled error |a - n| / scale below this: good.
+             */
+            good: number;
+            /**
+             * Acceptable
+             * @description Below this: acceptable; above: kink, suspicious, wrong.
+             */
+            acceptable: number;
+            /**
+             * Wrong
+             * @description Above this (away from kinks): wrong; below: suspicious.
+             */
+            wrong: number;
+            /**
+             * Scale Floor
+             * @description The least scale: max(largest |a|, |n|, this).
+             */
+            scale_floor: number;
+            /**
+             * Why
+             * @description Where the dtype's error comes from.
+             */
+            why: string;
         };
         /** WarningItem */
         WarningItem: {

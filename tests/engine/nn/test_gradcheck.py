@@ -5,9 +5,7 @@ import pytest
 
 from app.engine.errors import EngineError
 from app.engine.nn.gradcheck import (
-    ATOL,
     REL_FLOOR,
-    RTOL,
     central_difference,
     compare,
     numeric_gradient,
@@ -16,8 +14,8 @@ from app.engine.nn.gradcheck import (
 )
 
 
-def test_tolerances_are_pytorchs():
-    assert (ATOL, RTOL, REL_FLOOR) == (1e-5, 1e-3, 1e-8)
+def test_the_relative_error_floor_is_cs231ns():
+    assert REL_FLOOR == 1e-8
 
 
 def test_numeric_gradient_of_a_polynomial_and_no_mutation():
@@ -86,11 +84,15 @@ def test_step_below_float_spacing():
 def test_compare_formulas():
     a = np.array([1.0, 0.0, 1e-9, 2.0])
     n = np.array([1.0 + 1e-6, 0.0, 0.0, 2.1])
-    rel, max_rel, passed = compare(a, n)
+    rel, max_rel, judgement = compare(a, n)
     np.testing.assert_allclose(rel, [1e-6 / (2 + 1e-6), 0.0, 1e-9 / 1e-8, 0.1 / 4.1])
     assert max_rel == pytest.approx(0.1)  # the 1e-9 vs 0 entry: its floor is 1e-8
-    assert not passed  # |2 - 2.1| > 1e-5 + 1e-3 * 2.1
-    assert compare(a[:3], n[:3])[2]
+    assert judgement.verdict == "wrong" and not judgement.passed  # 0.1 of the scale 2.1
+    assert judgement.scale == 2.1
+    # Without it: 1e-6 of the scale is acceptable, and the 1e-9 entry (rel_error 0.1) is not
+    # judged by itself but against the tensor's scale.
+    kept = compare(a[:3], n[:3])[2]
+    assert kept.verdict == "acceptable" and kept.passed
 
 
 def test_row_wise_input_check_equals_moving_one_entry_of_the_whole_batch():
@@ -132,7 +134,11 @@ def test_kink_marks_name_exactly_the_entries_whose_step_straddles_a_kink():
 
 def test_compare_leaves_kinked_entries_out_of_the_verdict():
     a, n = np.array([0.0, 1.0, 2.0]), np.array([0.5, 1.0, 2.0])  # entry 0: a kink's half-slope
-    assert not compare(a, n)[2]
-    rel, max_rel, passed = compare(a, n, np.array([True, False, False]))
-    assert passed and max_rel == 0.0 and rel[0] == 1.0  # still reported, not judged
+    assert compare(a, n)[2].verdict == "wrong"
+    rel, max_rel, judgement = compare(a, n, np.array([True, False, False]))
+    assert judgement.verdict == "kink" and judgement.passed
+    assert max_rel == 0.0 and rel[0] == 1.0  # still reported, not judged
+    # A disagreement away from the kink is judged as such: wrong, not kink.
+    off = n + np.array([0, 0.5, 0])
+    assert compare(a, off, np.array([True, False, False]))[2].verdict == "wrong"
     assert compare(a[:1], n[:1], np.array([True]))[1] is None  # nothing left to judge
