@@ -12,8 +12,8 @@ On seeded random inputs of several batch sizes (``N`` = 1, 2 and 5), in float64,
 every gradient with central differences of :math:`\\sum y \\odot dout` (or of ``L``) using the
 engine's own verdict rule (:func:`app.engine.nn.gradcheck.compare`: each entry's error against
 the tensor's scale, :mod:`app.engine.verdicts`), and looks for the mistakes learners make again
-and again: a write into the caller's array (``x``, ``dout``, ``t`` or a parameter), a gradient of the wrong shape, a
-``backward`` that returns nothing, a result that depends on an earlier call's state (the same
+and again: a write into the caller's array (``x``, ``dout``, ``t`` or a parameter), a gradient
+of the wrong shape, a ``backward`` that returns nothing, a result that depends on an earlier call's state (the same
 input twice gives two answers), rows of a batch that mix (row n's output moves when another row
 changes: a softmax over the wrong axis, ``y[:, t]``), a loss that sums instead of averaging over
 the batch, and an overflow on large inputs.
