@@ -8,15 +8,15 @@ Checks a layer or loss written in the *Deep Learning from Scratch* style, on you
 - a loss: ``forward(x, t) -> L`` (``t`` class indices or one-hot rows) and
   ``backward(dout=1) -> dx``.
 
-On seeded random inputs of several batch sizes (``N`` = 1, 2 and 5), in float64, it compares
-every gradient with central differences of :math:`\\sum y \\odot dout` (or of ``L``) using the
-engine's own verdict rule (:func:`app.engine.nn.gradcheck.compare`: each entry's error against
-the tensor's scale, :mod:`app.engine.verdicts`), and looks for the mistakes learners make again
-and again: a write into the caller's array (``x``, ``dout``, ``t`` or a parameter), a gradient
-of the wrong shape, a ``backward`` that returns nothing, a result that depends on an earlier call's state (the same
-input twice gives two answers), rows of a batch that mix (row n's output moves when another row
-changes: a softmax over the wrong axis, ``y[:, t]``), a loss that sums instead of averaging over
-the batch, and an overflow on large inputs.
+On seeded random inputs of several batch sizes (``N`` = 1, 2 and 5), in float64, it compares every
+gradient with central differences of :math:`\\sum y \\odot dout` (or of ``L``) using the engine's
+own verdict rule (:func:`app.engine.nn.gradcheck.compare`: each entry's error against the tensor's
+scale, :mod:`app.engine.verdicts`), and looks for the mistakes learners make again and again: a
+write into the caller's array (``x``, ``dout``, ``t`` or a parameter), a gradient of the wrong
+shape, a ``backward`` that returns nothing, a result that depends on an earlier call's state (the
+same input twice gives two answers), rows of a batch that mix (row n's output moves when another
+row changes: a softmax over the wrong axis, ``y[:, t]``), a loss that sums instead of averaging
+over the batch, and an overflow on large inputs.
 
 Exit status: 0 when every check passes, 1 when something was found (one line per finding), 2 for
 a usage or import error.
