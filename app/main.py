@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__, errors
-from app.api import activations, graph, meta, network, numdiff, pages, softmax, train
+from app.api import activations, graph, lessons, meta, network, numdiff, pages, softmax, train
 from app.api.routing import add_routes, operation_id
 from app.assets import AssetFiles
 from app.compression import GzipMiddleware
@@ -46,9 +46,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Off unless asked for: on, FastAPI looks up the global providers on every request.
         telemetry=None if settings.otel else {"tracing": False, "metrics": False, "logs": False},
     )
-    for router in (meta, activations, network, softmax, numdiff, graph, train, pages):
+    for router in (meta, activations, network, softmax, numdiff, graph, train, lessons, pages):
         add_routes(app, router.router)
     app.state.limits = settings.limits()
+    app.state.lessons = lessons.load(settings)  # checked now: a bad lesson is logged, left out
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
