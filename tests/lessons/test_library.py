@@ -46,3 +46,14 @@ def test_undecodable_file_is_skipped(tmp_path: Path, caplog):
     with caplog.at_level(logging.ERROR, logger="app.lessons"):
         load(Settings(lessons_dir=str(tmp_path)))
     assert "bad.md: cannot be read" in caplog.text
+
+
+def test_the_kubernetes_example_lesson_parses():
+    """deploy/k8s/lessons-configmap.yaml's lesson is a valid lesson, not a stale example."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    data = yaml.safe_load((root / "deploy/k8s/lessons-configmap.yaml").read_text())["data"]
+    lib = load(Settings())
+    for name, text in data.items():
+        assert lib.parse(text, name).id == name.removesuffix(".md")
