@@ -86,5 +86,5 @@ def load_library(shipped: Path, extra: Path | None, pages: Mapping[str, PageStat
                         lessons[lesson_id].source,
                     )
                 lessons[lesson_id] = lesson
-    log.info("lessons: %d loaded", len(lessons))
+    log.debug("lessons: %d loaded", len(lessons))  # stdout carries the JSON log: no line per start
     return Library(lessons, pages)
