@@ -27,11 +27,27 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
+from app.engine.errors import EngineError
+from app.engine.expr import parse
+
 Check = Callable[[object], str | None]  # why a value is wrong, or None
 
 
 def _text(v: object) -> str | None:
     return None if isinstance(v, str) and v.strip() else "must be non-empty text"
+
+
+def _function(v: object) -> str | None:
+    """A typed function of x, as the derivative page and the predictions take it."""
+    if _text(v):
+        return _text(v)
+    try:
+        parse(str(v), ("x",))
+    except EngineError as e:
+        return f"is not a function of x: {e.msg}"
+    return None
 
 
 def _number(v: object) -> str | None:
@@ -102,15 +118,15 @@ _LIST = [
     TaskKind(
         "hunt", "/api/v1/exercises/hunt", {"seed": _whole(0, 2**53 - 1), "level": _whole(1, 10)}, {}
     ),
-    TaskKind("slope", "/api/v1/exercises/predict", {"expr": _text, "x0": _number}, {}),
+    TaskKind("slope", "/api/v1/exercises/predict", {"expr": _function, "x0": _number}, {}),
     TaskKind(
         "best_h",
         "/api/v1/exercises/predict",
-        {"expr": _text, "x0": _number},
+        {"expr": _function, "x0": _number},
         {"method": _one_of("central", "forward")},
     ),
     TaskKind("sketch", "/api/v1/exercises/predict", {"activation": _text}, {}),
-    TaskKind("number", "/api/v1/graph/check", {"expr": _text, "x0": _number}, {}),
+    TaskKind("number", "/api/v1/graph/check", {"expr": _function, "x0": _number}, {}),
 ]
 TASK_KINDS: dict[str, TaskKind] = {k.name: k for k in _LIST}
 
@@ -139,4 +155,9 @@ def check_task(task: object) -> str | None:
         why = kind.optional[name](value)
         if why:
             return f"the {kind.name} task's {name!r} {why}"
+    if kind.name == "number":
+        with np.errstate(all="ignore"):
+            value = parse(task["expr"], ("x",))(np.array([float(task["x0"])]))[0]
+        if not np.isfinite(value):
+            return "the number task's expr has no finite value at x0"
     return None

@@ -104,3 +104,13 @@ def test_every_task_kind_takes_its_endpoints_fields():
         assert parse(text).steps[0].task["kind"] == kind
     bad = GOOD.replace('"x0": 1}', '"x0": 1, "method": "central"}')
     assert "does not take" in error(bad).reason
+
+
+def test_task_functions_are_checked_by_the_engine():
+    bad = GOOD.replace('"expr": "sin(x)", "x0": 1}', '"expr": "__import__(1)", "x0": 1}')
+    assert "is not a function of x" in error(bad).reason
+    nan = GOOD.replace(
+        '"kind": "slope", "prompt": "Predict the slope.", "expr": "sin(x)", "x0": 1',
+        '"kind": "number", "prompt": "Compute.", "expr": "log(x)", "x0": -1',
+    )
+    assert "no finite value" in error(nan).reason
