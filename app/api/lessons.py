@@ -12,6 +12,7 @@ from app.engine.optimizers import OPTIMIZERS
 from app.lessons import Library, load_library, load_page_states
 from app.paths import LESSONS_DIR, STATIC_DIR, TEMPLATES_DIR
 from app.schemas import LessonOut, LessonPreviewRequest, LessonSummaryOut
+from app.schemas.base import ERROR_RESPONSES, OVERLOAD_RESPONSES, ErrorOut
 
 router = api_router(prefix="/api/v1", tags=["lessons"])
 
@@ -36,6 +37,7 @@ def library(request: Request) -> Library:
     response_model=list[LessonSummaryOut],
     summary="The lessons, in order",
     description="Each lesson's id, title, summary, level, minutes, order and number of steps.",
+    responses={**OVERLOAD_RESPONSES},
 )
 async def list_lessons(request: Request) -> list[dict]:
     return [lesson.summary_json() for lesson in library(request).ordered()]
@@ -47,7 +49,10 @@ async def list_lessons(request: Request) -> list[dict]:
     summary="One lesson with its steps",
     description="Each step's Markdown, its HTML (rendered once, on the server), its page link "
     "and its task. 404 for an unknown id.",
-    responses={404: {"description": "No lesson has this id."}},
+    responses={
+        404: {"model": ErrorOut, "description": "No lesson has this id."},
+        **OVERLOAD_RESPONSES,
+    },
 )
 async def get_lesson(lesson_id: str, request: Request) -> dict:
     lesson = library(request).get(lesson_id)
@@ -62,6 +67,7 @@ async def get_lesson(lesson_id: str, request: Request) -> dict:
     summary="Render a draft lesson",
     description="A lesson file's text in, the same JSON as `GET /api/v1/lessons/{id}` out, checked "
     "and rendered by the same code; a 422 names the line of the first problem. Nothing is stored.",
+    responses={**ERROR_RESPONSES},
 )
 async def preview_lesson(body: LessonPreviewRequest, request: Request) -> dict:
     return library(request).parse(body.text).to_json()
