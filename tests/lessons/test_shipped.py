@@ -198,7 +198,12 @@ def test_lesson_4_shapes(library):
     params = out["params"][0]
     assert np.shape(params["W"]) == (2, 3) and np.shape(params["b"]) == (3,)
     assert np.shape(out["forward"][0]["output"]) == (3, 3)
+    checked = run_network(
+        **{k: task["network"][k] for k in ("x", "targets", "layers", "loss")}, gradcheck=True
+    )["gradcheck"]
+    assert checked and all(c["max_rel_error"] < 1e-7 for c in checked)  # "below 10^{-7}"
     body = text(library, "affine")
+    assert "all of them should be below $10^{-7}$" in body
     for claim in ("$N = 3$", "$D = 2$", "$W$ is $2\\times 3$", "$Y$ is $3\\times 3$"):
         assert claim in body
 
