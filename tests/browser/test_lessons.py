@@ -27,6 +27,8 @@ def test_list_step_through_and_progress(page, ui):
     assert page.get_attribute("nav a[aria-current=page]", "href").endswith("/lessons")
     ui.shot(page, "lessons")
     assert ui.axe(page) == []
+    stops = [s["id"] for s in ui.tab_order(page)]
+    assert "preview-file" in stops  # the teacher's file chooser is reached by the keyboard
 
     page.click(".lesson-card:nth-child(3) h2 a")
     page.wait_for_url(re.compile(r"/lessons/chain-rule$"))
