@@ -24,13 +24,15 @@ Each property's kind is read from the call that builds it:
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+log = logging.getLogger("app.lessons")
 _MODULE = re.compile(r"""\{%-?\s*set\s+module\s*=\s*["']([^"']+)["']""")
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
 _CALL = re.compile(r"^\{?\s*(?:\.\.\.)?([A-Za-z_][A-Za-z0-9_]*)")
@@ -100,6 +102,7 @@ class PageState:
     params: Mapping[str, Param]
     keyed: frozenset[str] = field(default_factory=frozenset)  # hyper-parameter names
     suffixes: tuple[str, ...] = ()
+    open: bool = False  # its declaration could not be read: any parameter goes
 
     def param(self, key: str) -> Param | None:
         """The property that reads ``key``, or None when the page ignores it."""
@@ -115,6 +118,8 @@ class PageState:
     def check_query(self, query: str) -> str | None:
         """Why a query string does not fit this page, or None when every parameter does."""
         for key, raw in parse_qsl(query, keep_blank_values=True, strict_parsing=False):
+            if self.open:
+                return None
             p = self.param(key)
             if p is None:
                 known = ", ".join(
@@ -145,7 +150,11 @@ def declaration(source: str) -> str:
     start = source.find("new UrlState({")
     if start < 0:
         raise ValueError("the module declares no `new UrlState({...})`")
-    i = start + len("new UrlState(")
+    return _braces(source, start + len("new UrlState("))
+
+
+def _braces(source: str, i: int) -> str:
+    """The text inside the braces that open at ``source[i]``."""
     depth = 0
     for j in range(i, len(source)):
         c = source[j]
@@ -155,7 +164,7 @@ def declaration(source: str) -> str:
             depth -= 1
             if depth == 0:
                 return source[i + 1 : j]
-    raise ValueError("the `new UrlState({` declaration is not closed")
+    raise ValueError("a `{` of the state declaration is not closed")
 
 
 def _top_level_entries(body: str) -> list[str]:
@@ -188,15 +197,37 @@ def _literal_words(text: str) -> tuple[str, ...] | None:
 
 
 def parse_state(
-    path: str, source: str, consts: Mapping[str, tuple[str, ...]] = {}
+    path: str,
+    source: str,
+    consts: Mapping[str, tuple[str, ...]] = {},
+    spread: Callable[[str], str | None] = lambda name: None,
 ) -> dict[str, Param]:
     """Every declared key of a page module's ``UrlState`` with its :class:`Param`.
 
     ``consts`` resolves word lists named by a constant (``oneOf("central", METHODS)``) that the
     module defines literally; a list computed at run time (from ``/api/v1/meta``) is not checked.
+    ``spread(name)`` gives the body of an object spread into the declaration (``...NAME``).
     """
+    return _entries(path, declaration(source), consts, spread)
+
+
+def _entries(
+    path: str,
+    body: str,
+    consts: Mapping[str, tuple[str, ...]],
+    spread: Callable[[str], str | None],
+) -> dict[str, Param]:
     params: dict[str, Param] = {}
-    for entry in _top_level_entries(declaration(source)):
+    for entry in _top_level_entries(body):
+        named = re.fullmatch(r"\.\.\.\s*([A-Za-z_][A-Za-z0-9_]*)", entry)
+        if named:  # ...EXERCISE_STATE: another object of properties, spread in
+            inner = spread(named.group(1))
+            if inner is None:
+                raise ValueError(
+                    f"{path}: cannot find the object {named.group(1)} spread into the state"
+                )
+            params.update(_entries(path, inner, consts, spread))
+            continue
         m = _KEY.match(entry.replace("\n", " "))
         if not m:
             raise ValueError(f"{path}: cannot read the state entry {_quote(entry)}")
@@ -235,19 +266,55 @@ def _constants(source: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _spread_resolver(module: Path, source: str) -> Callable[[str], str | None]:
+    """Finds ``const NAME = {...}`` in the module, or ``export const NAME = {...}`` in the
+    module it imports NAME from (``import { NAME } from "./x.js"``)."""
+
+    def find(name: str) -> str | None:
+        for text in (source, _imported(module, source, name)):
+            m = text and re.search(rf"\bconst\s+{name}\s*=\s*\{{", text)
+            if m:
+                return _braces(text, m.end() - 1)
+        return None
+
+    return find
+
+
+def _imported(module: Path, source: str, name: str) -> str:
+    for m in re.finditer(r"import\s*\{([^}]*)\}\s*from\s*[\"'](\.[^\"']+)[\"']", source):
+        if name in re.split(r"[\s,]+", m.group(1)):
+            try:
+                return (module.parent / m.group(2)).read_text(encoding="utf-8")
+            except OSError:
+                return ""
+    return ""
+
+
 def load_page_states(
     pages: Iterable[tuple[str, Path]], static_dir: Path, hyper_parameters: Iterable[str]
 ) -> dict[str, PageState]:
     """The :class:`PageState` of each ``(path, template file)``, read from the module the
-    template names (``{% set module = "js/pages/x.js" %}``)."""
+    template names (``{% set module = "js/pages/x.js" %}``).
+
+    A declaration this reader cannot follow is logged and its page left open (any parameter
+    accepted): the app still starts, and ``tests/lessons/test_pages.py`` fails until the reader
+    learns the new form."""
     hyper = frozenset(hyper_parameters)
     out = {}
     for path, template in pages:
         m = _MODULE.search(template.read_text(encoding="utf-8"))
         if not m:
             continue
-        source = (static_dir / m.group(1)).read_text(encoding="utf-8")
-        params = parse_state(path, source, _constants(source))
+        module = static_dir / m.group(1)
+        source = module.read_text(encoding="utf-8")
+        try:
+            params = parse_state(path, source, _constants(source), _spread_resolver(module, source))
+        except ValueError as e:
+            log.error(
+                "lessons: the URL state of %s cannot be read (%s); its links go unchecked", path, e
+            )
+            out[path] = PageState(path, {}, open=True)
+            continue
         has_keyed = any(p.kind == "keyed" for p in params.values())
         suffixes = tuple(p.suffix for p in params.values() if p.kind == "suffixed")
         out[path] = PageState(path, params, hyper if has_keyed else frozenset(), suffixes)

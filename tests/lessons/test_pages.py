@@ -82,3 +82,41 @@ def test_every_explorer_page_is_read_from_its_module():
 )
 def test_links(link, ok):
     assert (check_link(link, pages()) is None) is ok, check_link(link, pages())
+
+
+def _site(tmp_path, module: str, extra: dict[str, str]):
+    (tmp_path / "js/pages/net").mkdir(parents=True)
+    (tmp_path / "js/pages/net/index.js").write_text(module)
+    for name, text in extra.items():
+        (tmp_path / "js/pages/net" / name).write_text(text)
+    template = tmp_path / "net.html"
+    template.write_text('{% set module = "js/pages/net/index.js" %}')
+    return [("/net", template)]
+
+
+def test_an_object_spread_in_from_another_module_is_followed(tmp_path):
+    from app.lessons.pages import load_page_states
+
+    module = """import { EXERCISE_STATE } from "./exercise.js";
+const LOCAL = { sel: str("0") };
+const STATE = new UrlState({ data: str("notebook"), ...LOCAL, ...EXERCISE_STATE });"""
+    exercise = (
+        'export const EXERCISE_STATE = {\n  bw: str(""), // "2:W"\n  bwfix: bool(false),\n};\n'
+    )
+    ps = load_page_states(_site(tmp_path, module, {"exercise.js": exercise}), tmp_path, [])
+    assert list(ps["/net"].params) == ["data", "sel", "bw", "bwfix"]
+    assert check_link("/net?bw=2:W&bwfix=1&sel=1", ps) is None
+    assert check_link("/net?bwfix=maybe", ps) is not None
+
+
+def test_an_unreadable_declaration_is_logged_and_its_page_left_open(tmp_path, caplog):
+    from app.lessons.pages import load_page_states
+
+    with caplog.at_level("ERROR", logger="app.lessons"):
+        ps = load_page_states(_site(tmp_path, "new UrlState({ a: mystery(1) })", {}), tmp_path, [])
+    assert ps["/net"].open and check_link("/net?anything=1", ps) is None
+    assert "the URL state of /net cannot be read" in caplog.text
+
+
+def test_no_shipped_page_is_left_open():
+    assert not [p for p, s in pages().items() if s.open]
