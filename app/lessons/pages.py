@@ -306,10 +306,10 @@ def load_page_states(
         if not m:
             continue
         module = static_dir / m.group(1)
-        source = module.read_text(encoding="utf-8")
         try:
+            source = module.read_text(encoding="utf-8")
             params = parse_state(path, source, _constants(source), _spread_resolver(module, source))
-        except ValueError as e:
+        except (OSError, ValueError) as e:
             log.error(
                 "lessons: the URL state of %s cannot be read (%s); its links go unchecked", path, e
             )
