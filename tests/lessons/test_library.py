@@ -57,3 +57,10 @@ def test_the_kubernetes_example_lesson_parses():
     lib = load(Settings())
     for name, text in data.items():
         assert lib.parse(text, name).id == name.removesuffix(".md")
+
+
+def test_the_image_ships_the_lessons():
+    """The Docker build context and the image both hold lessons/ (read at start)."""
+    root = Path(__file__).resolve().parents[2]
+    assert "!lessons/" in (root / ".dockerignore").read_text().splitlines()
+    assert "COPY lessons ./lessons" in (root / "Dockerfile").read_text().splitlines()
