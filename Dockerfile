@@ -20,6 +20,7 @@ RUN pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt \
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
+COPY lessons ./lessons
 RUN python -m compileall -q app \
     && groupadd --gid 10001 bpx \
     && useradd --no-log-init --uid 10001 --gid bpx --no-create-home --home-dir /nonexistent \

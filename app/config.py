@@ -98,6 +98,11 @@ class Settings(BaseSettings):
         description="Largest JSON or HTML response sent gzip-compressed (0: none); see "
         "app/compression.py for why large ones are not.",
     )
+    lessons_dir: str = Field(
+        "",
+        description="A folder of a deployment's own lesson files (*.md), added to the shipped "
+        "ones; a lesson with a shipped lesson's id replaces it. Empty: the shipped lessons only.",
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
     root_path: str = Field("", description="Path prefix when served behind a reverse proxy.")
 

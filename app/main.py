@@ -10,6 +10,7 @@ from app.api import (
     exercises,
     graph,
     hunt,
+    lessons,
     meta,
     network,
     numdiff,
@@ -60,9 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry=None if settings.otel else {"tracing": False, "metrics": False, "logs": False},
     )
     routers = (meta, activations, network, hunt, softmax, numdiff, graph, exercises, train)
-    for router in (*routers, exercise_backward, pages):
+    for router in (*routers, exercise_backward, lessons, pages):
         app.include_router(router.router)
     app.state.limits = settings.limits()
+    app.state.lessons = lessons.load(settings)  # checked now: a bad lesson is logged, left out
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 

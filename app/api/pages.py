@@ -3,6 +3,7 @@
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from app import __version__
 from app.api.routing import api_router
@@ -23,16 +24,18 @@ PAGES: list[tuple[str, str, str]] = [
     ("/graph", "graph.html", "Graph"),
     ("/train", "train.html", "Training"),
 ]
+# The navigation bar: the lessons first (where a newcomer starts), then the explorers.
+NAV: list[tuple[str, str, str]] = [("/lessons", "lessons.html", "Lessons"), *PAGES]
 
 
-def _render(request: Request, template: str, page: str) -> HTMLResponse:
+def _render(request: Request, template: str, page: str, **extra: object) -> HTMLResponse:
     """Render one page with the root path (for links behind a proxy), the navigation, and
     ``asset(path)`` / ``modules(path)`` for versioned static URLs and module preloads."""
     root = request.scope.get("root_path", "").rstrip("/")
     context = {
         "root": root,
         "page": page,
-        "nav": PAGES,
+        "nav": NAV,
         "version": __version__,
         "functions": USER_FUNCTIONS,
         # Each function's derivative rule (e.g. "cos(u)*du"), for formulas the pages write out.
@@ -40,6 +43,7 @@ def _render(request: Request, template: str, page: str) -> HTMLResponse:
         "constants": list(CONSTANTS),
         "asset": lambda path: asset_url(root, path),
         "modules": module_closure,
+        **extra,
     }
     return templates.TemplateResponse(request, template, context)
 
@@ -68,3 +72,20 @@ for _path, _template, _title in [("/", "index.html", "Home"), *PAGES]:
 def docs(request: Request) -> HTMLResponse:
     """Swagger UI for the OpenAPI schema, served from static/vendor (offline, no inline script)."""
     return _render(request, "docs.html", "/docs")
+
+
+@router.get("/lessons", response_class=HTMLResponse, include_in_schema=False)
+def lessons_page(request: Request) -> HTMLResponse:
+    """The lessons in order, each with its summary, level and length."""
+    return _render(request, "lessons.html", "/lessons", lessons=request.app.state.lessons.ordered())
+
+
+@router.get("/lessons/{lesson_id}", response_class=HTMLResponse, include_in_schema=False)
+def lesson_page(request: Request, lesson_id: str, step: str = "1") -> HTMLResponse:
+    """One step of a lesson (``?step=k``, from 1; out of range: the nearest step)."""
+    lesson = request.app.state.lessons.get(lesson_id)
+    if lesson is None:
+        raise HTTPException(404, f"no lesson has the id {lesson_id[:40]!r}")
+    k = int(step) if step.isdigit() else 1
+    k = min(max(k, 1), len(lesson.steps))
+    return _render(request, "lesson.html", "/lessons", lesson=lesson, k=k, step=lesson.steps[k - 1])

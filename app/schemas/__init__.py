@@ -7,6 +7,7 @@ from app.schemas.exercise_backward import *  # noqa: F403
 from app.schemas.exercises import *  # noqa: F403
 from app.schemas.graph import *  # noqa: F403
 from app.schemas.hunt import *  # noqa: F403
+from app.schemas.lessons import *  # noqa: F403
 from app.schemas.meta import *  # noqa: F403
 from app.schemas.network import *  # noqa: F403
 from app.schemas.numdiff import *  # noqa: F403

@@ -28,7 +28,11 @@ export async function renderTex(scope = document) {
       if (!(el instanceof HTMLElement)) continue;
       const tex = el.dataset.tex || "";
       try {
-        window.katex?.render(tex, el, { throwOnError: false, displayMode: el.classList.contains("display") });
+        window.katex?.render(tex, el, {
+          throwOnError: false,
+          trust: false, // \href{javascript:...} and \includegraphics stay text
+          displayMode: el.classList.contains("display"),
+        });
       } catch {
         el.textContent = tex;
       }

@@ -498,6 +498,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lessons, in order
+         * @description Each lesson's id, title, summary, level, minutes, order and number of steps.
+         */
+        get: operations["listLessons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{lesson_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One lesson with its steps
+         * @description Each step's Markdown, its HTML (rendered once, on the server), its page link and its task. 404 for an unknown id.
+         */
+        get: operations["getLesson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a draft lesson
+         * @description A lesson file's text in, the same JSON as `GET /api/v1/lessons/{id}` out, checked and rendered by the same code; a 422 names the line of the first problem. Nothing is stored.
+         */
+        post: operations["previewLesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2086,6 +2146,11 @@ export interface components {
              */
             give_up?: boolean;
         };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
         /** HealthOut */
         HealthOut: {
             /**
@@ -2300,6 +2365,124 @@ export interface components {
              * @description Run this planted bug's wrong code here (see /meta bugs).
              */
             bug?: ("softmax_axis0" | "cross_entropy_block" | "softmax_cross_entropy_block" | "softmax_no_upstream" | "relu_in_place" | "softmax_diagonal" | "affine_dW_transposed" | "affine_db_no_sum" | "softmax_cross_entropy_no_mean" | "sigmoid_from_x" | "tanh_from_x" | "sigmoid_in_place" | "layernorm_no_mean_terms") | null;
+        };
+        /**
+         * LessonOut
+         * @example {
+         *       "id": "chain-rule",
+         *       "level": "beginner",
+         *       "minutes": 20,
+         *       "order": 3,
+         *       "steps": [
+         *         {
+         *           "html": "<p>Here <span class=\"tex\" data-tex=\"f = (x + y)\\,z\">f = (x + y)\\,z</span>.</p>\n",
+         *           "link": "/graph?expr=q%20%3D%20x%20%2B%20y%0Af%20%3D%20q%20*%20z&values=x:-2,y:5,z:-4",
+         *           "text": "Here $f = (x + y)\\,z$.",
+         *           "title": "A circuit"
+         *         }
+         *       ],
+         *       "summary": "Gradients flow backwards through a circuit, one local derivative at a time.",
+         *       "title": "The chain rule on a scalar graph"
+         *     }
+         */
+        LessonOut: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "beginner" | "intermediate" | "advanced";
+            /** Minutes */
+            minutes: number;
+            /** Order */
+            order: number;
+            /** Steps */
+            steps: components["schemas"]["LessonStepOut"][];
+        };
+        /**
+         * LessonPreviewRequest
+         * @example {
+         *       "text": "---\nid: my-lesson\ntitle: My first lesson\nsummary: The slope of sin at 1.\nlevel: beginner\nminutes: 5\norder: 100\n---\n\n## The slope of sin\nWhat is the slope of $\\sin x$ at $x = 1$?\n\npage: /derivative?expr=sin(x)&x0=1\n\n```task\n{\"kind\": \"slope\", \"prompt\": \"Predict the slope of sin at 1.\", \"expr\": \"sin(x)\", \"x0\": 1}\n```\n"
+         *     }
+         */
+        LessonPreviewRequest: {
+            /**
+             * Text
+             * @description A lesson file's text (front matter, then `## ` steps); stored nowhere.
+             */
+            text: string;
+        };
+        /** LessonStepOut */
+        LessonStepOut: {
+            /** Title */
+            title: string;
+            /**
+             * Text
+             * @description The step's Markdown with $TeX$, as written.
+             */
+            text: string;
+            /**
+             * Html
+             * @description The text rendered on the server: raw HTML off, links limited to site paths, http(s) and mailto; TeX as `<span class="tex" data-tex="…">` (display: class `tex display`) for KaTeX with `trust: false`.
+             */
+            html: string;
+            /**
+             * Link
+             * @description The explorer page in the step's state: a path with its query.
+             */
+            link: string;
+            /**
+             * Task
+             * @description Null, or `{kind, prompt, prompt_html, ...}` with the fields the kind's exercise endpoint takes: graph_node (`/api/v1/graph/check`), backward (`/api/v1/exercises/backward`), hunt (`/api/v1/exercises/hunt`), slope, best_h and sketch (`/api/v1/exercises/predict`), number (`expr` at `x0`, judged as a graph value).
+             */
+            task: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * LessonSummaryOut
+         * @example {
+         *       "id": "chain-rule",
+         *       "level": "beginner",
+         *       "minutes": 20,
+         *       "order": 3,
+         *       "steps": 7,
+         *       "summary": "Gradients flow backwards through a circuit, one local derivative at a time.",
+         *       "title": "The chain rule on a scalar graph"
+         *     }
+         */
+        LessonSummaryOut: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "beginner" | "intermediate" | "advanced";
+            /**
+             * Minutes
+             * @description About how long the lesson takes.
+             */
+            minutes: number;
+            /**
+             * Order
+             * @description The list is sorted by it.
+             */
+            order: number;
+            /**
+             * Steps
+             * @description How many steps the lesson has.
+             */
+            steps: number;
         };
         /** LossInfo */
         LossInfo: {
@@ -4003,6 +4186,19 @@ export interface components {
             checkpoint?: boolean;
             resume?: components["schemas"]["ResumeIn"] | null;
         };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
+        };
         /** VerdictRuleInfo */
         VerdictRuleInfo: {
             /**
@@ -5327,6 +5523,150 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BackwardExerciseOut"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field is invalid; `msg` says what is wrong. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    listLessons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonSummaryOut"][];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    getLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonOut"];
+                };
+            };
+            /** @description No lesson has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Every compute slot stayed busy for `BPX_QUEUE_TIMEOUT` seconds (`type` `overloaded`); retry after the `Retry-After` header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    previewLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonOut"];
                 };
             };
             /** @description The body is not valid JSON. */
