@@ -53,6 +53,21 @@ export function errorItems(err) {
 }
 
 /**
+ * `err` with each item's loc moved under `prefix`: an endpoint that takes one part of another's
+ * body (/train/data takes /train's `dataset`) reports its fields where the page shows that part.
+ * @param {unknown} err
+ * @param {(string | number)[]} prefix
+ * @returns {unknown}
+ */
+export function nested(err, prefix) {
+  if (!(err instanceof ApiError)) return err;
+  const items = err.items.map(({ loc, msg }) =>
+    loc.length === 0 ? { loc, msg } : { loc: ["body", ...prefix, ...(loc[0] === "body" ? loc.slice(1) : loc)], msg },
+  );
+  return new ApiError(err.status, items);
+}
+
+/**
  * POST a JSON body; resolve with the parsed 200 answer, reject with ApiError (or AbortError).
  * @template {PostPath} P
  * @param {P} path

@@ -43,12 +43,14 @@ export function h(tag, props = {}, ...children) {
 
 /**
  * The number an input holds, or an error for its field: empty (unless allowed), not a number,
- * not finite (1e400), or not whole. Ranges are left to the API, which names its limits.
+ * not finite (1e400), or not whole. Ranges are left to the API, which names its limits, except
+ * where the field is in other units than the API's (test % against test_fraction): there `min`
+ * and `max`, in the field's units, say the range in the words the learner sees.
  * @param {HTMLInputElement} input
- * @param {{allowEmpty?: boolean, integer?: boolean, label?: string}} [opts]
+ * @param {{allowEmpty?: boolean, integer?: boolean, label?: string, min?: number, max?: number}} [opts]
  * @returns {{value: number | null, error: import("./api.js").ApiError | null}}
  */
-export function readNumber(input, { allowEmpty = false, integer = false, label } = {}) {
+export function readNumber(input, { allowEmpty = false, integer = false, label, min, max } = {}) {
   const text = input.value.trim();
   const name = label || input.labels?.[0]?.textContent?.trim() || input.getAttribute("aria-label") || input.id;
   const loc = [(input.dataset.field || input.id).split(" ")[0]];
@@ -59,6 +61,8 @@ export function readNumber(input, { allowEmpty = false, integer = false, label }
   if (text === "") return allowEmpty ? { value: null, error: null } : bad(`${name} is empty: type a number`);
   if (!Number.isFinite(v)) return bad(`${name} must be a finite number (${text} is beyond float64)`);
   if (integer && !Number.isInteger(v)) return bad(`${name} must be a whole number`);
+  if ((min !== undefined && v < min) || (max !== undefined && v > max))
+    return bad(`${name} must be between ${min ?? "−∞"} and ${max ?? "∞"}`);
   return { value: v, error: null };
 }
 
@@ -68,7 +72,8 @@ export function readNumber(input, { allowEmpty = false, integer = false, label }
  * check the Cycle runs before each request, so a bad value cannot hide behind a later change.
  * @param {HTMLInputElement} input
  * @param {{onValue: (v: number | null) => void, onError: (err: import("./api.js").ApiError) => void,
- *          event?: "change" | "input", allowEmpty?: boolean, integer?: boolean, label?: string}} opts
+ *          event?: "change" | "input", allowEmpty?: boolean, integer?: boolean, label?: string,
+ *          min?: number, max?: number}} opts
  * @returns {() => import("./api.js").ApiError | null}
  */
 export function numberInput(input, { onValue, onError, event = "change", ...rules }) {

@@ -3,7 +3,7 @@
 // decision boundary under the points, the loss curves, each layer's gradient norm and its
 // update-to-weight ratio. The server keeps no run: Pause closes the stream and Play resumes from
 // the last report's checkpoint, bit for bit.
-import { activity, fieldError, get, post } from "../../kit/api.js";
+import { activity, fieldError, get, nested, post } from "../../kit/api.js";
 import { byId, h, numberInput } from "../../kit/dom.js";
 import { num } from "../../kit/format.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
@@ -314,7 +314,9 @@ export async function init() {
     return cycle.run(
       async (signal) => {
         if (state.ds === "csv" && !run.csv) throw csvMissing();
-        const data = await post("/api/v1/train/data", /** @type {any} */ (dataset()), signal);
+        const data = await post("/api/v1/train/data", /** @type {any} */ (dataset()), signal).catch((e) => {
+          throw nested(e, ["dataset"]);
+        });
         run.data = data;
         showLayers();
         await runner.run("loading", (own) => {
@@ -365,6 +367,7 @@ export async function init() {
     cycle.checks.add(
       numberInput(input, {
         integer,
+        ...(key === "test" ? { min: 1, max: 99 } : {}), // percent here, a fraction in the API
         onError,
         onValue: (v) => {
           state[key] = key === "test" ? Number(v) / 100 : Number(v);

@@ -1,0 +1,33 @@
+"""The training page's fields say what is wrong beside themselves, in the field's own units:
+a bad data seed is marked at the data seed (issue 27, item 3), "test %" speaks in percent (item 9),
+and a hidden layer's width is checked, not silently clamped (item 17)."""
+
+import pytest
+
+SETUP = "/train?ds=xor&n=100&H=4:tanh"
+
+
+def error_for(page, field: str) -> str:
+    box = page.locator(f'[data-error-for="{field}"]')
+    return box.inner_text() if box.is_visible() else ""
+
+
+def test_a_bad_data_seed_is_marked_at_the_data_seed(page, ui, problems):
+    problems.allow(r"status of 422")
+    ui.open(page, SETUP)
+    page.fill("#dseed", "-3")
+    page.press("#dseed", "Tab")
+    ui.settle(page)
+    page.wait_for_function("() => document.querySelector('#dseed').classList.contains('invalid')")
+    assert "greater than or equal to 0" in error_for(page, "seed_data")
+    assert error_for(page, "seed") == ""  # not under "shuffle and init seed"
+
+
+@pytest.mark.parametrize("typed", ["100", "0"])
+def test_test_percent_speaks_in_percent(page, ui, problems, typed):
+    problems.allow(r"status of 422")
+    ui.open(page, SETUP)
+    page.fill("#test", typed)
+    page.press("#test", "Tab")
+    ui.settle(page)
+    assert error_for(page, "test") == "test % must be between 1 and 99"
