@@ -55,15 +55,19 @@ export function errorItems(err) {
 /**
  * `err` with each item's loc moved under `prefix`: an endpoint that takes one part of another's
  * body (/train/data takes /train's `dataset`) reports its fields where the page shows that part.
+ * An item about the whole body (loc [] or ["body"]) is left as it is.
  * @param {unknown} err
  * @param {(string | number)[]} prefix
  * @returns {unknown}
  */
 export function nested(err, prefix) {
   if (!(err instanceof ApiError)) return err;
-  const items = err.items.map(({ loc, msg }) =>
-    loc.length === 0 ? { loc, msg } : { loc: ["body", ...prefix, ...(loc[0] === "body" ? loc.slice(1) : loc)], msg },
-  );
+  const items = err.items.map(({ loc, msg }) => {
+    const path = loc[0] === "body" ? loc.slice(1) : loc;
+    // an error about the whole body names its field in words; it stays where the page reads them
+    const under = prefix.every((p, k) => path[k] === p); // the engine's errors already say so
+    return path.length === 0 || under ? { loc, msg } : { loc: ["body", ...prefix, ...path], msg };
+  });
   return new ApiError(err.status, items);
 }
 
