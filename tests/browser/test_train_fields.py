@@ -31,3 +31,28 @@ def test_test_percent_speaks_in_percent(page, ui, problems, typed):
     page.press("#test", "Tab")
     ui.settle(page)
     assert error_for(page, "test") == "test % must be between 1 and 99"
+
+
+@pytest.mark.parametrize("typed", ["0", "5000", "2.5"])
+def test_a_hidden_width_out_of_range_is_said_beside_its_box(page, ui, typed):
+    ui.open(page, SETUP)
+    width = page.get_by_label("width of hidden layer 1")
+    width.fill(typed)
+    width.press("Tab")
+    ui.settle(page)
+    box = page.locator(".layer-item").first.locator(".field-error")
+    assert box.is_visible(), "the width was changed silently"
+    assert "width of hidden layer 1 must be" in box.inner_text()
+    assert width.get_attribute("aria-invalid") == "true"
+    assert page.evaluate("location.search").count("H=4%3Atanh") == 1  # the layer kept its 4
+
+
+def test_disabled_fields_look_disabled(page, ui):
+    ui.open(page, SETUP)  # xor has two classes only: the classes field is disabled
+    assert page.locator("#classes").is_disabled()
+    look = page.evaluate(
+        """() => ['#classes', '#dseed'].map((s) => {
+             const c = getComputedStyle(document.querySelector(s));
+             return c.backgroundColor + ' ' + c.color + ' ' + c.cursor; })"""
+    )
+    assert look[0] != look[1], look

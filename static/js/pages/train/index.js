@@ -4,7 +4,8 @@
 // update-to-weight ratio. The server keeps no run: Pause closes the stream and Play resumes from
 // the last report's checkpoint, bit for bit.
 import { activity, fieldError, get, nested, post } from "../../kit/api.js";
-import { byId, h, numberInput } from "../../kit/dom.js";
+import { byId, h, numberInput, readNumber } from "../../kit/dom.js";
+import { markField } from "../../kit/errors.js";
 import { num } from "../../kit/format.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { UrlState, keyed, num as numProp, oneOf, str } from "../../kit/state.js";
@@ -515,9 +516,11 @@ export async function init() {
           "aria-label": `width of hidden layer ${k + 1}`,
         });
         w.addEventListener("change", () => {
-          hidden = hidden.map((x, i) =>
-            i === k ? { ...x, width: Math.min(MAX_WIDTH, Math.max(1, Math.round(Number(w.value)) || 1)) } : x,
-          );
+          // 0, 2.5 or 5000 is said beside the box, never silently made 1 or 256
+          const label = `width of hidden layer ${k + 1}`;
+          const { value, error } = readNumber(w, { integer: true, min: 1, max: MAX_WIDTH, label });
+          if (error) return void markField(w.closest("li") ?? el.layers, w, error.message);
+          hidden = hidden.map((x, i) => (i === k ? { ...x, width: Number(value) } : x));
           void reset();
         });
         const act = h(
@@ -563,6 +566,7 @@ export async function init() {
           act,
           h("span", { class: "grow" }),
           remove,
+          h("div", { class: "field-error layer-err", role: "alert" }),
         );
       }),
     );
