@@ -1,8 +1,8 @@
 """The computational graph of a typed expression or small program."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from app.engine.expr.graph import MAX_NAMES
 from app.schemas.base import Request, Response, Step, Verdict, WarningItem, warnings_field
@@ -26,6 +26,22 @@ class GraphProgram(Request):
         "characters (a lowercase letter, then lowercase letters, digits or `_`), none of them a "
         "function or constant name; values within ±1e6.",
     )
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _how_many(cls, v: Any) -> Any:
+        """Too few or too many variables, said in a learner's words (not pydantic's "items")."""
+        if isinstance(v, dict) and not v:
+            raise ValueError(
+                "the expression reads no variable: it needs at least 1, as in x * 2 (exp, sin and "
+                "the like are functions; pi and e are constants)"
+            )
+        if isinstance(v, dict) and len(v) > MAX_NAMES:
+            raise ValueError(
+                f"at most {MAX_NAMES} variables, not {len(v)}: assign some in the program or "
+                "write them as numbers"
+            )
+        return v
 
 
 class GraphRequest(GraphProgram):

@@ -132,3 +132,21 @@ def test_an_app_with_small_limits_enforces_them():
             assert_error(
                 small.post(GRAPH, json={"expr": expr, "values": {"x": 1}}), 422, "expr", words
             )
+
+
+@pytest.mark.parametrize(
+    ("expr", "values", "loc", "words"),
+    [
+        ("", {}, "values", "reads no variable"),
+        ("exp * 2", {}, "values", "reads no variable"),
+        ("x", {f"v{i}": 1 for i in range(9)}, "values", "at most 8 variables, not 9"),
+        ("import os", {"os": 1}, "expr", "'import' is not allowed"),
+        ("lambda x: x", {"x": 1}, "expr", "lambda is not allowed"),
+    ],
+)
+def test_refusals_speak_the_learners_words(client, expr, values, loc, words):
+    r = client.post(GRAPH, json={"expr": expr, "values": values})
+    assert r.status_code == 422, r.text
+    (detail,) = r.json()["detail"]
+    assert detail["loc"] == ["body", loc]
+    assert words in detail["msg"] and "after validation" not in detail["msg"]

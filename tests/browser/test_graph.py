@@ -345,3 +345,25 @@ def test_gradients_show_the_servers_verdict_and_warnings(page, ui):
     cells = page.locator("#grad-body tr").first.locator("td").all_inner_texts()
     assert cells[4] == "kink within ±h"  # the server's verdict, not the page's
     assert "relu'(0) = 0, as PyTorch" in page.inner_text("#grad-warnings")
+
+
+def test_statements_and_empty_programs_are_named_beside_the_expression(page, ui, problems):
+    """Issue 27, item 13: no slider for "import" or "lambda"; a learner's words, not pydantic's."""
+    problems.allow("status of 422")
+    ui.open(page, "/graph")
+    for typed, words in [
+        ("import os", "'import' is not allowed"),
+        ("lambda x: x", "lambda is not allowed"),
+        ("if x: y", "'if' is not allowed"),
+        ("for x in y: x", "'for' is not allowed"),
+    ]:
+        page.fill("#expr", typed)
+        ui.settle(page)
+        assert words in page.inner_text("#expr-error"), typed
+        assert (
+            page.locator("#var-import-num, #var-lambda-num, #var-if-num, #var-for-num").count() == 0
+        )
+    page.fill("#expr", "exp * 2")
+    ui.settle(page)
+    shown = page.inner_text("[data-error-for=values]") + page.inner_text("#expr-error")
+    assert "reads no variable" in shown and "after validation" not in shown

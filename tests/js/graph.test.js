@@ -111,4 +111,6 @@ test("a program's variables: the names it reads before assigning them", () => {
   assert.deepEqual(variablesOf("1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))", reserved), ["w0", "x0", "w1", "x1", "w2"]);
   assert.deepEqual(variablesOf("a += x; b = 2e-3 * pi; a * b", reserved), ["a", "x"]);
   assert.deepEqual(variablesOf("x1 = 1.0\nh = tanh(w*x1)", reserved), ["w"]);
+  assert.deepEqual(variablesOf("import os", reserved), ["os"]); // a keyword is never a variable
+  assert.deepEqual(variablesOf("lambda x: x if x else y", reserved), ["x", "y"]);
 });

@@ -3,6 +3,14 @@
 
 const TOKEN = /(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_]*/g;
 const ASSIGN = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*([-+*/]?=)(?!=)(.*)$/s;
+/** Python's keywords never name a variable: "import os" is a statement the server names. */
+export const KEYWORDS = new Set(
+  (
+    "False None True and as assert async await break class continue def del elif else except " +
+    "finally for from global if import in is lambda nonlocal not or pass raise return try while " +
+    "with yield"
+  ).split(" "),
+);
 
 /**
  * The names a program reads before it assigns them, in order of first use: its variables.
@@ -14,7 +22,7 @@ export function variablesOf(expr, reserved) {
   const vars = [];
   const assigned = new Set();
   const read = (/** @type {string} */ name) => {
-    if (!assigned.has(name) && !reserved.has(name) && !vars.includes(name)) vars.push(name);
+    if (!assigned.has(name) && !reserved.has(name) && !KEYWORDS.has(name) && !vars.includes(name)) vars.push(name);
   };
   for (const stmt of expr.split(/[\n;]/)) {
     const m = stmt.match(ASSIGN);
