@@ -29,13 +29,17 @@ export function parseMatrix(text, field) {
 
 /**
  * Targets: a class index per line, or rows (one-hot, probabilities or real values).
+ * A column of whole numbers is class indices when the loss takes them (`indices`), negative ones
+ * too, so the server names them "not a class index: the classes are 0 to C−1"; for a loss on
+ * values (mse) a -1/+1 column stays rows.
  * @param {string} text
+ * @param {boolean} [indices] whether the loss takes class indices
  * @returns {number[] | number[][]}
  */
-export function parseTargets(text) {
+export function parseTargets(text, indices = true) {
   const t = parseMatrix(text, "targets");
-  // class indices are whole and never negative; -1/+1 targets (mse on one output) stay rows
-  return t.every((r) => r.length === 1 && Number.isInteger(r[0]) && r[0] >= 0) ? t.map((r) => r[0]) : t;
+  const column = t.every((r) => r.length === 1 && Number.isInteger(r[0]));
+  return column && (indices || t.every((r) => r[0] >= 0)) ? t.map((r) => r[0]) : t;
 }
 
 /**

@@ -204,7 +204,10 @@ export async function init() {
       const p = presets[state.data];
       return /** @type {Data} */ ({ x: p.x, targets: p.targets });
     }
-    return { x: parseMatrix(xText.value, "x"), targets: parseTargets(tText.value) };
+    return {
+      x: parseMatrix(xText.value, "x"),
+      targets: parseTargets(tText.value, expectsOf(m, state.loss) !== "values"),
+    };
   };
   /** The data if it parses (else the run shows why, at its box). */
   const parsed = () => {
