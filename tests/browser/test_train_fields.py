@@ -56,3 +56,16 @@ def test_disabled_fields_look_disabled(page, ui):
              return c.backgroundColor + ' ' + c.color + ' ' + c.cursor; })"""
     )
     assert look[0] != look[1], look
+
+
+def test_an_error_inside_a_closed_section_opens_it(page, ui, problems):
+    problems.allow(r"status of 422")
+    ui.open(page, SETUP)
+    page.evaluate("document.querySelector('#seed').closest('details').open = true")
+    page.fill("#seed", "-3")
+    page.evaluate("document.querySelector('#seed').closest('details').open = false")
+    page.dispatch_event("#seed", "change")
+    ui.settle(page)
+    page.wait_for_function("() => document.querySelector('#seed').classList.contains('invalid')")
+    assert page.locator("#seed").is_visible()
+    assert "greater than or equal to 0" in error_for(page, "seed")

@@ -29,6 +29,8 @@ export function clearErrors(scope) {
  * @returns {boolean} whether a box for it was found
  */
 export function markField(scope, target, msg) {
+  // a field inside a closed section (the optimizer's settings) is shown, never marked unseen
+  for (let d = target.closest("details"); d; d = d.parentElement?.closest("details") ?? null) d.open = true;
   target.classList.add("invalid");
   target.setAttribute("aria-invalid", "true");
   const name = (target instanceof HTMLElement && target.dataset.field ? target.dataset.field : "").split(" ")[0];
