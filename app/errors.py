@@ -64,8 +64,8 @@ def _clean(error: dict) -> dict:
     loc = list(error.get("loc", []))
     if error.get("type") == "extra_forbidden" and loc and loc[-1] in _BUG_FIELDS:
         msg = (
-            f"'{loc[-1]}' is taken only by /api/v1/network/run: no other endpoint runs planted "
-            "bugs."
+            f"'{loc[-1]}' is taken only by /api/v1/network/run and /api/v1/exercises/backward "
+            "(and 'challenge' by /network/nudge): no other endpoint runs planted bugs."
         )
     return {"type": error.get("type", "value_error"), "loc": loc, "msg": msg}
 

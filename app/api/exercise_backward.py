@@ -4,6 +4,7 @@ from app.api.compute import backward_exercise_us, run_sized
 from app.api.deps import LimitsDep
 from app.api.routing import api_router
 from app.engine.exercises.backward import judge_backward
+from app.engine.nn.hunt import bugs_for_run
 from app.responses import respond
 from app.schemas import ERROR_RESPONSES
 from app.schemas.exercise_backward import BackwardExerciseOut, BackwardExerciseRequest
@@ -29,8 +30,15 @@ async def exercise_backward(body: BackwardExerciseRequest, limits: LimitsDep):
 
     def work():
         where = {"index": body.target.index, "tensor": body.target.tensor}
+        types = [layer.type for layer in net.layers]
+        planted = bugs_for_run(net.challenge, **net.planted(), layer_types=types, loss=net.loss)
         result = judge_backward(
-            net.network(), **where, answer=body.answer, reveal=body.reveal, limits=limits
+            net.network(),
+            **where,
+            answer=body.answer,
+            reveal=body.reveal,
+            limits=limits,
+            planted=planted,
         )
         return respond(result)
 

@@ -132,3 +132,36 @@ def test_a_bad_network_is_reported_inside_network(client):
     r = check(client, "x.T @ dy", network=network)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"][:3] == ["body", "network", "targets"]
+
+
+def test_a_planted_bug_runs_and_the_learner_is_judged_against_the_true_layer(client):
+    """A layer's `bug` runs its wrong code here as on /network/run: the gradient arriving at the
+    affine layer below the bugged sigmoid is the bugged network's, and the affine layer's own
+    (correct) gradient of it is the truth the learner's `x.T @ dy` matches."""
+    layers = [
+        {"type": "affine", "W": [[0.5, -0.3], [0.2, 0.8]], "b": [0.1, -0.1]},
+        {"type": "sigmoid", "bug": "sigmoid_from_x"},
+        {"type": "affine", "W": [[1.0, -1.0], [0.5, 0.5]], "b": [0.0, 0.0]},
+    ]
+    net = {"x": [[0.3, -0.7], [1.1, 0.2], [-0.4, 0.9]], "targets": [0, 1, 1], "layers": layers,
+           "loss": "softmax_cross_entropy", "gradcheck": False}  # fmt: skip
+    bugged = client.post("/api/v1/network/run", json=net).json()
+    clean = client.post("/api/v1/network/run", json=net | {"layers": [
+        {k: v for k, v in layer.items() if k != "bug"} for layer in layers]}).json()  # fmt: skip
+    bugged_dW = bugged["backward"][0]["grads"]["W"]
+    assert bugged_dW != clean["backward"][0]["grads"]["W"]  # the bug shows below it
+    body = {"network": net, "target": {"index": 0, "tensor": "W"}, "answer": "x.T @ dy",
+            "reveal": True}  # fmt: skip
+    r = client.post("/api/v1/exercises/backward", json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["verdict"] in ("exact", "close")
+    np.testing.assert_allclose(out["expected"], bugged_dW, rtol=1e-12)
+    # the bugged layer itself: judged against the right formula, so the bug's own is wrong
+    body = {"network": net, "target": {"index": 1, "tensor": "x"}, "answer": "dy * x * (1 - x)"}
+    assert client.post("/api/v1/exercises/backward", json=body).json()["verdict"] == "wrong"
+    body["answer"] = "dy * y * (1 - y)"
+    assert client.post("/api/v1/exercises/backward", json=body).json()["verdict"] in (
+        "exact",
+        "close",
+    )

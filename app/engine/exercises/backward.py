@@ -31,6 +31,7 @@ import numpy as np
 from app.engine.arrayexpr import parse_answer, shape_text
 from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
+from app.engine.nn.bugs import plant, planted_warnings
 from app.engine.nn.losses import one_hot
 from app.engine.nn.network import Network, network_warnings, passes, prepare
 
@@ -163,32 +164,53 @@ class Exercise(NamedTuple):
     warnings: list[dict]
 
 
-def names_for(network: Mapping[str, Any], index: int | None, tensor: str) -> Exercise:
-    """The exercise of gradient ``tensor`` of layer ``index``, from one run of ``network``."""
+def names_for(
+    network: Mapping[str, Any],
+    index: int | None,
+    tensor: str,
+    planted: Mapping[str, Any] | None = None,
+) -> Exercise:
+    """The exercise of gradient ``tensor`` of layer ``index``, from one run of ``network``.
+
+    ``planted`` (``run_network``'s ``bugs``, ``loss_bug`` and ``hidden``) plants bugs: the
+    network then runs their wrong code, so the names (``x``, ``y``, ``dy``) are what the bugged
+    network computed, and the answer is judged against the *correct* backward of the layer (or
+    the loss) asked about, fed those same numbers. Without bugs no buggy code runs."""
+    bugged = bool(planted) and (bool(planted.get("bugs")) or planted.get("loss_bug") is not None)
     try:
-        net, params, x, t = prepare(
+        true_net, params, x, t = prepare(
             network["x"], network["targets"], network["layers"], network["loss"], network["dtype"]
         )
+        net = plant(true_net, params, **planted) if bugged else true_net
         _, outputs, grads, seed = passes(net, params, x, t)
     except EngineError as exc:  # the network is one field of the exercise's body
         raise EngineError(
             exc.msg, ("network", *exc.loc), tuple(("network", *a) for a in exc.also)
         ) from None
     i = _target(net, index, tensor, params)
-    warns = [w | {"loc": ["network", *w["loc"]]} for w in network_warnings(net, outputs[-1], t)]
+    warned = network_warnings(net, outputs[-1], t) + (planted_warnings(net) if bugged else [])
+    warns = [w | {"loc": ["network", *w["loc"]]} for w in warned]
     dt = x.dtype
     N = np.asarray(x.shape[0], dtype=dt)
     if tensor == "seed":
         y = outputs[-1]
         rows = one_hot(t, y.shape[1], dt) if t.ndim == 1 else t
+        if bugged:  # the true loss's seed at the bugged network's output
+            _, loss_backward = true_net.loss.forward(y, t)
+            seed, _ = loss_backward(1.0)
         return Exercise({"y": y, "t": rows, "N": N}, seed, net.loss.name, warns)
-    layer = net.layers[i]
+    layer = true_net.layers[i]
     dy = seed if i == len(net.layers) - 1 else grads[i + 1][0]
     inputs = [x, *outputs]
     names = {"x": inputs[i], "y": outputs[i], **params[i]}
     names |= {k: np.asarray(v, dtype=dt) for k, v in _options(layer).items()}
     names |= {"dy": dy, "N": N}
-    expected = grads[i][0] if tensor == "x" else grads[i][1][tensor]
+    if bugged:  # the true layer's backward, fed what the bugged network gives it
+        _, layer_backward = layer.forward(inputs[i], params[i])
+        dx, g = layer_backward(dy)
+        expected = dx if tensor == "x" else g[tensor]
+    else:
+        expected = grads[i][0] if tensor == "x" else grads[i][1][tensor]
     return Exercise(names, expected, layer.kind, warns)
 
 
@@ -362,6 +384,7 @@ def judge_backward(
     *,
     reveal: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    planted: Mapping[str, Any] | None = None,
 ) -> dict:
     """Judge ``answer`` for gradient ``tensor`` of layer ``index`` of ``network`` (a
     ``/network/run`` body's ``x``, ``targets``, ``layers``, ``loss``, ``dtype``).
@@ -373,7 +396,7 @@ def judge_backward(
     accepted answer). A bad answer (not allowed, an unknown name, shapes that do not fit, too
     big) is an :class:`EngineError` at ``("answer",)``; a wrong answer is a verdict.
     """
-    names, expected, kind, warnings = names_for(network, index, tensor)
+    names, expected, kind, warnings = names_for(network, index, tensor, planted)
     shapes = {k: v.shape for k, v in names.items()}
     program = parse_answer(answer, shapes, limits)
     value = program(names, expected.dtype.type)
