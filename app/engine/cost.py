@@ -25,11 +25,13 @@ multiply-add of a 256-wide affine layer about 2 ns. Other machines differ by a s
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from app.engine.errors import EngineError
+from app.engine.nn.layers import LAYER_KINDS
 
 NUMBER_BYTES = 25  # the longest float orjson writes, and its comma
 FLOAT_BYTES = 8  # a float64 held in memory
@@ -113,26 +115,22 @@ def _get(spec: Any, key: str, attr: str) -> Any:
 
 def stack_shapes(width: int, specs: Sequence[Any]) -> list[LayerShape]:
     """The shapes of a layer stack on inputs of ``width`` columns, from its specs (dicts in the
-    REST contract's form or :class:`~app.engine.nn.layers.LayerSpec`), nothing allocated.
+    REST contract's form or :class:`~app.engine.nn.layers.LayerSpec`), nothing allocated: each
+    kind's record says its output width, its parameters and its multiply-adds
+    (:meth:`app.engine.nn.layers.LayerKind.shapes`).
 
     Invalid specs get a shape all the same (the network's build refuses them afterwards)."""
     shapes = []
     for spec in specs:
-        kind = _get(spec, "type", "type")
-        if kind == "affine":
-            W = _get(spec, "W", "W")
-            out = (
-                len(W[0]) if W is not None and len(W) and len(W[0]) else _get(spec, "out", "n_out")
-            )
-            out = int(out or 1)
-            shapes.append(LayerShape(width, out, ((width, out), (out,)), width * out))
-            width = out
-        elif kind == "layernorm":
-            shapes.append(LayerShape(width, width, ((width,), (width,)), 8 * width))
-        elif kind == "softmax":
-            shapes.append(LayerShape(width, width, (), 3 * width))
-        else:  # an activation
-            shapes.append(LayerShape(width, width, (), width))
+        kind = LAYER_KINDS.get(_get(spec, "type", "type"))
+        out, params, macs = width, (), width  # an unknown kind: the build refuses it afterwards
+        if kind is not None:
+            with contextlib.suppress(TypeError, ValueError, EngineError):  # refused afterwards
+                out, params, macs = kind.shapes(
+                    kind.spec(spec) if isinstance(spec, Mapping) else spec, width
+                )
+        shapes.append(LayerShape(width, out, params, macs))
+        width = out
     return shapes
 
 

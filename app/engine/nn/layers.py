@@ -92,6 +92,15 @@ def _affine_spec(d: Mapping[str, Any]) -> AffineSpec:
     )
 
 
+def _affine_width(spec: AffineSpec, width: int) -> int:
+    """The affine layer's output width: ``W``'s columns when given, else ``out`` (1 if absent:
+    the build refuses what is missing)."""
+    W = spec.W
+    if W is not None and len(W) and hasattr(W[0], "__len__") and len(W[0]):
+        return len(W[0])
+    return int(spec.n_out or 1)
+
+
 def _layernorm_spec(d: Mapping[str, Any]) -> LayerNormSpec:
     return LayerNormSpec(d.get("gamma"), d.get("beta"), 1e-5 if d.get("eps") is None else d["eps"])
 
@@ -388,6 +397,18 @@ class LayerKind:
     step: str = "elementwise"
     init: str | None = None  # the init of the affine layer before it (activations)
     gives: str = "values"  # "probabilities" when each output row is a distribution (softmax)
+    # What the cost model (app/engine/cost.py) reads before anything is built: the output width
+    # from the spec, and the multiply-adds per output entry of a layer that is no matrix product.
+    width_out: Callable[[Any, int], int] = field(default=lambda spec, width: width, repr=False)
+    macs_per_entry: int = 1
+
+    def shapes(self, spec: Any, width: int) -> tuple[int, tuple[tuple[int, ...], ...], int]:
+        """``(output width, each parameter's shape, multiply-adds per row)`` on ``width`` inputs:
+        ``W`` is ``(width, out)``, every other parameter a vector of the output width."""
+        out = self.width_out(spec, width)
+        params = tuple((width, out) if p == "W" else (out,) for p in self.params)
+        macs = width * out if self.step == "affine" else self.macs_per_entry * out
+        return out, params, macs
 
 
 def _activation_kind(a) -> LayerKind:
@@ -419,6 +440,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
         "x @ W + b",
         ("W", "b"),
         "affine",
+        width_out=_affine_width,
     ),
     "softmax": LayerKind(
         "softmax",
@@ -433,6 +455,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
         (),
         "row",
         gives="probabilities",
+        macs_per_entry=3,
     ),
     "layernorm": LayerKind(
         "layernorm",
@@ -448,6 +471,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
         " * gamma + beta",
         ("gamma", "beta", "eps"),
         "row",
+        macs_per_entry=8,
     ),
     "batchnorm": LayerKind(
         "batchnorm",
@@ -464,6 +488,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
         "(x - running_mean) / np.sqrt(running_var + eps) * gamma + beta",
         ("gamma", "beta", "running_mean", "running_var", "eps"),
         "batch",
+        macs_per_entry=8,
     ),
     **{name: _activation_kind(a) for name, a in ACTIVATIONS.items()},
 }
