@@ -94,6 +94,7 @@ def _meta() -> dict:
                 "params": list(k.params),
                 "step": k.step,
                 "init": k.init,
+                "gives": k.gives,
             }
             for k in LAYER_KINDS.values()
         ],

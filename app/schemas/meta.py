@@ -91,6 +91,11 @@ class LayerInfo(Response):
     init: str | None = Field(
         description="An activation's: the initialisation of the affine layer before it."
     )
+    gives: str = Field(
+        "values",
+        description="What each output row is: `values`, or `probabilities` (a distribution, as "
+        "softmax gives): the layer a loss that expects probabilities needs last.",
+    )
 
 
 class BugInfo(Response):

@@ -174,3 +174,14 @@ def test_a_bad_csv_row_is_named_next_to_the_upload(page, ui, problems, tmp_path)
     ui.settle(page)
     assert data.value.ok and not error.is_visible()
     assert "ds=csv" in page.url and "40 lines" in page.inner_text("#csv-note")
+
+
+def test_a_loss_on_probabilities_gets_the_layer_whose_record_gives_them(page, ui):
+    """cross_entropy expects probabilities: the stack ends with the layer kind whose record says
+    it gives them (softmax, from /meta's layers), not a name the page keeps."""
+    with page.expect_response(lambda r: r.url.endswith(TRAIN)) as first:
+        ui.open(page, "/train?loss=cross_entropy")
+    ui.settle(page)
+    types = [layer["type"] for layer in first.value.request.post_data_json["layers"]]
+    assert types[-2:] == ["affine", "softmax"], types
+    assert page.inner_text("#shape-hint").endswith("→ softmax")

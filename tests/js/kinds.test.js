@@ -25,13 +25,13 @@ test("what a loss expects comes from its record", () => {
 test("the training stack reads the records, not the names", () => {
   const hidden = [{ width: 3, act: "mish" }];
   const inits = { mish: "he", tanh: "xavier" };
-  const layers = apiLayers(hidden, 2, "probabilities", 1, inits);
+  const layers = apiLayers(hidden, 2, "softmax", 1, inits);
   assert.deepEqual(
     layers.map((l) => l.type),
     ["affine", "mish", "affine", "softmax"],
   );
   assert.equal(/** @type {any} */ (layers[0]).init, "he");
-  assert.equal(apiLayers(hidden, 1, "values", 1, inits).at(-1)?.type, "affine");
+  assert.equal(apiLayers(hidden, 1, null, 1, inits).at(-1)?.type, "affine");
   assert.equal(outputs({ classes: 2, regression: false }, "values"), 1); // -1/+1 on one output
   assert.equal(outputs({ classes: 2, regression: false }, "logits"), 2);
 });

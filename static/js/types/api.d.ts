@@ -2312,6 +2312,12 @@ export interface components {
              * @description An activation's: the initialisation of the affine layer before it.
              */
             init: string | null;
+            /**
+             * Gives
+             * @description What each output row is: `values`, or `probabilities` (a distribution, as softmax gives): the layer a loss that expects probabilities needs last.
+             * @default values
+             */
+            gives?: string;
         };
         /** LayerNormLayer */
         LayerNormLayer: {

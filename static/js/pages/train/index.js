@@ -157,7 +157,9 @@ export async function init() {
   const INITS = Object.fromEntries(m.activations.map((a) => [a.name, a.init]));
   const BATCH = new Set(m.layers.filter((l) => l.step === "batch").map((l) => l.name));
   const expects = () => expectsOf(m, state.loss);
-  const layersNow = () => apiLayers(hidden, outputs(shape(), expects()), expects(), state.seed, INITS);
+  /** The layer kind whose record gives what the loss expects (softmax for probabilities), if any. */
+  const closing = () => m.layers.find((l) => l.gives !== "values" && l.gives === expects())?.name ?? null;
+  const layersNow = () => apiLayers(hidden, outputs(shape(), expects()), closing(), state.seed, INITS);
   const options = () => {
     const own = m.optimizers.find((o) => o.name === state.opt)?.defaults ?? {};
     return Object.fromEntries(Object.entries(state.hp).filter(([k]) => k in own));
@@ -571,7 +573,7 @@ export async function init() {
       }),
     );
     el.shape.textContent =
-      describe(width(), hidden, outputs(shape(), expects())) + (expects() === "probabilities" ? " → softmax" : "");
+      describe(width(), hidden, outputs(shape(), expects())) + (closing() ? ` → ${closing()}` : "");
   }
 
   showData();

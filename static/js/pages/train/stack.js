@@ -1,6 +1,6 @@
 // The hidden layers as the page holds them ({width, act} each), their URL text ("8:tanh~8:tanh")
 // and the API's `layers`: seeded affine layers with an activation after each hidden one, and an
-// output layer as wide as the task needs (a softmax after it for a loss on probabilities). What a
+// output layer as wide as the task needs (after it, the layer that gives what the loss expects). What a
 // loss expects and each activation's initialisation come from /meta's records.
 
 /**
@@ -49,12 +49,13 @@ export function outputs(data, expects) {
  * The API's layers; the affine layers are seeded from `seed` so a link reproduces the run.
  * @param {Hidden[]} hidden
  * @param {number} out
- * @param {string} expects what the loss expects (/meta): probabilities need a softmax layer
+ * @param {string | null} closing the layer kind the loss needs last (/meta: the kind that gives
+ *   what the loss expects, e.g. probabilities), or null
  * @param {number} seed
  * @param {Record<string, string>} inits each activation's init of the affine layer before it
  * @returns {ApiLayer[]}
  */
-export function apiLayers(hidden, out, expects, seed, inits) {
+export function apiLayers(hidden, out, closing, seed, inits) {
   /** @type {ApiLayer[]} */
   const layers = [];
   const affine = (/** @type {number} */ width, /** @type {string} */ next, /** @type {number} */ k) =>
@@ -70,7 +71,7 @@ export function apiLayers(hidden, out, expects, seed, inits) {
     layers.push(/** @type {ApiLayer} */ ({ type: l.act }));
   });
   layers.push(affine(out, "", hidden.length));
-  if (expects === "probabilities") layers.push(/** @type {ApiLayer} */ ({ type: "softmax" }));
+  if (closing) layers.push(/** @type {ApiLayer} */ ({ type: closing }));
   return layers;
 }
 
