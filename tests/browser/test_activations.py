@@ -21,7 +21,7 @@ def test_default_relu_and_sigmoid_match_api(page, ui):
     ui.settle(page)
     api = {"relu": relu.value.json(), "sigmoid": sig.value.json()}
     f = ui.data(page, "plot-f")
-    assert [t["name"] for t in f] == ["relu: f", "sigmoid: f"]
+    assert [t["name"] for t in f] == ["ReLU: f", "sigmoid: f"]
     assert f[0]["y"] == api["relu"]["y"] and f[1]["x"] == api["sigmoid"]["x"]
     df = ui.data(page, "plot-df")
     assert df[2]["y"] == api["sigmoid"]["dy"]
@@ -75,7 +75,7 @@ def test_add_activation_move_upstream_and_alpha(page, ui, problems):
         page.check("#act-tanh")
     ui.settle(page)
     names = [t["name"] for t in ui.data(page, "plot-f")]
-    assert names == ["relu: f", "sigmoid: f", "tanh: f"]
+    assert names == ["ReLU: f", "sigmoid: f", "tanh: f"]
     assert ui.data(page, "plot-f")[2]["y"] == tanh.value.json()["y"]
     with page.expect_response(
         lambda r: (
@@ -91,9 +91,9 @@ def test_add_activation_move_upstream_and_alpha(page, ui, problems):
     ui.settle(page)
     assert "up=-2.5" in page.url
     back = ui.data(page, "plot-back")
-    assert back[0]["name"] == "relu: -2.5·f′"
+    assert back[0]["name"] == "ReLU: -2.5·f′"
     # The page draws its own upstream·f' at once, then takes the API's backward: they agree.
-    api_back = next(t for t in back if t["name"].startswith("relu"))["y"]
+    api_back = next(t for t in back if t["name"].startswith("ReLU"))["y"]
     assert api_back == pytest.approx([-2.5 * v for v in r.value.json()["dy"]])
 
     # leaky ReLU's α: its own input, sent for leaky_relu only, plotted as the API computes it.
@@ -109,10 +109,10 @@ def test_add_activation_move_upstream_and_alpha(page, ui, problems):
     assert len(sent) >= 4 and all("alpha" not in b for b in sent if b["activation"] != "leaky_relu")
     body = {"activation": "leaky_relu", "x_min": -6, "x_max": 6, "num": 801, "upstream": -2.5}
     api = ui.api(CURVE, {**body, "h": 1e-5, "alpha": 0.2})
-    trace = "leaky relu: -2.5·f′"
+    trace = "leaky ReLU: -2.5·f′"
     assert _named(ui.data(page, "plot-back"), trace)["y"] == api["backward"]
     assert max(api["backward"]) == -0.5  # -2.5 * 0.2 left of 0
-    assert _named(ui.data(page, "plot-df"), "leaky relu: analytic f′")["y"] == api["dy"]
+    assert _named(ui.data(page, "plot-df"), "leaky ReLU: analytic f′")["y"] == api["dy"]
     assert "α = 0.2" in page.inner_text("#formulas")  # the formula with α plugged in
     assert "leaky_relu_alpha=0.2" in page.url
     # A reload (or a shared link) restores α and asks the API with it.

@@ -29,7 +29,9 @@ const STATE = new UrlState({
 });
 const NUM = 801;
 const PLOTS = ["plot-f", "plot-df", "plot-back", "plot-err"];
-const label = (/** @type {string} */ n) => n.replace("_", " ");
+/** @type {Record<string, string>} each activation's label, from its record (/meta) */
+let labels = {};
+const label = (/** @type {string} */ n) => labels[n] ?? n;
 /** @param {Activation} a */
 const takesAlpha = (a) => a.alpha !== null && a.alpha !== undefined;
 
@@ -45,6 +47,7 @@ export async function init() {
   const onError = (/** @type {unknown} */ err) => cycle.fail(err);
   const m = await meta();
   const catalog = m.activations;
+  labels = Object.fromEntries(catalog.map((a) => [a.name, a.label]));
   const byName = (/** @type {string} */ n) => catalog.find((a) => a.name === n);
   const index = (/** @type {string} */ n) => catalog.findIndex((a) => a.name === n);
   state.act = state.act.filter((n) => byName(n));
