@@ -3,7 +3,8 @@ and the weights and prints the test accuracy the training stream reported.
 
 The data set's generator is copied verbatim from :mod:`app.engine.nn.datasets` (an uploaded CSV
 is written out as rows), the weights as exact float literals; the forward pass of each layer
-kind is one numpy line, checked against the layer registry by the tests.
+kind is one numpy line (calling, for layer norm, a small function the script defines once),
+checked against the layer registry by the tests.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def python_script(
         args = [_literal(p[k]) if k in p else repr(getattr(layer, k)) for k in kind.args]
         lines.append(f"    ({', '.join([repr(layer.kind), *args])},),")
     used = {layer.kind: LAYER_KINDS[layer.kind] for layer in net.layers}
+    helpers = "".join(f"\n{h}\n\n" for h in dict.fromkeys(k.helper for k in used.values()) if h)
     kinds = "\n".join(
         f'    "{k}": lambda {", ".join(("x", *kind.args))}: {kind.code},'
         for k, kind in used.items()
@@ -97,6 +99,7 @@ def python_script(
         'the test accuracy. Run it with:  python this_file.py\n"""\n\n'
         "import numpy as np\n\n"
         f"{_data_code(data)}\n"
+        f"{helpers}"
         "# The trained network: each layer's kind and arguments (W, b; gamma, beta, eps; alpha).\n"
         f"LAYERS = [\n{chr(10).join(lines)}\n]\n"
         f"FORWARD = {{\n{kinds}\n}}\n\n\n"

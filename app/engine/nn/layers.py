@@ -397,6 +397,7 @@ class LayerKind:
     step: str = "elementwise"
     init: str | None = None  # the init of the affine layer before it (activations)
     gives: str = "values"  # "probabilities" when each output row is a distribution (softmax)
+    helper: str = ""  # source of a function ``code`` calls, written once into the exported script
     # What the cost model (app/engine/cost.py) reads before anything is built: the output width
     # from the spec, and the multiply-adds per output entry of a layer that is no matrix product.
     width_out: Callable[[Any, int], int] = field(default=lambda spec, width: width, repr=False)
@@ -426,6 +427,18 @@ def _activation_kind(a) -> LayerKind:
         a.init,
     )
 
+
+# Layer norm's exported line calls this: the textbook x.var() overflows for a row like
+# [1e200, -1e200, 0] (x̂ = 0) where the engine does not (app/engine/nn/moments.py).
+_NORMALIZE_ROWS = '''def normalize_rows(x, eps):
+    """(x - mean) / sqrt(var + eps) over each row. A row is divided by its largest |x| first
+    (when above 1), which leaves the result unchanged but keeps the variance from overflowing."""
+    s = np.maximum(np.abs(x).max(axis=1, keepdims=True), 1.0)
+    u = x / s
+    return (u - u.mean(axis=1, keepdims=True)) / np.sqrt(
+        u.var(axis=1, keepdims=True) + (np.sqrt(eps) / s) ** 2  # eps / s², without overflow
+    )
+'''
 
 # The one registry of layer kinds.
 LAYER_KINDS: dict[str, LayerKind] = {
@@ -467,10 +480,10 @@ LAYER_KINDS: dict[str, LayerKind] = {
         r"g = dy \odot \gamma,\ d\gamma = \textstyle\sum_n dy \odot \hat x,\ "
         r"d\beta = \textstyle\sum_n dy\quad\text{(means over the row's features)}",
         ("gamma", "beta"),
-        "(x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps)"
-        " * gamma + beta",
+        "normalize_rows(x, eps) * gamma + beta",
         ("gamma", "beta", "eps"),
         "row",
+        helper=_NORMALIZE_ROWS,
         macs_per_entry=8,
     ),
     "batchnorm": LayerKind(

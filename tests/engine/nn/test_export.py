@@ -20,8 +20,11 @@ def test_every_layer_kind_has_a_numpy_line():
 
 
 def line(kind: str):
+    """The kind's line as the script defines it, after the helper it calls (if any)."""
     args = ", ".join(("x", *LAYER_KINDS[kind].args))
-    return eval(f"lambda {args}: {FORWARD_CODE[kind]}", {"np": np})  # noqa: S307
+    scope = {"np": np}
+    exec(LAYER_KINDS[kind].helper, scope)  # noqa: S102  # our own source, as the script has it
+    return eval(f"lambda {args}: {FORWARD_CODE[kind]}", scope)  # noqa: S307
 
 
 # every activation at its default alpha, and those that take one at another
@@ -56,6 +59,18 @@ def test_the_line_computes_the_layer(spec):
     layer, p = net.layers[0], params[0]
     args = [p[k] if k in p else getattr(layer, k) for k in LAYER_KINDS[spec["type"]].args]
     np.testing.assert_allclose(line(spec["type"])(x, *args), layer.forward(x, p)[0], rtol=1e-12)
+
+
+def test_the_layernorm_line_does_not_overflow_where_the_engine_does_not():
+    """The textbook variance of [1e200, -1e200, 0] is inf (and x̂ 0); the engine normalises it
+    (app/engine/nn/moments.py), and so must the script."""
+    x = np.array([[1e200, -1e200, 0.0], [1.0, 2.0, 4.0], [3e-300, -1e-300, 0.0]])
+    net, params = build_network([{"type": "layernorm", "beta": [0.5, 0.0, -0.5]}], 3, "mse")
+    want = net.layers[0].forward(x, params[0])[0]
+    np.testing.assert_allclose(want[0], [np.sqrt(1.5) + 0.5, -np.sqrt(1.5), -0.5], rtol=1e-12)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow is harmless
+        got = line("layernorm")(x, params[0]["gamma"], params[0]["beta"], 1e-5)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
 
 def run_script(tmp_path, text: str) -> str:
