@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     queue_timeout: float = Field(
         5.0, gt=0, description="Seconds a request may wait for a compute slot (503 after)."
     )
+    max_training: int = Field(
+        16,
+        ge=1,
+        description="Training streams open at once per worker process, each a process of its "
+        "own (app/trainers.py); another gets a 503 with Retry-After.",
+    )
+    train_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="The CPU priority (nice) of training processes: above 0, the kernel runs "
+        "the requests students wait for first.",
+    )
     inline_us: float = Field(
         INLINE_US,
         ge=0,

@@ -1,5 +1,9 @@
 """Build the FastAPI application: routers, static files, middleware and error handlers."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -32,6 +36,7 @@ from app.middleware import (
 )
 from app.paths import STATIC_DIR
 from app.responses import NumpyJSONResponse
+from app.trainers import Trainers, start_forkserver
 
 DESCRIPTION = """
 See and check how a neural network computes its forward and backward passes.
@@ -42,6 +47,13 @@ gradient descent with six optimizers. Invalid input gets a 422 whose `detail[].m
 wrong; a body over the size limit gets a 413; a request that finds every compute slot busy for
 a few seconds gets a 503 with `Retry-After`.
 """
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Start the training processes' forkserver before the first request, not during it."""
+    await asyncio.to_thread(start_forkserver)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # /docs is served by app.api.pages from vendored Swagger UI (offline, CSP)
         redoc_url=None,
         generate_unique_id_function=operation_id,
+        lifespan=lifespan,
         # Off unless asked for: on, FastAPI looks up the global providers on every request.
         telemetry=None if settings.otel else {"tracing": False, "metrics": False, "logs": False},
     )
@@ -64,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (*routers, exercise_backward, lessons, pages):
         app.include_router(router.router)
     app.state.limits = settings.limits()
+    app.state.trainers = Trainers(settings.max_training, settings.train_nice)
     app.state.lessons = lessons.load(settings)  # checked now: a bad lesson is logged, left out
     app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
     errors.install(app)

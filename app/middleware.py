@@ -187,8 +187,8 @@ class ComputeSlotsMiddleware:
     the health probe keep their share of the cores and at most ``slots`` results are in memory.
     A request that gets no slot within ``timeout`` seconds is answered ``503`` with
     ``Retry-After`` in the standard error shape, never left hanging. The request's
-    :class:`Slot` is in ``scope[SLOT]``: a stream (``/api/v1/train``) holds it only while it
-    computes a line, so an open stream does not shut every other request out for its 60 s.
+    :class:`Slot` is in ``scope[SLOT]``: a stream (``/api/v1/train``) lets go of it once its
+    request is validated, since it trains in a process of its own (:mod:`app.trainers`).
     """
 
     def __init__(

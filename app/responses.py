@@ -1,22 +1,17 @@
 """Fast JSON for numpy results: orjson writes arrays directly and turns NaN/±Infinity into null;
 NDJSON streams of engine generators that stop when the client goes."""
 
-import asyncio
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import orjson
-from fastapi import Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from app.engine.arrays import all_finite
 from app.engine.numdiff import count_nonfinite
-from app.slots import SLOT
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 PIECEWISE_ABOVE = 65_536  # numbers in a result's arrays above which it is rendered piece by piece
@@ -148,56 +143,3 @@ class NDJSONResponse(StreamingResponse):
 def ndjson_line(item: Any) -> bytes:
     """One NDJSON line; numpy arrays written directly, non-finite numbers as ``null``."""
     return render(item) + b"\n"
-
-
-async def _until_disconnect(request: Request, stopped: threading.Event) -> None:
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
-    stopped.set()
-
-
-async def ndjson_stream(
-    lines: Callable[[Callable[[], bool]], Iterator[Any]], request: Request
-) -> AsyncIterator[bytes]:
-    """Each item of ``lines(stop)`` as one NDJSON line, computed in a worker thread.
-
-    ``stop()`` turns true as soon as the client disconnects (or the response is abandoned), so
-    a generator that reads it between steps of its work ends within one step: a closed tab
-    costs no more computing. The request's compute slot (:class:`app.slots.Slot`, when
-    it has one) is held while a line is computed and let go while it is sent, so requests that
-    queued meanwhile get their turn between two lines.
-    """
-    stopped = threading.Event()
-    items = lines(stopped.is_set)
-    turn = threading.Lock()  # one thread at a time in ``items``: a step, or the closing below
-
-    def step() -> Any:
-        with turn:
-            return next(items, _END)
-
-    def close() -> None:  # after the step in flight, if any: the generator's own finally runs
-        with turn:
-            items.close()
-
-    slot = request.scope.get(SLOT)
-    watcher = asyncio.ensure_future(_until_disconnect(request, stopped))
-    try:
-        while True:
-            if slot is not None:
-                await slot.acquire()  # the first line: still held since the request came
-            try:
-                item = await run_in_threadpool(step)
-            finally:
-                if slot is not None:
-                    slot.release()
-            if item is _END:
-                return
-            yield ndjson_line(item)
-    finally:
-        stopped.set()
-        watcher.cancel()
-        # A stream abandoned mid-way (the client went away, the task was cancelled) is closed
-        # now rather than whenever the garbage collector finds it, so it ends (and logs) at
-        # once; a cancelled step may still be running in its thread, hence the lock and a
-        # thread of its own for the close.
-        threading.Thread(target=close, name="ndjson-close", daemon=True).start()

@@ -1,4 +1,4 @@
-"""A request's hold on a compute slot, shared by the slots' middleware and the streams."""
+"""A request's hold on a compute slot, shared by the slots' middleware and the training streams."""
 
 import anyio
 
@@ -6,11 +6,11 @@ SLOT = "bpx.compute_slot"  # the scope key under which a gated request finds its
 
 
 class Slot:
-    """A request's hold on one compute slot, which a stream lets go of between its lines.
+    """A request's hold on one compute slot, which a training stream lets go of once validated.
 
-    ``release`` and ``acquire`` are idempotent; the slot is handed over in arrival order (anyio's
-    semaphore gives a released slot to its oldest waiter), so a stream that asks again queues
-    behind the requests that came while it sent its line.
+    ``release`` is idempotent: the middleware releases the slot when the response is sent, and a
+    stream (:mod:`app.trainers`) releases it as soon as its work has moved to a process of its
+    own, so an open stream does not keep other requests out.
     """
 
     __slots__ = ("_slots", "held")
@@ -23,8 +23,3 @@ class Slot:
         if self.held:
             self.held = False
             self._slots.release()
-
-    async def acquire(self) -> None:
-        if not self.held:
-            await self._slots.acquire()
-            self.held = True

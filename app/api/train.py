@@ -1,8 +1,6 @@
 """The training playground: stream a training run as NDJSON, preview its data, export it."""
 
 import json
-import logging
-from collections.abc import Callable, Iterator
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -12,8 +10,8 @@ from app.api.routing import api_router
 from app.engine.limits import Limits
 from app.engine.nn.datasets import DATASETS, Data, make_data
 from app.engine.nn.export import python_script
-from app.engine.nn.train import Training, prepare
-from app.responses import NDJSONResponse, ndjson_line, ndjson_stream, respond
+from app.engine.nn.train import prepare
+from app.responses import NDJSONResponse, ndjson_line, respond
 from app.schemas import (
     ERROR_RESPONSES,
     TRAIN_EXAMPLE,
@@ -25,9 +23,9 @@ from app.schemas import (
     TrainRequest,
 )
 from app.schemas.base import EXAMPLE_DIGITS, example_numbers
+from app.trainers import Job, stream
 
 router = api_router(prefix="/api/v1/train", tags=["training"])
-log = logging.getLogger("bpx.train")
 
 # The stream's errors are JSON like every other error (the route's own media type is NDJSON).
 JSON_ERRORS = {
@@ -68,22 +66,6 @@ def _data(dataset: DatasetIn, limits: Limits) -> Data:
     return make_data(**dataset.engine_args(), max_rows=limits.max_train_points)
 
 
-def _logged(training: Training) -> Callable[[Callable[[], bool]], Iterator[dict]]:
-    """``training.stream`` that logs how the stream ended, from the thread that ran it."""
-
-    def lines(stop: Callable[[], bool]) -> Iterator[dict]:
-        try:
-            yield from training.stream(stop=stop)
-        finally:
-            o = training.outcome
-            reason = "cancelled" if o.reason == "running" else o.reason
-            extra = {"reason": reason, "epoch": o.epoch, "epochs_run": o.epochs_run}
-            extra["steps"] = o.steps  # optimizer steps computed, a cut epoch's included
-            log.info("training stream ended", extra=extra)
-
-    return lines
-
-
 @router.post(
     "",
     response_class=NDJSONResponse,
@@ -101,8 +83,12 @@ def _logged(training: Training) -> Callable[[Callable[[], bool]], Iterator[dict]
     "and a seeded shuffle, deterministic to the last bit. " + STREAM_DOC,
 )
 def train(body: TrainRequest, request: Request, limits: LimitsDep):
-    training = prepare(_data(body.dataset, limits), **body.engine_args(), limits=limits)
-    return NDJSONResponse(ndjson_stream(_logged(training), request))
+    run = body.engine_args()
+    training = prepare(_data(body.dataset, limits), **run, limits=limits)  # every 422, now
+    places = request.app.state.trainers
+    places.take()  # or a 503: every training place of this worker is taken
+    job = Job(body.dataset.engine_args(), limits.max_train_points, run, limits)
+    return NDJSONResponse(stream(job, places, request, max(training.line_bytes)))
 
 
 @router.get(

@@ -1,0 +1,91 @@
+"""Training streams in processes of their own (app/trainers.py): a stream holds no compute slot
+while it trains, its process runs at the lower CPU priority, a worker opens at most
+``BPX_MAX_TRAINING`` of them and gives each place back, and a failing run is logged."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from app.schemas import NETWORK_EXAMPLE, TRAIN_EXAMPLE
+
+TRAIN, RUN = "/api/v1/train", "/api/v1/network/run"
+LONG = TRAIN_EXAMPLE | {"epochs": 100_000, "report_every": 1, "boundary_every": 0}
+
+
+def children_of(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                out.append(int(d.name))
+    return out
+
+
+def nice_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+@pytest.fixture
+def client():
+    with TestClient(create_app(Settings(compute_slots=1, max_training=1, train_nice=7))) as c:
+        yield c
+
+
+def test_an_open_stream_holds_no_compute_slot(client: TestClient) -> None:
+    with client.stream("POST", TRAIN, json=LONG) as r:
+        lines = r.iter_lines()
+        assert json.loads(next(lines))["epoch"] == 0
+        # the only compute slot is free while the stream trains: a run gets in at once
+        assert client.post(RUN, json=NETWORK_EXAMPLE).status_code == 200
+        assert json.loads(next(lines))["epoch"] == 1
+
+
+def test_the_training_runs_in_a_child_process_at_the_lower_priority(client: TestClient) -> None:
+    from multiprocessing import forkserver
+
+    with client.stream("POST", TRAIN, json=LONG) as r:
+        next(r.iter_lines())
+        server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+        trainers = children_of(server)
+        assert len(trainers) == 1, trainers
+        assert nice_of(trainers[0]) == os.nice(0) + 7
+        assert trainers[0] != os.getpid()
+
+
+def test_a_worker_opens_at_most_max_training_streams(client: TestClient) -> None:
+    with client.stream("POST", TRAIN, json=LONG) as r:
+        next(r.iter_lines())
+        busy = client.post(TRAIN, json=TRAIN_EXAMPLE)
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+        msg = busy.json()["detail"][0]["msg"]
+        assert "training places" in msg and "try again in 5 s" in msg
+    # the place comes back once the first stream's process has ended
+    for _ in range(200):
+        ok = client.post(TRAIN, json=TRAIN_EXAMPLE | {"epochs": 2})
+        if ok.status_code == 200:
+            break
+    assert ok.status_code == 200 and json.loads(ok.text.splitlines()[-1])["done"]
+
+
+def test_a_stream_ends_with_its_last_line_and_is_logged(client, caplog) -> None:
+    caplog.set_level("INFO", "bpx.train")
+    lines = client.post(TRAIN, json=TRAIN_EXAMPLE | {"epochs": 3, "report_every": 1}).text
+    assert [json.loads(s).get("epoch") for s in lines.splitlines()] == [0, 1, 2, 3, 3]
+    ended = [r for r in caplog.records if r.getMessage() == "training stream ended"]
+    assert ended and ended[-1].reason == "max_epochs" and ended[-1].epochs_run == 3
+
+
+def test_invalid_requests_are_refused_before_any_process(client: TestClient) -> None:
+    bad = client.post(TRAIN, json=TRAIN_EXAMPLE | {"lr": -1})
+    assert bad.status_code == 422
+    # and the refused request took no training place
+    assert client.post(TRAIN, json=TRAIN_EXAMPLE | {"epochs": 1}).status_code == 200
