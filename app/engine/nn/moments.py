@@ -12,9 +12,11 @@ Normalisation is scale-invariant up to :math:`\\epsilon`: with :math:`s = \\max|
           = \\frac{1}{s}\\,\\frac{1}{\\sqrt{\\sigma_u^2 + \\epsilon / s^2}}.
 
 Only the slices whose textbook moments are not finite (with finite input) are recomputed that
-way, so every other slice keeps the textbook formula's bits exactly. Layer norm normalises along
-the features (``axis=-1``), batch norm along the batch (``axis=0``): both call
-:func:`normalize`.
+way, so every other slice keeps the textbook formula's bits exactly. Layer norm (along the
+features, ``axis=-1``) calls :func:`normalize`. Batch norm (along the batch) has its own
+:func:`app.engine.nn.batchnorm.batch_stats`, which scales every column whose largest ``|x|``
+exceeds 1 (the same guarantee by a simpler rule, and the running mean and variance it also
+needs); making it call :func:`normalize` would move its last bits, so it is left as it is.
 """
 
 from __future__ import annotations
