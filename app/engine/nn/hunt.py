@@ -76,8 +76,32 @@ def decode(token: str) -> tuple[int, int]:
     return int.from_bytes(raw[2:6], "big"), raw[6]
 
 
+# The bugs a hunt of each level draws from, in drawing order. A seed picks ``pool[k]`` with ``k``
+# drawn below ``len(pool)``, so adding, removing or reordering a name would give every existing
+# seed (a teacher's link, a token handed out) another challenge: these lists are frozen. A new
+# bug record is not drawn until it comes with a new token version (``_VERSION``) and pools of
+# its own, the old version's kept for the old tokens (tests/engine/nn/test_hunt.py pins them).
+POOLS: dict[int, tuple[str, ...]] = {
+    1: (
+        "affine_dW_transposed",
+        "affine_db_no_sum",
+        "softmax_cross_entropy_no_mean",
+        "sigmoid_from_x",
+        "tanh_from_x",
+    ),
+    2: ("softmax_no_upstream", "softmax_diagonal", "layernorm_no_mean_terms"),
+    3: (
+        "softmax_axis0",
+        "cross_entropy_block",
+        "softmax_cross_entropy_block",
+        "relu_in_place",
+        "sigmoid_in_place",
+    ),
+}
+
+
 def _pool(level: int) -> list[Bug]:
-    return [bug for bug in BUGS.values() if bug.level == level]
+    return [BUGS[name] for name in POOLS[level]]
 
 
 def _draw_network(rng: np.random.Generator, bug: Bug, level: int) -> tuple[dict, int]:

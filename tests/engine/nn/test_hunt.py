@@ -5,7 +5,7 @@ import pytest
 
 from app.engine.errors import EngineError
 from app.engine.nn.bugs import BUGS
-from app.engine.nn.hunt import LEVELS, bugs_for_run, decode, encode, judge, make_hunt
+from app.engine.nn.hunt import LEVELS, POOLS, bugs_for_run, decode, encode, judge, make_hunt
 from app.engine.nn.network import run_network
 
 
@@ -83,3 +83,26 @@ def test_a_teachers_link_gives_the_same_challenge_in_every_release():
 
 
 PINNED_X0, PINNED_T = [0.0, -0.9, -0.9], [1, 0, 2, 0]
+
+
+def test_the_pools_are_frozen_so_a_new_bug_record_moves_no_seed():
+    """Every seed's bug, pinned for the first seeds of each level: a bug record added to bugs.py
+    (say batch norm's) must not change them; it joins the hunts only with a new token version."""
+    drawn = {level: [make_hunt(seed, level).bug.name for seed in range(4)] for level in LEVELS}
+    assert drawn == {
+        1: [
+            "softmax_cross_entropy_no_mean",
+            "tanh_from_x",
+            "sigmoid_from_x",
+            "softmax_cross_entropy_no_mean",
+        ],
+        2: [
+            "softmax_no_upstream",
+            "softmax_no_upstream",
+            "layernorm_no_mean_terms",
+            "layernorm_no_mean_terms",
+        ],
+        3: ["sigmoid_in_place", "sigmoid_in_place", "softmax_axis0", "softmax_cross_entropy_block"],
+    }
+    for level, names in POOLS.items():
+        assert all(BUGS[name].level == level for name in names), level
