@@ -26,11 +26,14 @@ PAGES = [
     "/lessons/chain-rule?step=5",
 ]
 MIN_PLOT = (200, 150)
+TEXT = "h1, h2, h3, h4, p, label, legend, button, select, input, textarea, th, td, .btn, .hint"
+TEXT += ", .field-error"
+OVERLAP = 3  # px each way: borders and focus rings may touch
 
 # Every rendered HTML element (outside Plotly's own drawing and KaTeX's internal boxes) whose
 # content is wider than its box, unless the box is meant to scroll (overflow auto/scroll) or is
 # a pre/code block. The plots' own divs are measured separately.
-MEASURE = """() => {
+MEASURE = """({TEXT, OVERLAP}) => {
   const bad = [];
   const scrolls = (s) => /(auto|scroll)/.test(s.overflowX);
   for (const e of document.body.querySelectorAll('*')) {
@@ -51,7 +54,47 @@ MEASURE = """() => {
     .map((p) => { const r = p.getBoundingClientRect();
                   return {id: p.id, w: Math.round(r.width), h: Math.round(r.height)}; });
   const d = document.scrollingElement;
-  return {bad, plots, docW: d.scrollWidth, viewW: d.clientWidth};
+  return {bad, plots, docW: d.scrollWidth, viewW: d.clientWidth, overlaps: overlaps()};
+
+  // Pairs of visible text boxes (neither inside the other) drawn over each other by more than
+  // OVERLAP px each way: a row squeezed under the next one, a badge over a title. Boxes laid
+  // over others on purpose (absolute or fixed, e.g. a tooltip) are left out.
+  function overlaps() {
+    const boxes = [];
+    for (const e of document.body.querySelectorAll(TEXT)) {
+      if (!(e instanceof HTMLElement) || e.closest('svg, .js-plotly-plot, .katex')) continue;
+      const s = getComputedStyle(e);
+      if (s.visibility === 'hidden' || s.clip !== 'auto' || s.clipPath !== 'none') continue;
+      // (closed <details> keep their content's boxes, skipped from painting: not drawn)
+      if (!e.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})) continue;
+      let floating = false;
+      for (let a = e; a && a !== document.body; a = a.parentElement) {
+        const p = getComputedStyle(a).position;
+        if (p === 'absolute' || p === 'fixed' || p === 'sticky') { floating = true; break; }
+      }
+      if (floating) continue;
+      const r = e.getBoundingClientRect();
+      const field = /^(INPUT|SELECT|TEXTAREA)$/.test(e.tagName);
+      if (r.width < 2 || r.height < 2 || (!field && !e.textContent.trim())) continue;
+      boxes.push([e, r]);
+    }
+    const out = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, ra] = boxes[i], [b, rb] = boxes[j];
+        if (a.contains(b) || b.contains(a)) continue;
+        const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+        const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+        if (w > OVERLAP && h > OVERLAP)
+          out.push(`${label(a)} over ${label(b)} (${Math.round(w)}x${Math.round(h)})`);
+      }
+    }
+    return out.slice(0, 10);
+  }
+  function label(e) {
+    return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+      + (e.classList.length ? '.' + [...e.classList].join('.') : '');
+  }
 }"""
 
 
@@ -72,7 +115,7 @@ def test_page_layout(viewport_context, path, ui: UI, problems):
         ui.open(page, path)
         # Plots are drawn on a queue of frames after the requests settle (kit/plot.js).
         page.wait_for_timeout(300)
-        m = page.evaluate(MEASURE)
+        m = page.evaluate(MEASURE, {"TEXT": TEXT, "OVERLAP": OVERLAP})
     finally:
         page.close()
     where = f"{path} at {name}"
@@ -80,3 +123,4 @@ def test_page_layout(viewport_context, path, ui: UI, problems):
     assert not small, f"{where}: plots smaller than {MIN_PLOT}: {small}"
     assert not m["bad"], f"{where}: content cut or spilling: {m['bad']}"
     assert m["docW"] <= m["viewW"] + 1, f"{where}: the page scrolls sideways: {m}"
+    assert not m["overlaps"], f"{where}: text drawn over other text: {m['overlaps']}"
