@@ -36,6 +36,13 @@ export function usesOf(graph) {
 }
 
 /**
+ * A graph's shape (its nodes and edges, not its numbers): a new shape is laid out anew.
+ * @param {Graph} g
+ */
+export const shapeOf = (g) =>
+  `${g.expand}|${g.nodes.map((n) => `${n.op}:${n.label}:${n.name || ""}:${n.inputs.join(".")}`).join("|")}`;
+
+/**
  * Step 0 is the blank graph; then one step per forward node, the seed, one per backward node.
  * @param {Graph} graph
  * @returns {Step[]}
