@@ -119,5 +119,6 @@ test("each task named in symbols", () => {
   assert.equal(describeTask(TWICE, "grad:5"), "∂f/∂f");
   assert.equal(describeTask(TWICE, "grad:3"), "∂f/∂q");
   assert.equal(describeTask(TWICE, "value:3"), "the value of q");
-  assert.equal(describeTask(TWICE, "local:5:1"), "∂f/∂r");
+  assert.equal(describeTask(TWICE, "local:4:1"), "∂r/∂var");
+  assert.equal(describeTask(TWICE, "local:5:1"), "∂(q + r)/∂r"); // not ∂f/∂r, the gradient
 });

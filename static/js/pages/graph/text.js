@@ -196,6 +196,30 @@ export function forwardText(graph, n, syms, digits = 6) {
 export const partial = (top, bottom) => `∂${top}/∂${bottom}`;
 
 /**
+ * The local partial of use `c` with respect to its input `k`, written so that it can never read
+ * as a gradient ∂f/∂…: the output by its operation (∂(x · x)/∂x, not ∂f/∂x), and an input that
+ * fills both sides of one operation by its side (∂(x · x)/∂(left x)).
+ * @param {Graph} graph
+ * @param {GraphNode} c
+ * @param {number} k
+ * @param {string[]} syms
+ */
+export function localPartial(graph, c, k, syms) {
+  const j = c.inputs[k];
+  const top =
+    c.id === graph.output_id
+      ? group(
+          applyText(
+            c,
+            c.inputs.map((i) => operand(syms[i])),
+          ),
+        )
+      : syms[c.id];
+  const twice = c.inputs.filter((i) => i === j).length > 1;
+  return partial(top, twice ? `(${k === 0 ? "left" : "right"} ${syms[j]})` : syms[j]);
+}
+
+/**
  * The chain-rule step that completes node `n`'s gradient, as lines: the symbols, the upstream
  * gradients times the symbolic local derivatives, the same with every number plugged in, the
  * result; for a node with several uses each line is the explicit sum over them.
@@ -221,7 +245,9 @@ export function backwardText(graph, n, syms, rules = {}, digits = 6, uses = uses
   if (!terms.length || !graph.backward_order.includes(n.id)) {
     return { lines: [`${lhs} = 0 (${syms[n.id]} does not lead to the output)`], uses: terms.length, terms };
   }
-  const chain = terms.map((t) => `${partial(f, syms[t.use])} · ${partial(syms[t.use], syms[n.id])}`).join(" + ");
+  const chain = terms
+    .map((t) => `${partial(f, syms[t.use])} · ${localPartial(graph, graph.nodes[t.use], t.k, syms)}`)
+    .join(" + ");
   // The first number of the sum needs no parentheses (−4 · 1), the others do (1 · (−4)).
   const up = (/** @type {Term} */ t, /** @type {number} */ i) => (i === 0 ? fmt : factor)(t.upstream, digits);
   const half = terms.map((t, i) => `${up(t, i)} · ${group(t.localText)}`).join(" + ");
@@ -241,10 +267,10 @@ export function backwardText(graph, n, syms, rules = {}, digits = 6, uses = uses
  * @param {number} [digits]
  */
 export function localLines(graph, n, syms, rules = {}, digits = 6) {
-  return n.inputs.map((j, k) => {
+  return n.inputs.map((_, k) => {
     const sym = localText(graph, n, k, syms, rules);
     const value = fmt(n.local[k], digits);
-    return `${partial(syms[n.id], syms[j])} = ${sym === value ? value : `${sym} = ${value}`}`;
+    return `${localPartial(graph, n, k, syms)} = ${sym === value ? value : `${sym} = ${value}`}`;
   });
 }
 

@@ -4,7 +4,7 @@
 // Everything here is pure (tests/js/yourturn.test.js); yourturn.js holds a run, turnlayer.js
 // draws its boxes.
 import { edgeKey } from "./steps.js";
-import { symbols } from "./text.js";
+import { localPartial, symbols } from "./text.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").View} View */
@@ -63,7 +63,7 @@ export function givenOf(graph, ask) {
 export const taskKey = (t) => (t.quantity === "local" ? `local:${t.node}:${t.input}` : `${t.quantity}:${t.node}`);
 
 /**
- * The quantity a task asks for, in symbols: ∂f/∂x, ∂q/∂x (an edge), the value of q.
+ * The quantity a task asks for, in symbols: ∂f/∂x, ∂q/∂x or ∂(q · z)/∂q (an edge), the value of q.
  * @param {Graph} graph
  * @param {string} task a taskKey
  */
@@ -72,7 +72,7 @@ export function describeTask(graph, task) {
   const syms = symbols(graph);
   const n = Number(id);
   if (quantity === "grad") return `∂${syms[graph.output_id]}/∂${syms[n]}`;
-  if (quantity === "local") return `∂${syms[n]}/∂${syms[graph.nodes[n].inputs[Number(k)]]}`;
+  if (quantity === "local") return localPartial(graph, graph.nodes[n], Number(k), syms);
   return `the value of ${syms[n]}`;
 }
 
