@@ -7,8 +7,8 @@ import { fmt } from "./text.js";
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").View} View */
 /**
- * One variable's row, as text ("·" for what the step has not reached yet); `known`: reverse mode
- * and numeric are both there, so the verdict shows.
+ * One variable's row, as text ("·" for what the step has not reached yet: reverse mode, exact and
+ * numeric come together); `known`: reverse mode and numeric are both there, so the verdict shows.
  * @typedef {{name: string, reverse: string, exact: string, numeric: string, error: string, known: boolean}} GradRow
  */
 
@@ -31,8 +31,10 @@ export function gradRows(g, v) {
       return {
         name,
         reverse: reached ? fmt(rev, 10) : "·",
-        exact: fmt(g.exact[name] ?? null, 10),
-        numeric: fmt(numeric, 10),
+        // The exact and numeric answers come with reverse mode's, not before (at Reset they would
+        // give the backward pass away).
+        exact: reached ? fmt(g.exact[name] ?? null, 10) : "·",
+        numeric: reached ? fmt(numeric, 10) : "·",
         error: err.replace(/-/g, "−"),
         known,
       };

@@ -3,23 +3,49 @@
 // chain-rule step with the numbers plugged in, and compare reverse mode with the exact and the
 // numerical gradients. This module only wires the panels: the variables (variables.js), the
 // drawing (draw.js), the step bar (stepbar.js), the inspector (inspector.js), the gradients
-// (gradtable.js) and "your turn" (yourturn.js, turncontrols.js); the state is urlstate.js's.
+// (gradtable.js), the zoom (zoom.js) and "your turn" (yourturn.js, turncontrols.js).
 import { post } from "../../kit/api.js";
 import { byId } from "../../kit/dom.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { start } from "../../kit/page.js";
-import { GraphView, PASS, layoutGraph } from "./draw.js";
+import { UrlState, bool, num, str, words } from "../../kit/state.js";
+import { GraphView, PASS } from "./draw.js";
 import { GradTable } from "./gradtable.js";
 import { Inspector } from "./inspector.js";
-import { PRESETS, presetIdOf } from "./presets.js";
+import { layoutGraph } from "./layout.js";
+import { PRESETS } from "./presets.js";
+import { ProgramForm } from "./program.js";
 import { StepBar } from "./stepbar.js";
 import { Player, bindKeys, plan, shapeOf, usesOf, viewAt } from "./steps.js";
 import { stepText, symbols } from "./text.js";
 import { TurnControls } from "./turncontrols.js";
-import { SPEEDS, STATE } from "./urlstate.js";
+import { CIRCUIT_OPS } from "./turnlogic.js";
 import { VariablesPanel } from "./variables.js";
+import { valuesProp } from "./vars.js";
 import { YourTurn } from "./yourturn.js";
+import { ZOOM, ZoomPanel } from "./zoom.js";
 
+/** The play speeds offered, in steps per second. */
+export const SPEEDS = [0.5, 1, 2, 4, 8];
+
+export const STATE = new UrlState({
+  expr: str(PRESETS[0].expr),
+  values: { ...valuesProp, fallback: () => ({ ...PRESETS[0].values }) },
+  expand: bool(false),
+  step: num(-1, { min: -1, integer: true }), // -1: the end (both passes done)
+  node: num(-1, { min: -1, integer: true }), // the node in the inspector; -1 none
+  speed: num(2, { min: SPEEDS[0], max: SPEEDS[SPEEDS.length - 1] }),
+  zoom: num(0, { min: 0, max: ZOOM.max }), // 0: fit the frame, readable; else the drawing's scale
+  // "Your turn" (yourturn.js): the mode, what is hidden, the seed of the last new circuit or
+  // new numbers, and the size and operations of the next new circuit.
+  turn: bool(false),
+  tvalues: bool(false), // ask the forward values too
+  tlocals: bool(false), // ask each edge's local derivative too
+  seed: num(-1, { min: -1, max: Number.MAX_SAFE_INTEGER, integer: true }),
+  rnodes: num(5, { min: 1, max: 15, integer: true }),
+  rops: words(["add", "sub", "mul"], CIRCUIT_OPS),
+});
+/** @typedef {ReturnType<typeof STATE.read>} GraphState the page state, as read */
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("../../types/kit").PostBody<"/api/v1/graph">} Body */
 
@@ -27,9 +53,6 @@ export async function init() {
   const state = STATE.read();
   if (!SPEEDS.includes(state.speed)) state.speed = 2;
   const form = byId("controls", HTMLFormElement);
-  const exprBox = byId("expr", HTMLTextAreaElement);
-  const expandBox = byId("expand", HTMLInputElement);
-  const presetBox = byId("preset", HTMLSelectElement);
   /** The engine's derivative rule of each function, e.g. {sin: "cos(u)*du"}, and the constants. */
   const rules = /** @type {Record<string, string>} */ (JSON.parse(form.dataset.rules || "{}"));
   const reserved = new Set([...Object.keys(rules), ...JSON.parse(form.dataset.constants || "[]")]);
@@ -40,7 +63,19 @@ export async function init() {
   });
   for (const [name, color] of Object.entries(PASS)) document.documentElement.style.setProperty(`--${name}`, color);
   const svg = byId("graph-svg", SVGSVGElement);
+  const frame = byId("graph-scroll", HTMLElement);
   const drawing = new GraphView(svg, { onSelect: select });
+  const zoom = new ZoomPanel({
+    frame,
+    svg,
+    layout: () => drawing.layout,
+    zoom: state.zoom,
+    onChange: (z) => {
+      state.zoom = z;
+      STATE.write(state);
+      if (state.turn) turn.draw(); // the answer boxes sit on the nodes at the drawing's new scale
+    },
+  });
   const vars = new VariablesPanel({
     list: byId("var-list", HTMLElement),
     reserved,
@@ -49,6 +84,22 @@ export async function init() {
     fail: (err) => cycle.fail(err),
     onSlide: () => fetchSoon(),
     onType: () => fetchTyped(),
+  });
+  const program = new ProgramForm({
+    vars,
+    onType: (expr) => {
+      state.expr = expr;
+      STATE.write(state);
+      fetchTyped();
+    },
+    onExpand: (expand) => {
+      state.expand = expand;
+      fetchSoon();
+    },
+    onPreset: (p) => {
+      structure = "";
+      load(p.expr, p.values);
+    },
   });
   const turn = new YourTurn({
     layer: byId("yt-layer", HTMLElement),
@@ -76,14 +127,9 @@ export async function init() {
   let ctx = null;
   let structure = ""; // the last good graph's shape: a new shape starts at the end, unselected
 
-  for (const p of PRESETS) presetBox.add(new Option(p.title, p.id));
-
   function syncControls() {
-    exprBox.value = state.expr;
-    expandBox.checked = state.expand;
+    program.show(state.expr, state.expand);
     bar.setSpeed(state.speed);
-    presetBox.value = presetIdOf(state.expr);
-    vars.render(state.expr);
   }
 
   /** @returns {Body} */
@@ -113,7 +159,8 @@ export async function init() {
     ctx = { graph: r, steps: plan(r), uses: usesOf(r), syms: symbols(r), rules };
     if (renewed) {
       drawing.build(r, layoutGraph(r));
-      drawing.fit();
+      if (!first) zoom.zoom = 0; // a new program opens fitted
+      zoom.apply();
     }
     if (state.turn) turn.setGraph(r, asked());
     const last = ctx.steps.length - 1;
@@ -177,27 +224,8 @@ export async function init() {
     e.preventDefault();
     fetchTyped.flush();
   });
-  exprBox.addEventListener("input", () => {
-    state.expr = exprBox.value;
-    vars.render(state.expr);
-    STATE.write(state);
-    fetchTyped();
-  });
-  expandBox.addEventListener("change", () => {
-    state.expand = expandBox.checked;
-    fetchSoon();
-  });
-  presetBox.addEventListener("change", () => {
-    const p = PRESETS.find((q) => q.id === presetBox.value);
-    if (!p) return;
-    structure = "";
-    load(p.expr, p.values);
-  });
   bindKeys(document, player);
-  new ResizeObserver(() => {
-    drawing.fit();
-    if (state.turn) turn.draw(); // the answer boxes sit on the nodes at the drawing's new scale
-  }).observe(byId("graph-scroll", HTMLElement));
+  new ResizeObserver(() => zoom.apply()).observe(frame);
 
   new TurnControls({
     state,

@@ -5,7 +5,7 @@ import { post } from "../../kit/api.js";
 import { byId, h } from "../../kit/dom.js";
 import { CIRCUIT_OPS } from "./turnlogic.js";
 
-/** @typedef {import("./urlstate.js").GraphState} GraphState */
+/** @typedef {import("./index.js").GraphState} GraphState */
 /** @typedef {{expr: string, values: Record<string, number>, seed: number}} Drawn a new program */
 /**
  * @typedef {{

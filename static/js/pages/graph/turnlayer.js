@@ -6,7 +6,7 @@ import { edgeKey } from "./steps.js";
 import { answerable, scoreText, taskKey } from "./turnlogic.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
-/** @typedef {import("./draw.js").Layout} Layout */
+/** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("./turnlogic.js").Task} Task */
 /** @typedef {import("./turnlogic.js").Known} Known */
 /** @typedef {{text: string, diagnosis: string | null, right: boolean}} Note a verdict beside a box */

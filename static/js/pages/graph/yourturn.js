@@ -53,7 +53,7 @@ export class YourTurn {
     this.score = { answered: 0, firstTry: 0, hints: 0, total: 0 };
     /** @type {string} the task whose box had the focus, kept across redraws */
     this.focused = "";
-    /** @type {import("./draw.js").Layout | null} */
+    /** @type {import("./layout.js").Layout | null} */
     this.layout = null;
     this.engaged = false; // the learner has answered: from then on the focus follows the boxes
   }
@@ -167,7 +167,7 @@ export class YourTurn {
 
   /**
    * Draw the answer boxes and the notes over the SVG, on their nodes and edges.
-   * @param {import("./draw.js").Layout | null} layout
+   * @param {import("./layout.js").Layout | null} layout
    */
   place(layout) {
     this.layout = layout;
