@@ -206,3 +206,22 @@ def test_edge_labels_clear_the_arrowheads(page, ui, preset):
     ui.settle(page)
     assert page.is_disabled("#btn-end")  # an example opens at the end: every label drawn
     assert page.evaluate(LABELS_ON_ARROWS) == []
+
+
+@pytest.mark.parametrize("size", [(911, 512), (390, 844)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_gradients_table_keeps_its_error_column(page, ui, size):
+    """At 150 % zoom the whole table fits its card; on a phone it scrolls sideways in its own
+    box (never cut by the card)."""
+    _open(page, ui, size, "?" + urllib.parse.urlencode({"expr": PROGRAM}))
+    m = page.evaluate(
+        """() => { const w = document.querySelector('#card-grads .grad-wrap');
+                   const c = document.getElementById('card-grads');
+                   return {scroll: w.scrollWidth, client: w.clientWidth,
+                           overflow: getComputedStyle(w).overflowX,
+                           card: [c.scrollWidth, c.clientWidth]}; }"""
+    )
+    assert m["card"][0] <= m["card"][1] + 1, m  # the card itself never spills
+    if size[0] >= 900:
+        assert m["scroll"] <= m["client"] + 1, m
+    else:
+        assert m["overflow"] == "auto", m
