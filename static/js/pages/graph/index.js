@@ -8,7 +8,7 @@ import { post } from "../../kit/api.js";
 import { byId } from "../../kit/dom.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { start } from "../../kit/page.js";
-import { UrlState, bool, num, str, words } from "../../kit/state.js";
+import { UrlState, bool, num, str } from "../../kit/state.js";
 import { GraphView, PASS } from "./draw.js";
 import { GradTable } from "./gradtable.js";
 import { Inspector } from "./inspector.js";
@@ -18,8 +18,7 @@ import { ProgramForm } from "./program.js";
 import { StepBar } from "./stepbar.js";
 import { Player, bindKeys, plan, shapeOf, usesOf, viewAt } from "./steps.js";
 import { stepText, symbols } from "./text.js";
-import { TurnControls } from "./turncontrols.js";
-import { CIRCUIT_OPS } from "./turnlogic.js";
+import { TURN_STATE, TurnControls } from "./turncontrols.js";
 import { VariablesPanel } from "./variables.js";
 import { valuesProp } from "./vars.js";
 import { YourTurn } from "./yourturn.js";
@@ -36,14 +35,7 @@ export const STATE = new UrlState({
   node: num(-1, { min: -1, integer: true }), // the node in the inspector; -1 none
   speed: num(2, { min: SPEEDS[0], max: SPEEDS[SPEEDS.length - 1] }),
   zoom: num(0, { min: 0, max: ZOOM.max }), // 0: fit the frame, readable; else the drawing's scale
-  // "Your turn" (yourturn.js): the mode, what is hidden, the seed of the last new circuit or
-  // new numbers, and the size and operations of the next new circuit.
-  turn: bool(false),
-  tvalues: bool(false), // ask the forward values too
-  tlocals: bool(false), // ask each edge's local derivative too
-  seed: num(-1, { min: -1, max: Number.MAX_SAFE_INTEGER, integer: true }),
-  rnodes: num(5, { min: 1, max: 15, integer: true }),
-  rops: words(["add", "sub", "mul"], CIRCUIT_OPS),
+  ...TURN_STATE, // "your turn" (turncontrols.js)
 });
 /** @typedef {ReturnType<typeof STATE.read>} GraphState the page state, as read */
 /** @typedef {import("./steps.js").Graph} Graph */

@@ -3,6 +3,7 @@
 // state and tells the page; the page redraws and fetches.
 import { post } from "../../kit/api.js";
 import { byId, h } from "../../kit/dom.js";
+import { bool, num, words } from "../../kit/state.js";
 import { CIRCUIT_OPS } from "./turnlogic.js";
 
 /** @typedef {import("./index.js").GraphState} GraphState */
@@ -18,6 +19,19 @@ import { CIRCUIT_OPS } from "./turnlogic.js";
  * }} TurnControlsOpts save: write the URL; restart: the mode or what is asked changed;
  *   take: a new program came; run: the page's request cycle
  */
+
+/**
+ * The mode's part of the page state (spread into the page's UrlState): the mode, what is hidden,
+ * the seed of the last new circuit or new numbers, the size and operations of the next one.
+ */
+export const TURN_STATE = {
+  turn: bool(false),
+  tvalues: bool(false), // ask the forward values too
+  tlocals: bool(false), // ask each edge's local derivative too
+  seed: num(-1, { min: -1, max: Number.MAX_SAFE_INTEGER, integer: true }),
+  rnodes: num(5, { min: 1, max: 15, integer: true }),
+  rops: words(["add", "sub", "mul"], CIRCUIT_OPS),
+};
 
 const seed = () => Math.floor(Math.random() * 2 ** 31);
 
