@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { plan, usesOf, viewAt } from "../../static/js/pages/graph/steps.js";
-import { backwardText, forwardText, localLines, stepText, symbols } from "../../static/js/pages/graph/text.js";
+import { backwardText, forwardText, localLines, stepText } from "../../static/js/pages/graph/text.js";
+import { symbols } from "../../static/js/pages/graph/words.js";
 import { variablesOf } from "../../static/js/pages/graph/vars.js";
 
 /** CS231n's f = (x + y) z at x = -2, y = 5, z = -4, as the program q = x + y; f = q * z. */

@@ -6,7 +6,7 @@
 import { CURVE, diverging } from "../../kit/colors.js";
 import { absMax, extent } from "../../kit/format.js";
 import { ARROW } from "./layout.js";
-import { fmt, opSymbol, opWords, symbols } from "./text.js";
+import { fmt, opSymbol, opWords, symbols } from "./words.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").View} View */

@@ -2,7 +2,7 @@
 // backward pass reaches it), exactly and numerically, and their difference. Pure
 // (tests/js/graph-panels.test.js); gradtable.js draws them.
 import { sci } from "../../kit/format.js";
-import { fmt } from "./text.js";
+import { fmt } from "./words.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").View} View */

@@ -1,7 +1,8 @@
 // The node inspector: the selected node's forward step, its local derivatives and its chain-rule
 // step with the numbers plugged in (text.js writes them; this panel only lays them out).
 import { h } from "../../kit/dom.js";
-import { backwardText, forwardText, localLines, opWords } from "./text.js";
+import { backwardText, forwardText, localLines } from "./text.js";
+import { opWords } from "./words.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").Step} Step */

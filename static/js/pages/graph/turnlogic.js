@@ -4,7 +4,8 @@
 // Everything here is pure (tests/js/yourturn.test.js); yourturn.js holds a run, turnlayer.js
 // draws its boxes.
 import { edgeKey } from "./steps.js";
-import { localPartial, symbols } from "./text.js";
+import { localPartial } from "./text.js";
+import { symbols } from "./words.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").View} View */

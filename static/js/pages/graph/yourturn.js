@@ -5,7 +5,7 @@
 // what is open and shown is pure (turnlogic.js), the boxes are drawn by turnlayer.js.
 import { post } from "../../kit/api.js";
 import { edgeKey } from "./steps.js";
-import { fmt } from "./text.js";
+import { fmt } from "./words.js";
 import { answerable, describeTask, givenOf, taskKey, viewOf } from "./turnlogic.js";
 import { drawTurn } from "./turnlayer.js";
 
