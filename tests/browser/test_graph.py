@@ -171,7 +171,7 @@ def test_inspector_writes_the_chain_rule_with_numbers(page, ui):
     text = page.inner_text("#inspector-body")
     assert "q = x + y = −2 + 5 = 3" in text
     assert "∂q/∂x = 1, ∂q/∂y = 1" in text
-    assert "∂f/∂q = ∂f/∂f · ∂f/∂q\n= 1 · z\n= 1 · (−4)\n= −4" in text
+    assert "∂f/∂q = ∂f/∂f · ∂(q · z)/∂q\n= 1 · z\n= 1 · (−4)\n= −4" in text
     assert page.get_attribute("#graph-svg .gnode[data-id='3']", "aria-pressed") == "true"
     page.click("#graph-svg .gnode[data-id='4']")  # the output: the seed
     assert "∂f/∂f = 1 (the seed" in page.inner_text("#inspector-body")
@@ -181,7 +181,10 @@ def test_inspector_writes_the_chain_rule_with_numbers(page, ui):
     page.keyboard.press("Enter")
     text = page.inner_text("#inspector-body")
     assert "x is used 2 times, so its gradient is the sum over its 2 edges" in text
-    assert "∂f/∂x = ∂f/∂f · ∂f/∂x + ∂f/∂f · ∂f/∂x\n= 1 · x + 1 · x\n= 1 · 3 + 1 · 3\n= 6" in text
+    assert (
+        "∂f/∂x = ∂f/∂f · ∂(x · x)/∂(left x) + ∂f/∂f · ∂(x · x)/∂(right x)\n"
+        "= 1 · x + 1 · x\n= 1 · 3 + 1 · 3\n= 6"
+    ) in text
     # The neuron: an intermediate node by its number, the function's rule from the engine.
     api = _open_preset(page, ui, "neuron", expr=NEURON["expr"])
     exp = next(n for n in api["nodes"] if n["op"] == "exp")
@@ -192,6 +195,32 @@ def test_inspector_writes_the_chain_rule_with_numbers(page, ui):
     assert f"∂n{exp['id']}/∂n{arg} = exp(n{arg}) = 0.367879" in text
     ui.assert_fits(page)
     ui.shot(page, "graph-neuron")
+
+
+def test_chain_rule_never_writes_the_local_partial_as_the_result(page, ui):
+    """Issue 27 item 5: where a node's use is the output, its local partial is written with the
+    operation (∂(x · x)/∂x), and two edges from one node into one use are told apart by their
+    side; the chain line's left-hand side never comes back on its right."""
+    ui.open(page, "/graph")
+    _open_preset(page, ui, "square2", expr="x * x")
+    page.click("#graph-svg .gnode[data-id='0']")
+    text = page.inner_text("#inspector-body")
+    twice = "∂f/∂x = ∂f/∂f · ∂(x · x)/∂(left x) + ∂f/∂f · ∂(x · x)/∂(right x)"
+    assert f"{twice}\n= 1 · x + 1 · x" in text
+    page.click("#graph-svg .gnode[data-id='1']")  # the output's local derivatives, the same way
+    text = page.inner_text("#inspector-body")
+    assert "∂(x · x)/∂(left x) = x = 3, ∂(x · x)/∂(right x) = x = 3" in text
+    _blur(page)
+    page.keyboard.press("End")
+    assert page.inner_text("#step-formula").startswith(f"backward: {twice} = 1 · x")
+    _open_preset(page, ui, "cs231n", expr=CS231N["expr"])
+    page.click("#graph-svg .gnode[data-id='3']")  # q, read by the output f = q · z
+    text = page.inner_text("#inspector-body")
+    assert "∂f/∂q = ∂f/∂f · ∂(q · z)/∂q\n= 1 · z" in text
+    for line in text.split("\n"):
+        if " = " in line and line.startswith("∂"):
+            lhs, rhs = line.split(" = ", 1)
+            assert lhs not in rhs, line
 
 
 def test_variables_rerun_at_once(page, ui):

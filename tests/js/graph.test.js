@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { plan, usesOf, viewAt } from "../../static/js/pages/graph/steps.js";
-import { backwardText, forwardText, localLines, stepText, symbols } from "../../static/js/pages/graph/text.js";
+import { backwardText, forwardText, localLines, stepText } from "../../static/js/pages/graph/text.js";
+import { symbols } from "../../static/js/pages/graph/words.js";
 import { variablesOf } from "../../static/js/pages/graph/vars.js";
 
 /** CS231n's f = (x + y) z at x = -2, y = 5, z = -4, as the program q = x + y; f = q * z. */
@@ -80,8 +81,13 @@ test("forward and chain-rule steps with the numbers plugged in", () => {
   const [x, , , q, f] = CS231N.nodes;
   assert.equal(forwardText(CS231N, q, syms), "q = x + y = −2 + 5 = 3");
   assert.equal(forwardText(CS231N, f, syms), "f = q · z = 3 · (−4) = −12");
-  assert.deepEqual(localLines(CS231N, f, syms), ["∂f/∂q = z = −4", "∂f/∂z = q = 3"]);
-  assert.deepEqual(backwardText(CS231N, q, syms).lines, ["∂f/∂q = ∂f/∂f · ∂f/∂q", "= 1 · z", "= 1 · (−4)", "= −4"]);
+  assert.deepEqual(localLines(CS231N, f, syms), ["∂(q · z)/∂q = z = −4", "∂(q · z)/∂z = q = 3"]);
+  assert.deepEqual(backwardText(CS231N, q, syms).lines, [
+    "∂f/∂q = ∂f/∂f · ∂(q · z)/∂q",
+    "= 1 · z",
+    "= 1 · (−4)",
+    "= −4",
+  ]);
   assert.equal(backwardText(CS231N, x, syms).lines.join(" "), "∂f/∂x = ∂f/∂q · ∂q/∂x = −4 · 1 = −4");
   assert.match(backwardText(CS231N, f, syms).lines[0], /^∂f\/∂f = 1 \(the seed/);
   assert.equal(
@@ -94,7 +100,12 @@ test("a node used twice: its gradient is the sum over both edges", () => {
   const syms = symbols(XX);
   const b = backwardText(XX, XX.nodes[0], syms, {}, 6, usesOf(XX));
   assert.equal(b.uses, 2);
-  assert.deepEqual(b.lines, ["∂f/∂x = ∂f/∂f · ∂f/∂x + ∂f/∂f · ∂f/∂x", "= 1 · x + 1 · x", "= 1 · 3 + 1 · 3", "= 6"]);
+  assert.deepEqual(b.lines, [
+    "∂f/∂x = ∂f/∂f · ∂(x · x)/∂(left x) + ∂f/∂f · ∂(x · x)/∂(right x)",
+    "= 1 · x + 1 · x",
+    "= 1 · 3 + 1 · 3",
+    "= 6",
+  ]);
 });
 
 test("a function's local derivative comes from the engine's rule", () => {
@@ -102,7 +113,7 @@ test("a function's local derivative comes from the engine's rule", () => {
     ...XX,
     nodes: [XX.nodes[0], { id: 1, op: "sin", label: "sin", inputs: [0], value: 0.14112, grad: 1, local: [-0.98999] }],
   };
-  assert.deepEqual(localLines(g, g.nodes[1], symbols(g), { sin: "cos(u)*du" }), ["∂f/∂x = cos(x) = −0.98999"]);
+  assert.deepEqual(localLines(g, g.nodes[1], symbols(g), { sin: "cos(u)*du" }), ["∂sin(x)/∂x = cos(x) = −0.98999"]);
 });
 
 test("a program's variables: the names it reads before assigning them", () => {
@@ -113,4 +124,17 @@ test("a program's variables: the names it reads before assigning them", () => {
   assert.deepEqual(variablesOf("x1 = 1.0\nh = tanh(w*x1)", reserved), ["w"]);
   assert.deepEqual(variablesOf("import os", reserved), ["os"]); // a keyword is never a variable
   assert.deepEqual(variablesOf("lambda x: x if x else y", reserved), ["x", "y"]);
+});
+
+test("the local partial is never written as the gradient: the output by its operation, two edges by side", () => {
+  const syms = symbols(XX);
+  assert.deepEqual(localLines(XX, XX.nodes[1], syms), ["∂(x · x)/∂(left x) = x = 3", "∂(x · x)/∂(right x) = x = 3"]);
+  assert.deepEqual(localLines(CS231N, CS231N.nodes[3], symbols(CS231N)), ["∂q/∂x = 1", "∂q/∂y = 1"]);
+  for (const g of [XX, CS231N]) {
+    for (const n of g.nodes) {
+      const [chain] = backwardText(g, n, symbols(g)).lines;
+      const [lhs, rhs] = chain.split(" = ");
+      assert.ok(!rhs.includes(lhs), chain);
+    }
+  }
 });

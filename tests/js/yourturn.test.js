@@ -4,9 +4,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-// The module's YourTurn posts through kit/api.js, which keeps its counter on window.
-globalThis.window ??= /** @type {any} */ (globalThis);
-const { answerable, givenOf, scoreText, taskKey, viewOf } = await import("../../static/js/pages/graph/yourturn.js");
+import {
+  answerable,
+  describeTask,
+  givenOf,
+  scoreText,
+  taskKey,
+  viewOf,
+} from "../../static/js/pages/graph/turnlogic.js";
 
 const node = (id, op, inputs, value, grad, local = [], name = undefined) => ({
   id,
@@ -108,4 +113,12 @@ test("the score line", () => {
     scoreText({ answered: 5, firstTry: 2, hints: 3, total: 5 }),
     "Done: all 5 answered, 2 right at the first try, 3 hints used.",
   );
+});
+
+test("each task named in symbols", () => {
+  assert.equal(describeTask(TWICE, "grad:5"), "∂f/∂f");
+  assert.equal(describeTask(TWICE, "grad:3"), "∂f/∂q");
+  assert.equal(describeTask(TWICE, "value:3"), "the value of q");
+  assert.equal(describeTask(TWICE, "local:4:1"), "∂r/∂var");
+  assert.equal(describeTask(TWICE, "local:5:1"), "∂(q + r)/∂r"); // not ∂f/∂r, the gradient
 });

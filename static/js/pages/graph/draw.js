@@ -1,21 +1,17 @@
-// The computational graph as SVG: laid out left to right by dagre (inputs on the left, the output
-// on the right), each node showing its operation, its value in the forward colour and its
-// gradient in the backward colour, each edge its local derivative once the backward pass has
-// used it. layoutGraph() is pure; GraphView builds the SVG once per layout and then only
-// updates texts and classes as the step moves, so stepping is cheap and keeps the focus.
-import { Graph as Dagre, layout as dagreLayout } from "../../../vendor/dagre/dagre.esm.js";
+// The computational graph as SVG: each node showing its operation, its value in the forward
+// colour and its gradient in the backward colour, each edge its local derivative once the
+// backward pass has used it. GraphView builds the SVG once per layout (layout.js) and then only
+// updates texts and classes as the step moves, so stepping is cheap and keeps the focus; its
+// size on screen is zoom.js's.
 import { CURVE, diverging } from "../../kit/colors.js";
 import { absMax, extent } from "../../kit/format.js";
-import { edgeKey } from "./steps.js";
-import { fmt, opSymbol, opWords, symbols } from "./text.js";
+import { ARROW } from "./layout.js";
+import { fmt, opSymbol, opWords, symbols } from "./words.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").View} View */
+/** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("../../kit/colors.js").ColorScale} ColorScale */
-/** @typedef {{x: number, y: number}} Point */
-/** @typedef {{id: number, x: number, y: number, w: number, h: number}} NodeBox x, y: its top left */
-/** @typedef {{key: string, from: number, to: number, k: number, d: string, lx: number, ly: number}} EdgePath */
-/** @typedef {{width: number, height: number, nodes: NodeBox[], edges: EdgePath[]}} Layout */
 /**
  * @typedef {{g: SVGGElement, tip: SVGTitleElement, head: SVGTextElement, value: SVGTextElement, grad: SVGTextElement,
  *            valueSwatch: SVGRectElement, gradSwatch: SVGRectElement}} NodeEls
@@ -26,102 +22,6 @@ import { fmt, opSymbol, opWords, symbols } from "./text.js";
 export const PASS = { forward: "#15803d", backward: CURVE.backward };
 
 const SVG = "http://www.w3.org/2000/svg";
-export const NODE = { w: 86, h: 52 };
-const LABEL = { w: 44, h: 14 };
-const PAD = 10;
-const SCALE = { min: 0.62, max: 1.3 }; // below min the canvas scrolls rather than shrink the text
-const SOURCE = "source"; // a hidden node before every variable, so the inputs line up on the left
-const ALIGN_INPUTS = 6;
-
-/**
- * d3's curveBasis through `pts`: a smooth path that starts and ends at the end points.
- * @param {Point[]} pts
- */
-function basis(pts) {
-  const r = (/** @type {number} */ v) => Math.round(v * 10) / 10;
-  const first = pts[0];
-  const end = pts[pts.length - 1];
-  if (pts.length < 3) return `M${r(first.x)},${r(first.y)}L${r(end.x)},${r(end.y)}`;
-  let [x0, y0, x1, y1] = [first.x, first.y, pts[1].x, pts[1].y];
-  let d = `M${r(x0)},${r(y0)}L${r((5 * x0 + x1) / 6)},${r((5 * y0 + y1) / 6)}`;
-  const curve = (/** @type {number} */ x, /** @type {number} */ y) => {
-    d +=
-      `C${r((2 * x0 + x1) / 3)},${r((2 * y0 + y1) / 3)},${r((x0 + 2 * x1) / 3)},${r((y0 + 2 * y1) / 3)},` +
-      `${r((x0 + 4 * x1 + x) / 6)},${r((y0 + 4 * y1 + y) / 6)}`;
-    [x0, y0, x1, y1] = [x1, y1, x, y];
-  };
-  for (const p of pts.slice(2)) curve(p.x, p.y);
-  curve(x1, y1);
-  return `${d}L${r(x1)},${r(y1)}`;
-}
-
-/**
- * Positions of every node and the path of every edge, left to right, in SVG user units.
- * @param {Graph} graph
- * @returns {Layout}
- */
-export function layoutGraph(graph) {
-  const g = new Dagre({ multigraph: true });
-  g.setGraph({ rankdir: "LR", nodesep: 10, ranksep: 14, edgesep: 6, marginx: 0, marginy: 0 });
-  g.setDefaultEdgeLabel(() => ({}));
-  // Up to ALIGN_INPUTS variables line up in the first column, as lectures draw them; more would
-  // make that column taller than the screen, so then each sits just before its first use.
-  const align = graph.nodes.filter((n) => n.op === "var").length <= ALIGN_INPUTS;
-  g.setNode(SOURCE, { width: 1, height: 1 });
-  for (const n of graph.nodes) g.setNode(String(n.id), { width: NODE.w, height: NODE.h });
-  for (const n of graph.nodes) {
-    // A heavy edge of length 1 from the hidden source puts a variable in the first column.
-    if (n.op === "var" && align) g.setEdge(SOURCE, String(n.id), { weight: 20, minlen: 1 }, "source");
-    n.inputs.forEach((j, k) => {
-      const label = { width: LABEL.w, height: LABEL.h, labelpos: /** @type {const} */ ("c"), weight: 1, minlen: 1 };
-      g.setEdge(String(j), String(n.id), label, `k${k}`);
-    });
-  }
-  dagreLayout(g);
-  /** @type {NodeBox[]} */
-  const nodes = graph.nodes.map((n) => {
-    const p = g.node(String(n.id));
-    return { id: n.id, x: p.x - NODE.w / 2, y: p.y - NODE.h / 2, w: NODE.w, h: NODE.h };
-  });
-  const raw = g
-    .edges()
-    .filter((e) => e.name !== SOURCE)
-    .map((e) => {
-      const lab = g.edge(e);
-      const k = Number(String(e.name).slice(1));
-      return { from: Number(e.v), to: Number(e.w), k, points: lab.points, lx: lab.x, ly: lab.y };
-    });
-  // The bounding box of what is drawn (the hidden source is not).
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  const grow = (/** @type {number} */ x, /** @type {number} */ y) => {
-    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-  };
-  for (const b of nodes) {
-    grow(b.x, b.y);
-    grow(b.x + b.w, b.y + b.h);
-  }
-  for (const e of raw) {
-    for (const p of e.points) grow(p.x, p.y);
-    grow(e.lx - LABEL.w / 2, e.ly - LABEL.h / 2);
-    grow(e.lx + LABEL.w / 2, e.ly + LABEL.h / 2);
-  }
-  const dx = PAD - x0;
-  const dy = PAD - y0;
-  for (const b of nodes) {
-    b.x += dx;
-    b.y += dy;
-  }
-  const edges = raw.map((e) => ({
-    key: edgeKey(e.to, e.k),
-    from: e.from,
-    to: e.to,
-    k: e.k,
-    d: basis(e.points.map((p) => ({ x: p.x + dx, y: p.y + dy }))),
-    lx: e.lx + dx,
-    ly: e.ly + dy,
-  }));
-  return { width: x1 - x0 + 2 * PAD, height: y1 - y0 + 2 * PAD, nodes, edges };
-}
 
 /**
  * An SVG element with attributes, appended to `parent`.
@@ -200,10 +100,11 @@ export class GraphView {
     for (const kind of ["", "-fwd", "-bwd"]) {
       const m = el(
         "marker",
-        { id: `garrow${kind}`, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7 },
+        { id: `garrow${kind}`, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: ARROW, markerHeight: ARROW },
         defs,
       );
       m.setAttribute("orient", "auto-start-reverse");
+      m.setAttribute("markerUnits", "userSpaceOnUse"); // as long on a thick (active) edge as on a thin one
       m.setAttribute("class", `garrow${kind}`);
       el("path", { d: "M0,0L10,5L0,10z" }, m);
     }
@@ -319,19 +220,5 @@ export class GraphView {
    */
   highlight(ids) {
     for (const [id, v] of this.nodes) v.g.classList.toggle("yt-highlight", ids.includes(id));
-  }
-
-  /** Size the drawing to its container: as large as fits, within SCALE (then it scrolls). */
-  fit() {
-    const box = this.svg.parentElement;
-    if (!this.layout || !box) return;
-    const cw = box.clientWidth - 4;
-    const ch = box.clientHeight - 4;
-    if (cw <= 0 || ch <= 0) return;
-    const { width, height } = this.layout;
-    const s = Math.max(SCALE.min, Math.min(SCALE.max, cw / width, ch / height));
-    this.svg.setAttribute("width", String(Math.floor(width * s)));
-    this.svg.setAttribute("height", String(Math.floor(height * s)));
-    this.svg.dataset.scale = s.toFixed(3);
   }
 }

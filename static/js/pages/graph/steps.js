@@ -36,6 +36,13 @@ export function usesOf(graph) {
 }
 
 /**
+ * A graph's shape (its nodes and edges, not its numbers): a new shape is laid out anew.
+ * @param {Graph} g
+ */
+export const shapeOf = (g) =>
+  `${g.expand}|${g.nodes.map((n) => `${n.op}:${n.label}:${n.name || ""}:${n.inputs.join(".")}`).join("|")}`;
+
+/**
  * Step 0 is the blank graph; then one step per forward node, the seed, one per backward node.
  * @param {Graph} graph
  * @returns {Step[]}
@@ -165,6 +172,13 @@ export class Player {
 }
 
 const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+
+/**
+ * Whether a key press at `target` is typing (a form control or editable text), not a shortcut.
+ * @param {EventTarget | null} target
+ */
+export const isTyping = (target) =>
+  target instanceof HTMLElement && (TYPING.has(target.tagName) || target.isContentEditable);
 /** @typedef {"forward" | "back" | "toggle" | "reset" | "end"} Action */
 /** The keys: → or n step, ← or p back, Space or k play/pause, Home or r reset, End the end. */
 export const KEYS = /** @type {Record<string, Action>} */ ({
@@ -188,7 +202,7 @@ export function bindKeys(target, player) {
   target.addEventListener("keydown", (e) => {
     if (!(e instanceof KeyboardEvent) || e.ctrlKey || e.metaKey || e.altKey) return;
     const el = e.target instanceof HTMLElement ? e.target : null;
-    if (el && (TYPING.has(el.tagName) || el.isContentEditable)) return;
+    if (isTyping(el)) return;
     // A focused button keeps Space and Enter for itself.
     if (el && el.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) return;
     const action = KEYS[e.key];

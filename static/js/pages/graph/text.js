@@ -3,9 +3,9 @@
 // ("∂f/∂q = ∂f/∂f · ∂f/∂q = 1 · z = 1 · (−4) = −4"), the sum over its uses written out when it
 // has several. Numbers come from the API; the symbolic local derivatives of functions come from
 // the engine's own rules (the template passes them in), those of the operators are the
-// arithmetic rules below.
-import { num } from "../../kit/format.js";
+// arithmetic rules below. The names of things (symbols, numbers, operations) are words.js's.
 import { usesOf } from "./steps.js";
+import { MINUS, applyText, factor, fmt, group, operand } from "./words.js";
 
 /** @typedef {import("./steps.js").Graph} Graph */
 /** @typedef {import("./steps.js").GraphNode} GraphNode */
@@ -16,103 +16,6 @@ import { usesOf } from "./steps.js";
  * One use of a node in its chain-rule sum: the upstream gradient times the local derivative.
  * @typedef {{use: number, k: number, upstream: number | null, local: number | null, localText: string}} Term
  */
-
-export const MINUS = "−";
-
-/**
- * A number for people, with a real minus sign: −4, 0.731059, 1.2e−7.
- * @param {number | null | undefined} v
- * @param {number} [digits] significant digits
- */
-export function fmt(v, digits = 6) {
-  if (v === null || v === undefined) return "—";
-  return num(v, digits).replace(/-/g, MINUS);
-}
-
-/**
- * The same, in parentheses when negative, for a factor or a term: (−4).
- * @param {number | null} v
- * @param {number} digits
- */
-const factor = (v, digits) => (v !== null && v < 0 ? `(${fmt(v, digits)})` : fmt(v, digits));
-
-/** @typedef {{show: string, text: (a: string, b: string) => string}} OpRule */
-/** How each operation reads, over its operands a and b. @type {Record<string, OpRule>} */
-const OPS = {
-  add: { show: "+", text: (a, b) => `${a} + ${b}` },
-  sub: { show: MINUS, text: (a, b) => `${a} ${MINUS} ${b}` },
-  mul: { show: "×", text: (a, b) => `${a} · ${b}` },
-  div: { show: "÷", text: (a, b) => `${a} / ${b}` },
-  pow: { show: "^", text: (a, b) => `${a}^${b}` },
-  neg: { show: "neg", text: (a) => `${MINUS}${a}` },
-};
-
-/** @type {Record<string, string>} */
-const WORDS = {
-  var: "input",
-  const: "constant",
-  add: "sum",
-  sub: "difference",
-  mul: "product",
-  div: "quotient",
-  pow: "power",
-  neg: "negation",
-};
-
-/**
- * The symbol drawn as a node's operation: +, ×, exp, or the variable's or constant's label.
- * @param {GraphNode} n
- */
-export function opSymbol(n) {
-  if (n.op === "var") return n.label;
-  if (n.op === "const") return n.label.replace(/^-/, MINUS);
-  return OPS[n.op]?.show ?? n.op;
-}
-
-/**
- * Words for a node's kind, for the inspector's title and the nodes' accessible names.
- * @param {GraphNode} n
- */
-export const opWords = (n) => WORDS[n.op] ?? `function ${n.op}`;
-
-/**
- * The name of each node in formulas: a variable's name, a named step's name, a constant's value,
- * the output "f" (unless that name is taken), every other node "n<id>".
- * @param {Graph} graph
- * @returns {string[]}
- */
-export function symbols(graph) {
-  const taken = new Set(graph.nodes.map((n) => n.name || (n.op === "var" ? n.label : "")));
-  return graph.nodes.map((n) => {
-    if (n.name) return n.name;
-    if (n.op === "var") return n.label;
-    if (n.op === "const") return n.label.replace(/^-/, MINUS);
-    if (n.id === graph.output_id) return taken.has("f") ? "out" : "f";
-    return `n${n.id}`;
-  });
-}
-
-/**
- * A symbol as an operand: a negative constant gets parentheses.
- * @param {string} s
- */
-const operand = (s) => (s.startsWith(MINUS) ? `(${s})` : s);
-
-/**
- * A formula as a factor: parentheses unless it is one name, number or function call.
- * @param {string} s
- */
-const group = (s) => (/^[A-Za-z0-9_.]+(\([^()]*\))?$/.test(s) ? s : `(${s})`);
-
-/**
- * Node `n` as an expression of its inputs' symbols (or numbers): "x + y", "exp(n11)".
- * @param {GraphNode} n
- * @param {string[]} args
- */
-export function applyText(n, args) {
-  const rule = OPS[n.op];
-  return rule ? rule.text(args[0], args[1]) : `${n.op}(${args[0]})`;
-}
 
 /**
  * A function's rule d f(u), e.g. "cos(u)*du", made into ∂f/∂u over the symbol `u`.
@@ -196,6 +99,30 @@ export function forwardText(graph, n, syms, digits = 6) {
 export const partial = (top, bottom) => `∂${top}/∂${bottom}`;
 
 /**
+ * The local partial of use `c` with respect to its input `k`, written so that it can never read
+ * as a gradient ∂f/∂…: the output by its operation (∂(x · x)/∂x, not ∂f/∂x), and an input that
+ * fills both sides of one operation by its side (∂(x · x)/∂(left x)).
+ * @param {Graph} graph
+ * @param {GraphNode} c
+ * @param {number} k
+ * @param {string[]} syms
+ */
+export function localPartial(graph, c, k, syms) {
+  const j = c.inputs[k];
+  const top =
+    c.id === graph.output_id
+      ? group(
+          applyText(
+            c,
+            c.inputs.map((i) => operand(syms[i])),
+          ),
+        )
+      : syms[c.id];
+  const twice = c.inputs.filter((i) => i === j).length > 1;
+  return partial(top, twice ? `(${k === 0 ? "left" : "right"} ${syms[j]})` : syms[j]);
+}
+
+/**
  * The chain-rule step that completes node `n`'s gradient, as lines: the symbols, the upstream
  * gradients times the symbolic local derivatives, the same with every number plugged in, the
  * result; for a node with several uses each line is the explicit sum over them.
@@ -221,7 +148,9 @@ export function backwardText(graph, n, syms, rules = {}, digits = 6, uses = uses
   if (!terms.length || !graph.backward_order.includes(n.id)) {
     return { lines: [`${lhs} = 0 (${syms[n.id]} does not lead to the output)`], uses: terms.length, terms };
   }
-  const chain = terms.map((t) => `${partial(f, syms[t.use])} · ${partial(syms[t.use], syms[n.id])}`).join(" + ");
+  const chain = terms
+    .map((t) => `${partial(f, syms[t.use])} · ${localPartial(graph, graph.nodes[t.use], t.k, syms)}`)
+    .join(" + ");
   // The first number of the sum needs no parentheses (−4 · 1), the others do (1 · (−4)).
   const up = (/** @type {Term} */ t, /** @type {number} */ i) => (i === 0 ? fmt : factor)(t.upstream, digits);
   const half = terms.map((t, i) => `${up(t, i)} · ${group(t.localText)}`).join(" + ");
@@ -241,10 +170,10 @@ export function backwardText(graph, n, syms, rules = {}, digits = 6, uses = uses
  * @param {number} [digits]
  */
 export function localLines(graph, n, syms, rules = {}, digits = 6) {
-  return n.inputs.map((j, k) => {
+  return n.inputs.map((_, k) => {
     const sym = localText(graph, n, k, syms, rules);
     const value = fmt(n.local[k], digits);
-    return `${partial(syms[n.id], syms[j])} = ${sym === value ? value : `${sym} = ${value}`}`;
+    return `${localPartial(graph, n, k, syms)} = ${sym === value ? value : `${sym} = ${value}`}`;
   });
 }
 
