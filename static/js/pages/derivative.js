@@ -11,7 +11,7 @@ import { Cycle, debounce } from "../kit/lifecycle.js";
 import { draw, isDrawn, layout, line, relayout } from "../kit/plot.js";
 import { UrlState, bool, num as numProp, oneOf, str } from "../kit/state.js";
 import { setTex } from "../kit/tex.js";
-import { verdictBadge, warningList } from "../kit/verdict.js";
+import { meta, verdictBadge, warningList } from "../kit/verdict.js";
 import { SlopeAndStep } from "../panels/predict.js";
 
 /** @typedef {import("../types/kit").Schemas["DerivativeOut"]} Derivative */
@@ -441,12 +441,18 @@ export async function init() {
     STATE.write(state);
     refreshSoon();
   });
-  byId("preset", HTMLSelectElement).addEventListener("change", (e) => {
-    const sel = /** @type {HTMLSelectElement} */ (e.target);
-    if (!sel.value) return;
-    const [ex, x0, xmin, xmax] = sel.value.split("|");
-    Object.assign(state, { expr: ex, x0: Number(x0), xmin: Number(xmin), xmax: Number(xmax) });
-    sel.value = "";
+  // The examples are the engine's records (/meta presets.derivative).
+  const presets = (await meta()).presets.derivative;
+  const presetBox = byId("preset", HTMLSelectElement);
+  presetBox.replaceChildren(
+    new Option("— choose an example —", ""),
+    ...presets.map((p) => new Option(p.title, p.name)),
+  );
+  presetBox.addEventListener("change", () => {
+    const p = presets.find((q) => q.name === presetBox.value);
+    if (!p) return;
+    Object.assign(state, { expr: p.expr, x0: p.x0, xmin: p.x_min, xmax: p.x_max });
+    presetBox.value = "";
     changed();
     refreshSoon.flush();
   });

@@ -13,70 +13,6 @@ import { meta, verdictBadge, warningList } from "../kit/verdict.js";
 /** @typedef {import("../types/kit").Schemas["DescentOut"]} Run */
 /** @typedef {import("../types/kit").Schemas["GridOut"]} Grid */
 
-/** The landscapes on offer; each opens on a view that shows something. */
-export const PRESETS = {
-  valley: {
-    title: "Narrow valley: 0.5·x1² + 10·x2²",
-    expr: "0.5*x1**2 + 10*x2**2",
-    start: [-4.5, 1.5],
-    box: [-5, 5, -2.5, 2.5],
-    lr: 0.09,
-    steps: 100,
-    opt: ["sgd", "momentum", "adam"],
-    scale: "linear",
-  },
-  notebook: {
-    title: "The notebook's: x1² + x2³ + 1",
-    expr: "x1**2 + x2**3 + 1",
-    start: [2, 3],
-    box: [-3, 3, -1, 4],
-    lr: 0.01,
-    steps: 1000,
-    opt: ["sgd"],
-    scale: "linear",
-  },
-  rosenbrock: {
-    title: "Rosenbrock",
-    expr: "(1 - x1)**2 + 100*(x2 - x1**2)**2",
-    start: [-1.5, 2],
-    box: [-2, 2, -1, 3],
-    lr: 0.0009,
-    steps: 2000,
-    opt: ["sgd", "momentum", "adam"],
-    scale: "log",
-  },
-  himmelblau: {
-    title: "Himmelblau (four minima)",
-    expr: "(x1**2 + x2 - 11)**2 + (x1 + x2**2 - 7)**2",
-    start: [0, 0],
-    box: [-5, 5, -5, 5],
-    lr: 0.01,
-    steps: 200,
-    opt: ["sgd", "momentum", "adam"],
-    scale: "log",
-  },
-  beale: {
-    title: "Beale",
-    expr: "(1.5 - x1 + x1*x2)**2 + (2.25 - x1 + x1*x2**2)**2 + (2.625 - x1 + x1*x2**3)**2",
-    start: [1, 1.5],
-    box: [-4.5, 4.5, -4.5, 4.5],
-    lr: 0.001,
-    steps: 3000,
-    opt: ["sgd", "rmsprop", "adam"],
-    scale: "log",
-  },
-  saddle: {
-    title: "Saddle: x1² − x2²",
-    expr: "x1**2 - x2**2",
-    start: [-2.5, 0.05],
-    box: [-3, 3, -3, 3],
-    lr: 0.05,
-    steps: 60,
-    opt: ["sgd", "momentum", "adam"],
-    scale: "linear",
-  },
-};
-const P0 = PRESETS.valley;
 const GRID = 64; // grid points per side of the contour
 // 1e-6 rather than 0.000001, so a small ε fits its narrow input.
 const short = (/** @type {number} */ v) =>
@@ -106,6 +42,9 @@ export function cutAt(r, box) {
 
 export async function init() {
   const m = await meta();
+  /** The landscapes on offer, the engine's records; each opens on a view that shows something. */
+  const PRESETS = m.presets.descent;
+  const P0 = PRESETS[0];
   const OPTS = m.optimizers.map((o) => o.name);
   const DEFAULTS = Object.fromEntries(m.optimizers.map((o) => [o.name, o.defaults]));
   const HYPER = [...new Set(m.optimizers.flatMap((o) => Object.keys(o.defaults)))];
@@ -122,7 +61,7 @@ export async function init() {
     start: nums(P0.start, { length: 2 }),
     lr: numProp(P0.lr),
     steps: numProp(P0.steps),
-    opt: words(P0.opt, OPTS),
+    opt: words(P0.optimizers, OPTS),
     scale: oneOf(/** @type {"linear" | "log"} */ (P0.scale), /** @type {const} */ (["linear", "log"])),
     hp: keyed(HYPER), // optimizer settings; absent: the engine's default, not sent
   });
@@ -149,10 +88,7 @@ export async function init() {
 
   // ---- controls --------------------------------------------------------------------------------
   const preset = byId("preset", HTMLSelectElement);
-  preset.replaceChildren(
-    new Option("— choose a landscape —", ""),
-    ...Object.entries(PRESETS).map(([k, p]) => new Option(p.title, k)),
-  );
+  preset.replaceChildren(new Option("— choose a landscape —", ""), ...PRESETS.map((p) => new Option(p.title, p.name)));
   const picker = chips(
     byId("opt-list", HTMLElement),
     OPTS.map((o, i) => ({ value: o, label: o, color: paletteColor(i) })),
@@ -578,7 +514,7 @@ export async function init() {
     }),
   );
   preset.addEventListener("change", () => {
-    const p = PRESETS[/** @type {keyof typeof PRESETS} */ (preset.value)];
+    const p = PRESETS.find((q) => q.name === preset.value);
     if (!p) return;
     Object.assign(state, {
       expr: p.expr,
@@ -589,7 +525,7 @@ export async function init() {
       x2max: p.box[3],
       lr: p.lr,
       steps: p.steps,
-      opt: [...p.opt],
+      opt: [...p.optimizers],
       scale: p.scale,
     });
     preset.value = "";
