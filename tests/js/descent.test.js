@@ -2,7 +2,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { cutAt, lowest, short, symlog, warningsFor } from "../../static/js/pages/descent/logic.js";
+import {
+  cutAt,
+  lowest,
+  needsSymlog,
+  presetOf,
+  short,
+  symlog,
+  symlogTicks,
+  warningsFor,
+} from "../../static/js/pages/descent/logic.js";
 
 /** @param {Partial<import("../../static/js/pages/descent/logic.js").Run>} r */
 const run = (r) =>
@@ -108,4 +117,30 @@ test("warningsFor names an edge minimum, an unbounded fall and a divergence", ()
   assert.match(w[2], /curves of sgd stop/);
   const calm = run({ path: [[0, 0]], values: [1] });
   assert.deepEqual(warningsFor({ runs: { sgd: calm }, opt: ["sgd"], box: BOX, low: { ...low, edge: false } }), []);
+});
+
+test("needsSymlog: a sign·log axis as soon as some run reaches f <= 0", () => {
+  const up = run({ values: [3, 2, 1] });
+  const down = run({ values: [3, 0, -5, null] });
+  assert.equal(needsSymlog({ sgd: up }, ["sgd"]), false);
+  assert.equal(needsSymlog({ sgd: up, adam: down }, ["sgd", "adam"]), true);
+  assert.equal(needsSymlog({ sgd: up, adam: down }, ["sgd"]), false);
+});
+
+test("symlogTicks label the values of f, 0 and ±10^k, at most about six a side", () => {
+  const t = symlogTicks(/** @type {number} */ (symlog(-1.7e13)), /** @type {number} */ (symlog(32)));
+  assert.ok(t.ticktext.includes("0") && t.ticktext.includes("10") && t.ticktext.some((s) => s.startsWith("−10")));
+  assert.ok(t.tickvals.length <= 16);
+  assert.deepEqual(
+    [...t.tickvals].sort((a, b) => a - b),
+    t.tickvals,
+  );
+  const i = t.ticktext.indexOf("100");
+  assert.equal(t.tickvals[i], symlog(100));
+});
+
+test("presetOf finds the record of a function by its expression", () => {
+  const presets = [{ expr: "x1**2", minima: [] }];
+  assert.equal(presetOf(presets, "x1**2"), presets[0]);
+  assert.equal(presetOf(presets, "x1**2 + 0"), null);
 });

@@ -16,6 +16,7 @@ import { cutAt, lowest, symlog } from "./logic.js";
  * @property {"linear" | "log"} scale the contour's colour scale
  * @property {Record<string, Run>} runs
  * @property {(o: string) => string} colorOf
+ * @property {{x: number[], f: number}[]} minima the minima known for f (its preset's), or none
  */
 
 /**
@@ -72,14 +73,27 @@ export function drawContour(gd, g, v) {
     hovertemplate: "start (%{x:.4g}, %{y:.4g})<extra></extra>",
   });
   const low = lowest(g);
-  if (!low.edge) {
+  const mark = { symbol: "x-thin", size: 13, color: "#1e293b", line: { width: 2.5, color: "#1e293b" } };
+  if (v.minima.length) {
+    // Every known minimum, so that a path to any of them is seen to arrive (Himmelblau has four).
+    traces.push({
+      type: "scatter",
+      mode: "markers",
+      name: v.minima.length === 1 ? "known minimum" : "known minima",
+      x: v.minima.map((m) => m.x[0]),
+      y: v.minima.map((m) => m.x[1]),
+      customdata: v.minima.map((m) => m.f),
+      marker: mark,
+      hovertemplate: "a minimum (%{x:.4g}, %{y:.4g})<br>f = %{customdata:.5g}<extra></extra>",
+    });
+  } else if (!low.edge) {
     traces.push({
       type: "scatter",
       mode: "markers",
       name: "lowest grid point",
       x: [low.x1],
       y: [low.x2],
-      marker: { symbol: "x-thin", size: 13, color: "#1e293b", line: { width: 2.5, color: "#1e293b" } },
+      marker: mark,
       hovertemplate: `lowest grid point (%{x:.4g}, %{y:.4g})<br>f = ${num(low.f, 5)}<extra></extra>`,
     });
   }

@@ -12,6 +12,7 @@ import { UrlState, keyed, nums, num as numProp, oneOf, str, words } from "../../
 import { meta } from "../../kit/verdict.js";
 import { drawContour } from "./contour.js";
 import { drawCurves } from "./curves.js";
+import { presetOf } from "./logic.js";
 import { ask } from "./requests.js";
 import { showGradient, showResults } from "./results.js";
 import { Settings } from "./settings.js";
@@ -70,6 +71,7 @@ export async function init() {
     lr: state.lr,
     runs,
     colorOf: (/** @type {string} */ o) => paletteColor(OPTS.indexOf(o)),
+    minima: presetOf(PRESETS, state.expr)?.minima ?? [],
   });
 
   // ---- controls --------------------------------------------------------------------------------
@@ -125,7 +127,11 @@ export async function init() {
       async ([g, results, grad]) => {
         grid = g;
         runs = Object.fromEntries(state.opt.map((o, i) => [o, results[i]]));
-        byId("grid-note", HTMLElement).textContent = g.nonfinite ? `${g.nonfinite} grid points not finite (blank)` : "";
+        const known = presetOf(PRESETS, state.expr);
+        byId("grid-note", HTMLElement).textContent = [
+          known?.note ? `${known.title}: ${known.note}.` : "",
+          g.nonfinite ? `${g.nonfinite} grid points not finite (blank)` : "",
+        ].join(" ");
         const v = view();
         showResults({ table: byId("results", HTMLTableElement), warnings: byId("lr-warning", HTMLElement) }, g, v);
         const el = (/** @type {string} */ id) => byId(id, HTMLElement);

@@ -96,3 +96,50 @@ export function warningsFor({ runs, opt, box, low }) {
       if (x.code !== "lr_above_stability_bound" && !warn.includes(`${o}: ${x.msg}`)) warn.push(`${o}: ${x.msg}`);
   return warn;
 }
+
+/**
+ * Whether the f(x_t) plot needs a sign·log axis: some run reaches f ≤ 0, which a log axis cannot
+ * show (its curve would stop near the last positive value, as if the run had settled there).
+ * @param {Record<string, Run>} runs
+ * @param {string[]} opt
+ */
+export const needsSymlog = (runs, opt) => opt.some((o) => runs[o]?.values.some((v) => v !== null && v <= 0));
+
+const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+/** 10^k as text: 1, 10, 100, 1000, then 10⁴, 10⁵, … */
+const power = (/** @type {number} */ k) =>
+  k <= 3 ? String(10 ** k) : `10${[...String(k)].map((d) => SUP[Number(d)]).join("")}`;
+
+/**
+ * Ticks of a sign·log₁₀(1+|f|) axis spanning [lo, hi] (in transformed units), labelled with the
+ * values of f they stand for: 0 and ±10^k, at most about six on each side.
+ * @param {number} lo
+ * @param {number} hi
+ * @returns {{tickvals: number[], ticktext: string[]}}
+ */
+export function symlogTicks(lo, hi) {
+  /** @type {[number, string][]} */
+  const ticks = [[0, "0"]];
+  for (const [sign, end] of /** @type {const} */ ([
+    [1, hi],
+    [-1, lo],
+  ])) {
+    const reach = Math.abs(end); // each side has its own spacing: f may fall far, rise little
+    const every = Math.max(1, Math.ceil(reach / 5));
+    for (let k = 0; k <= Math.ceil(reach); k += every) {
+      const y = /** @type {number} */ (symlog(10 ** k));
+      if (y <= reach + 0.5) ticks.push([sign * y, `${sign < 0 ? "−" : ""}${power(k)}`]);
+    }
+  }
+  ticks.sort((a, b) => a[0] - b[0]);
+  return { tickvals: ticks.map((t) => t[0]), ticktext: ticks.map((t) => t[1]) };
+}
+
+/**
+ * The preset whose function is `expr` (its known minima and its note), or null for a typed one.
+ * @template {{expr: string}} P
+ * @param {P[]} presets
+ * @param {string} expr
+ * @returns {P | null}
+ */
+export const presetOf = (presets, expr) => presets.find((p) => p.expr === expr) ?? null;
