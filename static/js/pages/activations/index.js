@@ -10,7 +10,7 @@ import { byId, chips, numberInput } from "../../kit/dom.js";
 import { num, sci } from "../../kit/format.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { onAreaClick } from "../../kit/plot.js";
-import { UrlState, bool, num as numProp, suffixed, words } from "../../kit/state.js";
+import { UrlState, bool, num as numProp, optNum, suffixed, words } from "../../kit/state.js";
 import { meta } from "../../kit/verdict.js";
 import { Sketch } from "../../panels/sketch.js";
 import { AlphaFields } from "./alpha.js";
@@ -31,6 +31,7 @@ const STATE = new UrlState({
   h: numProp(1e-5, { min: 1e-300 }),
   alpha: suffixed("_alpha"), // leaky_relu_alpha=0.2; unset: the API's default
   sketch: bool(false), // sketch f' of the first activation before it is shown (panels/sketch.js)
+  probe: optNum(), // the x the numbers are read at; unset: none
 });
 
 export async function init() {
@@ -51,8 +52,6 @@ export async function init() {
   state.act = state.act.filter((n) => byName(n));
   /** @type {Record<string, Curve>} */
   const curves = {};
-  /** @type {number | null} */
-  let probeX = null;
   /** @returns {import("./view.js").View} */
   const view = () => ({
     ...state,
@@ -82,7 +81,16 @@ export async function init() {
   });
   addCheck(() => (state.act.length ? null : fieldError(["activation"], "Pick at least one activation.")));
   const formulas = () => showFormulas(byId("formulas", HTMLElement), view(), (a) => alphas.of(a));
-  const probe = () => showProbe(byId("probe", HTMLElement), probeX, view());
+  const probe = () => showProbe(byId("probe", HTMLElement), state.probe, view());
+  const probeInput = byId("probe-x", HTMLInputElement);
+  /** Read the numbers at x (null: nowhere), and keep it in the link. */
+  const probeAt = (/** @type {number | null} */ x) => {
+    state.probe = x;
+    STATE.write(state);
+    // A good x after a bad one: run the cycle, which clears the message and checks the rest.
+    if (probeInput.classList.contains("invalid")) void refresh();
+    else probe();
+  };
 
   const sketchBox = byId("sk-on", HTMLInputElement);
   const sketch = new Sketch({
@@ -153,17 +161,7 @@ export async function init() {
       }),
     );
   }
-  addCheck(
-    numberInput(byId("probe-x", HTMLInputElement), {
-      label: "x",
-      allowEmpty: true,
-      onError,
-      onValue: (v) => {
-        probeX = v;
-        probe();
-      },
-    }),
-  );
+  addCheck(numberInput(probeInput, { label: "x", allowEmpty: true, onError, onValue: probeAt }));
   upstream.addEventListener("input", () => {
     state.up = Number(upstream.value);
     byId("up-pill", HTMLElement).textContent = num(state.up, 4);
@@ -178,11 +176,12 @@ export async function init() {
   hSelect.addEventListener("change", () => ((state.h = Number(hSelect.value)), refresh()));
   for (const id of PLOTS) {
     onAreaClick(byId(id, HTMLElement), (x) => {
-      probeX = x;
-      byId("probe-x", HTMLInputElement).value = String(Number(x.toPrecision(6)));
-      probe();
+      const at = Number(x.toPrecision(6));
+      probeInput.value = String(at);
+      probeAt(at);
     });
   }
+  probeInput.value = state.probe === null ? "" : String(state.probe);
   probe();
   await refresh();
 }
