@@ -12,6 +12,7 @@ from app.engine.nn.gradcheck import REL_FLOOR
 from app.engine.nn.layers import INITS, LAYER_KINDS
 from app.engine.nn.losses import LOSSES
 from app.engine.optimizers import HYPERS, OPTIMIZERS
+from app.engine.presets import DERIVATIVE_PRESETS, DESCENT_PRESETS
 from app.engine.verdicts import REL_ERROR_BANDS, VERDICT_RULES
 from app.schemas import ActivationInfo, HealthOut, MetaOut
 
@@ -98,6 +99,10 @@ def _meta() -> dict:
             }
             for k in LAYER_KINDS.values()
         ],
+        "presets": {
+            "derivative": [p.record() for p in DERIVATIVE_PRESETS.values()],
+            "descent": [p.record() for p in DESCENT_PRESETS.values()],
+        },
     }
 
 
@@ -131,7 +136,9 @@ def _optimizer(o) -> dict:
     "label, what it expects, its formula and seed gradient, the affine initialisations, each "
     "optimizer's update rule and hyper-parameters with their defaults, each activation with its "
     "formulas, default initialisation and the points where it is not smooth, each layer kind's "
-    "formulas, parameters and how step mode explains it, and the registry of planted bugs. "
+    "formulas, parameters and how step mode explains it, the registry of planted bugs, and the "
+    "ready-made views (presets) of the derivative and descent pages, with each landscape's "
+    "known minima. "
     "Changes only with the version.",
 )
 def meta(response: Response) -> dict:

@@ -113,6 +113,45 @@ class BugInfo(Response):
     caught_by: Literal["gradient check", "wrote_input"]
 
 
+class DerivativePresetInfo(Response):
+    """A ready-made view of /derivative: f, the point x0 and the plotted range."""
+
+    name: str
+    title: str = Field(description="How the page names it.")
+    expr: str = Field(description="f(x), in the typed-function language.")
+    x0: float
+    x_min: float
+    x_max: float
+
+
+class MinimumInfo(Response):
+    x: list[float] = Field(description="(x1, x2) of the minimum.")
+    f: float = Field(description="f there.")
+
+
+class DescentPresetInfo(Response):
+    """A ready-made landscape of /descent."""
+
+    name: str
+    title: str = Field(description="How the page names it.")
+    expr: str = Field(description="f(x1, x2), in the typed-function language.")
+    start: list[float] = Field(description="The start point (x1, x2).")
+    box: list[float] = Field(description="The view: x1 from, x1 to, x2 from, x2 to.")
+    lr: float
+    steps: int
+    optimizers: list[str] = Field(description="The optimizers it opens with.")
+    scale: Literal["linear", "log"] = Field(description="The contour's colour scale.")
+    minima: list[MinimumInfo] = Field(
+        description="Every minimum it is known to have (none if f is unbounded below)."
+    )
+    note: str = Field(description="What the page says about its minima, or empty.")
+
+
+class PresetsInfo(Response):
+    derivative: list[DerivativePresetInfo]
+    descent: list[DescentPresetInfo]
+
+
 class MetaOut(Response):
     version: str
     gradcheck: Tolerances
@@ -133,3 +172,6 @@ class MetaOut(Response):
         "may name."
     )
     layers: list[LayerInfo] = Field(description="Every layer kind, activations included.")
+    presets: PresetsInfo = Field(
+        description="The ready-made views of the typed-function pages (/derivative, /descent)."
+    )

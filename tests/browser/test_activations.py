@@ -142,3 +142,44 @@ def test_inline_error_and_url_round_trip(page, ui, problems):
     assert "invalid" in (page.get_attribute("#xmax", "class") or "")
     assert "x_min must be less than x_max" in page.inner_text("[data-error-for=x_max]")
     assert ui.data(page, "plot-f")[0]["x"][0] == -3  # the last good plot stays
+
+
+def test_the_probe_x_is_kept_in_the_link(page, ui):
+    """Issue 27 item 14: a link restores the x the numbers are read at."""
+    ui.open(page, "/activations?act=relu,sigmoid")
+    page.fill("#probe-x", "0.75")
+    page.press("#probe-x", "Enter")
+    ui.settle(page)
+    assert "probe=0.75" in page.url
+    page.goto(page.url)
+    ui.settle(page)
+    assert page.input_value("#probe-x") == "0.75"
+    head = page.inner_text("#probe thead")
+    assert "x = 0.75" in head
+    # A click on a plot moves the probe, and the link follows.
+    box = page.locator("#plot-f .nsewdrag").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.5)
+    ui.settle(page)
+    x = page.input_value("#probe-x")
+    assert x != "0.75" and f"probe={x}" in page.url
+    # Emptied: no probe, and none in the link.
+    page.fill("#probe-x", "")
+    page.press("#probe-x", "Enter")
+    ui.settle(page)
+    assert "probe=" not in page.url
+
+
+def test_a_probe_beyond_float64_says_why_beside_the_field(page, ui, problems):
+    """Issue 27 item 18: 1e999 was dropped silently."""
+    ui.open(page, "/activations?act=relu")
+    page.fill("#probe-x", "1e999")
+    page.press("#probe-x", "Enter")
+    ui.settle(page)
+    msg = page.inner_text('[data-error-for="probe"]')
+    assert msg and ("finite" in msg or "too large" in msg or "float64" in msg), msg
+    assert page.is_visible('[data-error-for="probe"]')
+    page.fill("#probe-x", "0.75")
+    page.press("#probe-x", "Enter")
+    ui.settle(page)
+    assert page.inner_text('[data-error-for="probe"]') == ""
+    assert "x = 0.75" in page.inner_text("#probe thead")

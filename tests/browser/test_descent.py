@@ -146,3 +146,51 @@ def test_the_start_gradient_shows_the_servers_verdict_and_kink_warning(page, ui)
     assert page.inner_text("#g-badge") == "kink within ±h"
     note = page.inner_text("#g-warnings")
     assert "abs(x1) is not differentiable" in note and "abs'(0) = sign(0) = 0" in note
+
+
+NOTEBOOK = "?expr=x1**2%2Bx2**3%2B1&x1min=-3&x1max=3&x2min=-1&x2max=4&start=2,3&lr=0.01&steps=1000"
+
+
+def test_a_run_that_falls_below_zero_is_shown_falling(page, ui):
+    """Issue 27 item 11: momentum falls to -1.7e13 on x1² + x2³ + 1; on a log axis of f it sat
+    near f = 1 (cut where it left the view), as if it had converged there."""
+    with page.expect_response(_descent(optimizer="momentum")) as mom:
+        ui.open(page, "/descent" + NOTEBOOK + "&opt=sgd,momentum")
+    run = mom.value.json()
+    assert run["values"][-1] < -1e12  # the fall the plot must show
+    lay = ui.layout(page, "plot-values")
+    assert lay["yaxis"]["type"] == "linear"
+    assert "sign" in lay["yaxis"]["title"]["text"] and "log" in lay["yaxis"]["title"]["text"]
+    t = _trace(ui.data(page, "plot-values"), "momentum")
+    assert t["customdata"][-1] == run["values"][-1]  # the real f, for the hover
+    y = t["y"][-1]
+    assert y == pytest.approx(-math.log10(1 + abs(run["values"][-1])))
+    sgd = _trace(ui.data(page, "plot-values"), "sgd")
+    assert all(v > 0 for v in sgd["y"])  # f stays above 1 for sgd: positive sign·log
+    # The ticks name values of f, not of the transform.
+    assert any("10" in str(x) for x in lay["yaxis"]["ticktext"])
+
+
+def test_all_positive_runs_keep_the_log_axis(page, ui):
+    ui.open(page, "/descent")  # the valley: f > 0 on every path
+    lay = ui.layout(page, "plot-values")
+    assert lay["yaxis"]["type"] == "log"
+
+
+def test_himmelblau_marks_all_four_minima(page, ui):
+    """Issue 27 item 11: the lowest grid point marked one of four equal minima, so optimizers
+    that reached another looked as if they had missed."""
+    ui.open(page, "/descent")
+    page.select_option("#preset", "himmelblau")
+    ui.settle(page)
+    meta = page.evaluate("() => fetch('/api/v1/meta').then((r) => r.json())")
+    record = next(p for p in meta["presets"]["descent"] if p["name"] == "himmelblau")
+    data = ui.data(page, "plot-contour")
+    names = {t["name"] for t in data}
+    assert "lowest grid point" not in names
+    m = _trace(data, "known minima")
+    assert sorted(zip(m["x"], m["y"], strict=True)) == sorted(
+        tuple(p["x"]) for p in record["minima"]
+    )
+    note = page.inner_text("#grid-note")
+    assert "four" in note and page.is_visible("#grid-note")

@@ -124,3 +124,30 @@ def test_page_layout(viewport_context, path, ui: UI, problems):
     assert not m["bad"], f"{where}: content cut or spilling: {m['bad']}"
     assert m["docW"] <= m["viewW"] + 1, f"{where}: the page scrolls sideways: {m}"
     assert not m["overlaps"], f"{where}: text drawn over other text: {m['overlaps']}"
+
+
+# Views whose text is long (issue 27 item 18): every activation's verdict in the errors table and
+# in the probe's readout (which scrolls sideways when narrow), values of f near the largest float
+# on /derivative.
+HARD_VIEWS = [
+    "/activations?act=relu,sigmoid,tanh,leaky_relu,elu,softplus,gelu,identity,silu,mish,softsign"
+    "&leaky_relu_alpha=0.123456789&probe=-0.123456789",
+    "/derivative?expr=exp(x)%20-%201e300*x&x0=-690.123456789&xmin=-700&xmax=709",
+    "/derivative?expr=exp(x)&x0=709.123&xmin=700&xmax=709.5&h=0.1",
+]
+
+
+@pytest.mark.parametrize("path", HARD_VIEWS)
+def test_long_values_are_not_cut(viewport_context, path, ui: UI, problems):
+    name, ctx = viewport_context
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: problems.errors.append(f"page error: {e}"))
+    try:
+        ui.open(page, path)
+        page.wait_for_timeout(300)
+        m = page.evaluate(MEASURE, {"TEXT": TEXT, "OVERLAP": OVERLAP})
+    finally:
+        page.close()
+    assert not m["bad"], f"{path} at {name}: content cut or spilling: {m['bad']}"
+    assert m["docW"] <= m["viewW"] + 1, f"{path} at {name}: the page scrolls sideways: {m}"
+    assert not m["overlaps"], f"{path} at {name}: text drawn over other text: {m['overlaps']}"

@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * The engine's constants, for clients to show
-         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's verdict rule, the relative-error floor and bands, each loss's label, what it expects, its formula and seed gradient, the affine initialisations, each optimizer's update rule and hyper-parameters with their defaults, each activation with its formulas, default initialisation and the points where it is not smooth, each layer kind's formulas, parameters and how step mode explains it, and the registry of planted bugs. Changes only with the version.
+         * @description Everything a client needs to label and judge results without copying the engine: the gradient check's verdict rule, the relative-error floor and bands, each loss's label, what it expects, its formula and seed gradient, the affine initialisations, each optimizer's update rule and hyper-parameters with their defaults, each activation with its formulas, default initialisation and the points where it is not smooth, each layer kind's formulas, parameters and how step mode explains it, the registry of planted bugs, and the ready-made views (presets) of the derivative and descent pages, with each landscape's known minima. Changes only with the version.
          */
         get: operations["meta"];
         put?: never;
@@ -1330,6 +1330,30 @@ export interface components {
             derivative_expr?: string | null;
         };
         /**
+         * DerivativePresetInfo
+         * @description A ready-made view of /derivative: f, the point x0 and the plotted range.
+         */
+        DerivativePresetInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Title
+             * @description How the page names it.
+             */
+            title: string;
+            /**
+             * Expr
+             * @description f(x), in the typed-function language.
+             */
+            expr: string;
+            /** X0 */
+            x0: number;
+            /** X Min */
+            x_min: number;
+            /** X Max */
+            x_max: number;
+        };
+        /**
          * DerivativeRequest
          * @example {
          *       "expr": "x**2 + 5",
@@ -1422,6 +1446,59 @@ export interface components {
             options: {
                 [key: string]: number;
             };
+        };
+        /**
+         * DescentPresetInfo
+         * @description A ready-made landscape of /descent.
+         */
+        DescentPresetInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Title
+             * @description How the page names it.
+             */
+            title: string;
+            /**
+             * Expr
+             * @description f(x1, x2), in the typed-function language.
+             */
+            expr: string;
+            /**
+             * Start
+             * @description The start point (x1, x2).
+             */
+            start: number[];
+            /**
+             * Box
+             * @description The view: x1 from, x1 to, x2 from, x2 to.
+             */
+            box: number[];
+            /** Lr */
+            lr: number;
+            /** Steps */
+            steps: number;
+            /**
+             * Optimizers
+             * @description The optimizers it opens with.
+             */
+            optimizers: string[];
+            /**
+             * Scale
+             * @description The contour's colour scale.
+             * @enum {string}
+             */
+            scale: "linear" | "log";
+            /**
+             * Minima
+             * @description Every minimum it is known to have (none if f is unbounded below).
+             */
+            minima: components["schemas"]["MinimumInfo"][];
+            /**
+             * Note
+             * @description What the page says about its minima, or empty.
+             */
+            note: string;
         };
         /**
          * DescentRequest
@@ -2552,6 +2629,21 @@ export interface components {
              * @description Every layer kind, activations included.
              */
             layers: components["schemas"]["LayerInfo"][];
+            /** @description The ready-made views of the typed-function pages (/derivative, /descent). */
+            presets: components["schemas"]["PresetsInfo"];
+        };
+        /** MinimumInfo */
+        MinimumInfo: {
+            /**
+             * X
+             * @description (x1, x2) of the minimum.
+             */
+            x: number[];
+            /**
+             * F
+             * @description f there.
+             */
+            f: number;
         };
         /** NetworkOut */
         NetworkOut: {
@@ -3151,6 +3243,13 @@ export interface components {
              * @description sketch: the drawn f' at each x.
              */
             y?: number[] | null;
+        };
+        /** PresetsInfo */
+        PresetsInfo: {
+            /** Derivative */
+            derivative: components["schemas"]["DerivativePresetInfo"][];
+            /** Descent */
+            descent: components["schemas"]["DescentPresetInfo"][];
         };
         /** PresetsOut */
         PresetsOut: {
