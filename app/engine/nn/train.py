@@ -34,6 +34,7 @@ from app.engine import cost
 from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.datasets import Data
+from app.engine.nn.fused import first_divergence, make_step
 from app.engine.nn.layers import LayerSpec, softmax, spec_from_dict
 from app.engine.nn.losses import LOSSES, as_targets, get_loss
 from app.engine.nn.network import Network, backward, build_network, forward, shapes_of
@@ -250,6 +251,7 @@ class Training:
     x_test: np.ndarray
     t_test: np.ndarray
     outcome: Outcome = field(default_factory=Outcome)
+    fuse: bool = True  # the fused training step (False: the plain protocol, for the tests)
 
     @property
     def eval_net(self) -> Network:
@@ -338,42 +340,41 @@ class Training:
     def _epoch(self, epoch: int, theta: np.ndarray, run: dict, slots: tuple, step: int) -> tuple:
         """Train one epoch in place on ``theta``: ``(slots, step, update, diverged_loss)`` with
         ``update`` the last step's change of θ and ``diverged_loss`` None unless the loss blew
-        up (then the epoch stops there). ``run`` holds what every epoch reuses; every
-        ``check_every`` steps ``run["halt"]()`` is asked whether to stop where it is (then
-        ``update`` is the string ``"halted"``)."""
-        net, loss, rule, options = self.net, self.net.loss, self.optimizer.rule, self.options
-        lr, bs, keys = self.lr, self.batch_size, self.layout.keys
-        params, l2_mask = run["params"], run["l2_mask"]  # params: views of theta, and buffers
-        stats = run["stats"]  # the layers that keep running statistics
+        up (then ``step`` counts the steps before the one whose loss did). ``run`` holds what
+        every epoch reuses; every ``check_every`` steps ``run["halt"]()`` is asked whether to
+        stop where it is (then ``update`` is the string ``"halted"``).
+
+        The losses are read once, at the end (or at the halt), from the outputs of every step
+        (:func:`~app.engine.nn.fused.first_divergence`): a step after a diverged one changes
+        nothing the caller keeps, since a diverged run ends without its parameters."""
+        rule, options, lr, bs = self.optimizer.rule, self.options, self.lr, self.batch_size
+        train_step, g, l2_mask = run["step"], run["g"], run["l2_mask"]
         order = run["shuffle"](epoch)
         xs, ts = self.x.take(order, 0), self.t.take(order, 0)
         n = len(xs)
         update = None
         halt, every = run["halt"], self.check_every
+        outputs: list[np.ndarray] = []
+        keep = outputs.append
+        start, outcome = step, self.outcome
         for k, i in enumerate(range(0, n, bs)):
             if k and k % every == 0 and halt():
-                return slots, step, "halted", None
-            batch = xs[i : i + bs]
-            outputs, backs = forward(net, params, batch, check=False)
-            for li in stats:  # running statistics from this batch's input of layer li
-                params[li].update(
-                    net.layers[li].updated(outputs[li - 1] if li else batch, params[li])
-                )
-            L, loss_backward = loss.forward(outputs[-1], ts[i : i + bs])
-            if not L <= DIVERGENCE_THRESHOLD:  # also catches NaN
-                return slots, step, update, float(L)
-            dy, _ = loss_backward(1.0)
-            grads = backward(net, backs, dy, check=False)
-            g = np.concatenate([grads[li][1][k] for li, k in keys], axis=None)
+                update = "halted"
+                break
+            keep(train_step(xs[i : i + bs], ts[i : i + bs]))  # leaves dL/dθ in g
             if l2_mask is not None:
                 g += l2_mask * theta  # d/dθ of (l2/2)·Σ‖W‖²
             step += 1
-            self.outcome.steps += 1
+            outcome.steps += 1
             # one flat tensor: the optimizer record's rule is its whole step
             new, slots = rule(theta, g, slots, step, lr, options)
             if i + bs >= n:
                 update = new - theta  # the epoch's last step, for update_ratios
             theta[...] = new
+        bad = first_divergence(self.net.loss, outputs, ts, bs, DIVERGENCE_THRESHOLD)
+        if bad is not None:  # the steps after the diverged one do not count
+            outcome.steps -= step - start - bad[0]
+            return slots, start + bad[0], update, bad[1]
         return slots, step, update, None
 
     def stream(
@@ -405,9 +406,14 @@ class Training:
             over["time"] = clock() - t0 > self.time_limit
             return over["time"]
 
+        params = self._params(theta, self.buffers)  # views: each update writes through
+        with_stats = [i for i, b in enumerate(self.buffers) if b]
+        g = np.empty_like(theta)  # dL/dθ of a step, written in place by the step's layers
+        grads = self.layout.params(g)
         run = {
-            "params": self._params(theta, self.buffers),  # views: each update writes through
-            "stats": [i for i, b in enumerate(self.buffers) if b],
+            "params": params,
+            "step": make_step(self.net, params, grads, with_stats, fuse=self.fuse),
+            "g": g,
             "l2_mask": self.l2 * self.layout.weight_mask() if self.l2 else None,
             "shuffle": epoch_order(self.seed, len(self.x)),
             "halt": halt,
