@@ -25,7 +25,7 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -253,7 +253,7 @@ class Training:
     outcome: Outcome = field(default_factory=Outcome)
     fuse: bool = True  # the fused training step (False: the plain protocol, for the tests)
 
-    @property
+    @cached_property
     def eval_net(self) -> Network:
         """The network in evaluation mode: batchnorm on its running statistics."""
         layers = tuple(
@@ -274,18 +274,26 @@ class Training:
         L, loss_backward = self.net.loss.forward(outputs[-1], t)
         return outputs[-1], float(L), backs, loss_backward, self.task.accuracy(outputs[-1], y)
 
+    @cached_property
+    def _grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The boundary's axes ``x1, x2`` over the data's extent and its points, x1 varying
+        fastest (one curve's x for a regression set): the same for every boundary of a run."""
+        ext = self.data.extent()
+        x1 = np.linspace(*ext[0], self.grid)
+        x2 = x1 if self.task.kind == "regression" else np.linspace(*ext[1], self.grid)
+        points = x1[:, None] if x2 is x1 else np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)
+        for a in (x1, x2):
+            a.flags.writeable = False  # every boundary line holds these very arrays
+        return x1, x2, points
+
     def _boundary(self, theta: np.ndarray, buffers: Sequence[Params]) -> dict:
         """Class probabilities on a grid over the data (``probs[i][j]`` at ``x1[j], x2[i]``), or
         for a regression set the fitted curve ``{"x", "y"}``, in evaluation mode."""
         params = self._params(theta, buffers)
-        ext = self.data.extent()
-        if self.task.kind == "regression":
-            x = np.linspace(*ext[0], self.grid)
-            out, _ = forward(self.eval_net, params, x[:, None], check=False)
-            return {"curve": {"x": x, "y": out[-1][:, 0]}}
-        x1, x2 = np.linspace(*ext[0], self.grid), np.linspace(*ext[1], self.grid)
-        points = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # x1 varies fastest
+        x1, x2, points = self._grid
         out, _ = forward(self.eval_net, params, points, check=False)
+        if self.task.kind == "regression":
+            return {"curve": {"x": x1, "y": out[-1][:, 0]}}
         probs = np.round(self.task.probs(out[-1]), PROB_DECIMALS)
         return {"boundary": {"x1": x1, "x2": x2, "probs": probs.reshape(self.grid, self.grid, -1)}}
 
