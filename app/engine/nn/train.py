@@ -356,6 +356,7 @@ class Training:
         (:func:`~app.engine.nn.fused.first_divergence`): a step after a diverged one changes
         nothing the caller keeps, since a diverged run ends without its parameters."""
         rule, options, lr, bs = self.optimizer.rule, self.options, self.lr, self.batch_size
+        into = self.optimizer.rule_into if self.fuse else None
         train_step, g, l2_mask = run["step"], run["g"], run["l2_mask"]
         order = run["shuffle"](epoch)
         xs, ts = self.x.take(order, 0), self.t.take(order, 0)
@@ -375,9 +376,17 @@ class Training:
             step += 1
             outcome.steps += 1
             # one flat tensor: the optimizer record's rule is its whole step
+            if into is not None:  # in place on theta and the slots, which this run owns
+                if i + bs >= n:
+                    before = theta.copy()
+                    into(theta, g, slots, step, lr, options)
+                    update = theta - before  # the epoch's last step, for update_ratios
+                else:
+                    into(theta, g, slots, step, lr, options)
+                continue
             new, slots = rule(theta, g, slots, step, lr, options)
             if i + bs >= n:
-                update = new - theta  # the epoch's last step, for update_ratios
+                update = new - theta
             theta[...] = new
         bad = first_divergence(self.net.loss, outputs, ts, bs, DIVERGENCE_THRESHOLD)
         if bad is not None:  # the steps after the diverged one do not count
@@ -404,7 +413,8 @@ class Training:
         numpy's error state is set around each piece of work, never across a ``yield``.
         """
         t0 = clock()
-        theta, slots, step = self.theta.copy(), self.slots, self.step
+        theta, step = self.theta.copy(), self.step
+        slots = tuple(s.copy() for s in self.slots)  # the optimizer may update them in place
         epoch, reason, outcome = self.start, "max_epochs", self.outcome
         over = {"time": False}
 
@@ -446,7 +456,7 @@ class Training:
                 return
             # the state to go back to if the epoch is cut (the running statistics' arrays are
             # replaced, never written into, so holding them keeps them)
-            kept = (theta.copy(), slots, step, buffers())
+            kept = (theta.copy(), tuple(s.copy() for s in slots), step, buffers())
             with quiet():
                 slots, step, update, bad = self._epoch(epoch, theta, run, slots, step)
             if bad is not None:
