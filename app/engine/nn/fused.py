@@ -14,6 +14,8 @@ record's very operations with less around them:
 
 - a layer whose kind's record steps as ``"affine"`` (``y = xW + b``): ``dW`` and ``db`` are
   computed straight into ``g`` (``out=``), and the first layer computes no ``dx``;
+- an ``"elementwise"`` layer with an activation record: the record's ``f`` and ``f'`` called
+  as the layer calls them, without building its backward closure;
 - the loss: its record's ``step_grad`` (the gradient alone, the same bits as ``grad``) instead
   of ``forward``'s row terms and gradient.
 
@@ -85,12 +87,45 @@ class _Affine:
         return dy.dot(self.WT) if self.need_dx else None  # dL/dx = dy Wᵀ
 
 
+class _Elementwise:
+    """An activation layer through its record's ``fn`` and ``f'`` (from ``y`` where the record
+    gives ``dfy``), as the layer's own forward and backward call them, without their closure."""
+
+    __slots__ = ("alpha", "dfn", "dfy", "fn", "x", "y")
+
+    def __init__(self, layer: Layer):
+        act, self.alpha = layer.act, layer.alpha  # type: ignore[attr-defined]
+        self.fn, self.dfn, self.dfy = act.fn, act.dfn, act.dfy
+        self.x = self.y = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x, self.y = x, self.fn(x, self.alpha)
+        return self.y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        d = self.dfn(self.x, self.alpha) if self.dfy is None else self.dfy(self.y, self.alpha)
+        if d.dtype == bool:  # a 0/1 mask (relu) multiplies as it is
+            return dy * d
+        if d.dtype != dy.dtype:
+            d = d.astype(dy.dtype)  # e.g. a where() of float64 constants
+        return np.multiply(dy, d, d)  # dy * f'(x), into the fresh d
+
+
 def _fusable_affine(layer: Layer, p: Params, grads: Mapping[str, np.ndarray]) -> bool:
     """The record steps as an affine map, and its trained tensors are a 2-D W and a 1-D b."""
     if LAYER_KINDS[layer.kind].step != "affine" or set(grads) != {"W", "b"}:
         return False
     W, b = p["W"], p["b"]
     return W.ndim == 2 and b.ndim == 1 and W.dtype == b.dtype == np.float64
+
+
+def _fusable_elementwise(layer: Layer) -> bool:
+    """The record steps entry by entry with an activation record whose f keeps float64."""
+    act = getattr(layer, "act", None)
+    if LAYER_KINDS[layer.kind].step != "elementwise" or act is None:
+        return False
+    probe = act.fn(np.zeros((1, 1)), layer.alpha)  # type: ignore[attr-defined]
+    return probe.dtype == np.float64
 
 
 def make_step(
@@ -110,6 +145,8 @@ def make_step(
         first = not stages
         if fuse and layer.index not in stats and _fusable_affine(layer, p, g):
             stages.append(_Affine(p, g, need_dx=not first))
+        elif fuse and _fusable_elementwise(layer):
+            stages.append(_Elementwise(layer))
         else:
             stages.append(_Protocol(layer, p, g, layer.index in stats))
     forwards = tuple(s.forward for s in stages)

@@ -9,6 +9,7 @@ import pytest
 
 from app.engine.errors import EngineError
 from app.engine.limits import Limits
+from app.engine.nn.activations import ACTIVATIONS
 from app.engine.nn.datasets import make_data
 from app.engine.nn.network import run_network
 from app.engine.nn.train import Outcome, Resume, prepare
@@ -391,3 +392,13 @@ def test_a_divergence_read_at_the_epochs_end_names_the_step_the_protocol_names()
     a, b = list(fused.stream()), list(plain.stream())
     assert a[-1]["reason"] == "diverged" and as_json(a) == as_json(b)
     assert fused.outcome.steps == plain.outcome.steps == a[-1]["step"]
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_activation_steps_fused_as_its_layer_does(activation):
+    """Each activation record through the fused step (its f and f' without the layer's
+    closure) gives the bits of its layer's own forward and backward."""
+    layers = stack([5, 4, 2], activation)
+    kw = {"optimizer": "adam", "lr": 0.05, "epochs": 2, "report_every": 1, "checkpoint": True}
+    fused = prepare(XOR, layers, SCE, **kw)
+    assert as_json(fused.stream()) == as_json(_protocol(fused).stream())
