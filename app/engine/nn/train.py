@@ -1,15 +1,18 @@
 """Mini-batch training of a layer stack on a data set, one report per epoch as it goes.
 
-The loop folds the one protocol (:func:`~app.engine.nn.network.forward`, the loss's
-``forward -> (L, backward)``, :func:`~app.engine.nn.network.backward`) and steps one optimizer
-record of :mod:`app.engine.optimizers`, the same records the descent page uses: no second
-forward, backward, loss or update rule lives here.
+The loop folds the one protocol (each layer's ``forward -> (y, backward)``, the loss's gradient,
+the backward closures in reverse) through :func:`app.engine.nn.fused.make_step`, fused where a
+record allows it, and steps one optimizer record of :mod:`app.engine.optimizers`, the same
+records the descent page uses: no second forward, backward, loss or update rule lives here.
 
 What makes it fast at toy sizes, where the cost of a step is the number of numpy calls and not
-the arithmetic: every parameter tensor is a view into one flat vector ``theta``, so the optimizer
-updates all of them in one call per operation (Adam: a dozen calls per step instead of a dozen per
-tensor); each epoch's shuffle is applied once (``take``) and batches are slices; the forward and
-backward passes skip their finiteness scans (``check=False``), divergence being read off the loss.
+the arithmetic: every parameter tensor is a view into one flat vector ``theta`` and every
+gradient is written into its view of one flat ``g``, so the optimizer updates all of them in one
+call per operation, in place (the record's ``rule_into``); each epoch's shuffle is applied once
+(``take``) and batches are slices; the forward and backward passes skip their finiteness scans,
+and divergence is read once an epoch off the losses of every step's output
+(:func:`~app.engine.nn.fused.first_divergence`: the same epoch and step as a look at every
+step). ``Training.fuse = False`` runs the plain protocol instead; the tests compare the two.
 
 Determinism: the shuffle of epoch ``e`` is drawn from ``PCG64(seed)`` advanced by ``e·2^64``
 steps (:func:`epoch_order`: streams that never overlap, and cheaper to reach than a new seeded
