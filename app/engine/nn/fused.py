@@ -112,7 +112,8 @@ class _Elementwise:
 
 def _fusable_affine(layer: Layer, p: Params, grads: Mapping[str, np.ndarray]) -> bool:
     """The record steps as an affine map, and its trained tensors are a 2-D W and a 1-D b."""
-    if LAYER_KINDS[layer.kind].step != "affine" or set(grads) != {"W", "b"}:
+    kind = LAYER_KINDS.get(layer.kind)
+    if kind is None or kind.step != "affine" or set(grads) != {"W", "b"}:
         return False
     W, b = p["W"], p["b"]
     return W.ndim == 2 and b.ndim == 1 and W.dtype == b.dtype == np.float64
@@ -120,8 +121,8 @@ def _fusable_affine(layer: Layer, p: Params, grads: Mapping[str, np.ndarray]) ->
 
 def _fusable_elementwise(layer: Layer) -> bool:
     """The record steps entry by entry with an activation record whose f keeps float64."""
-    act = getattr(layer, "act", None)
-    if LAYER_KINDS[layer.kind].step != "elementwise" or act is None:
+    kind, act = LAYER_KINDS.get(layer.kind), getattr(layer, "act", None)
+    if kind is None or kind.step != "elementwise" or act is None:
         return False
     probe = act.fn(np.zeros((1, 1)), layer.alpha)  # type: ignore[attr-defined]
     return probe.dtype == np.float64
