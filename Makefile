@@ -67,6 +67,7 @@ bench: $(VENV)/.installed-test
 	$(PY) -m bench.bench_expr_guards
 	$(PY) bench/page_load.py
 	$(PY) -m bench.train_speed
+	$(PY) -m bench.train_extras
 	$(PY) -m bench.classroom
 
 clean:

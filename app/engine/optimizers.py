@@ -116,6 +116,9 @@ class Optimizer:
     latex: str = ""  # the update rule, with g the gradient and η the learning rate
     # What a page says beside its path (adamw: the decay moves the point it settles at).
     note: str = ""
+    # The rule written into x and the slots' arrays (g is spent as scratch), for a caller that
+    # owns all three (the training loop): the bits of ``rule``, in numpy's in-place calls.
+    rule_into: Callable[..., None] | None = None
 
     def options(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         """The defaults with ``overrides`` applied; EngineError for a name it does not take."""
@@ -223,6 +226,74 @@ def _adamw(x, g, s, t, lr, o):
     return _adam(x * (1 - lr * o["weight_decay"]), g, s, t, lr, o)
 
 
+# The same rules in place: x and s[k] take the new values; g is overwritten. Each computes the
+# very expressions above, operand for operand (a * b and b * a are the same bits).
+
+
+def _sgd_into(x, g, s, t, lr, o):
+    g *= lr
+    x -= g
+
+
+def _momentum_into(x, g, s, t, lr, o):
+    v = s[0]
+    v *= o["momentum"]
+    v += g
+    np.multiply(v, lr, out=g)
+    x -= g
+
+
+def _nesterov_into(x, g, s, t, lr, o):
+    mu, v = o["momentum"], s[0]
+    v *= mu
+    v += g
+    g += mu * v
+    g *= lr
+    x -= g
+
+
+def _adagrad_into(x, g, s, t, lr, o):
+    G = s[0]
+    G += g * g
+    d = np.sqrt(G)
+    d += o["eps"]
+    g *= lr
+    g /= d
+    x -= g
+
+
+def _rmsprop_into(x, g, s, t, lr, o):
+    rho, sq = o["rho"], s[0]
+    sq *= rho
+    sq += (1 - rho) * g * g
+    d = np.sqrt(sq)
+    d += o["eps"]
+    g *= lr
+    g /= d
+    x -= g
+
+
+def _adam_into(x, g, s, t, lr, o):
+    b1, b2 = o["beta1"], o["beta2"]
+    m, v = s
+    m *= b1
+    m += (1 - b1) * g
+    v *= b2
+    v += (1 - b2) * g * g
+    np.divide(m, 1 - b1**t, out=g)  # m_hat, lr times it below
+    d = v / (1 - b2**t)  # v_hat
+    np.sqrt(d, out=d)
+    d += o["eps"]
+    g *= lr
+    g /= d
+    x -= g
+
+
+def _adamw_into(x, g, s, t, lr, o):
+    x *= 1 - lr * o["weight_decay"]
+    _adam_into(x, g, s, t, lr, o)
+
+
 def _frozen(d: dict[str, float]) -> Mapping[str, float]:
     return MappingProxyType(d)
 
@@ -244,6 +315,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             lambda o: 1.0,
             "2/λmax",
             "plain gradient descent",
+            rule_into=_sgd_into,
             label="SGD",
             latex=r"\theta \leftarrow \theta - \eta\, g",
         ),
@@ -256,6 +328,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             lambda o: 1 + o["momentum"],
             "2(1+μ)/λmax",
             "momentum",
+            rule_into=_momentum_into,
             label="momentum",
             latex=r"v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\, v",
         ),
@@ -268,6 +341,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             lambda o: (1 + o["momentum"]) / (1 + 2 * o["momentum"]),
             "2(1+μ)/((1+2μ)λmax)",
             "nesterov",
+            rule_into=_nesterov_into,
             label="Nesterov",
             latex=r"v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\,(g + \mu v)",
         ),
@@ -277,6 +351,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             ("G",),
             _adagrad,
             squares=("G",),
+            rule_into=_adagrad_into,
             label="Adagrad",
             latex=r"G \leftarrow G + g^2,\quad "
             r"\theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{G} + \epsilon}",
@@ -287,6 +362,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             ("s",),
             _rmsprop,
             squares=("s",),
+            rule_into=_rmsprop_into,
             label="RMSprop",
             latex=r"s \leftarrow \rho s + (1-\rho) g^2,\quad "
             r"\theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{s} + \epsilon}",
@@ -297,6 +373,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             ("m", "v"),
             _adam,
             squares=("v",),
+            rule_into=_adam_into,
             label="Adam",
             latex=_ADAM,
         ),
@@ -306,6 +383,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             ("m", "v"),
             _adamw,
             squares=("v",),
+            rule_into=_adamw_into,
             label="AdamW",
             latex=r"\theta \leftarrow \theta\,(1 - \eta\lambda),\ " + _ADAM,
             note="weight decay pulls every parameter toward 0 each step, so the path settles "

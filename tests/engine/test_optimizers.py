@@ -308,3 +308,22 @@ def test_every_hyper_parameter_is_described_once():
             h = HYPERS[name]
             assert h.lo < default if h.lo_open else h.lo <= default
             assert default <= h.hi if h.hi_closed else default < h.hi
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_the_rule_in_place_gives_the_rules_bits(name):
+    """``rule_into`` (the training loop's update, written into x and the state) takes ten steps
+    to the very bits of the pure ``rule``, options off their defaults included."""
+    opt = OPTIMIZERS[name]
+    rng = np.random.default_rng(3)
+    options = opt.options({k: v * 0.7 for k, v in opt.defaults.items()})
+    x = rng.normal(size=50)
+    state = {k: [np.abs(rng.normal(size=50))] for k in opt.slots}
+    x_in, slots_in = x.copy(), tuple(s[0].copy() for s in state.values())
+    for t in range(1, 11):
+        g = rng.normal(size=50)
+        (x,), state = opt.step([x], [g], state, t, 0.05, options)
+        opt.rule_into(x_in, g.copy(), slots_in, t, 0.05, options)
+        assert x_in.tobytes() == x.tobytes()
+        for k, s in zip(opt.slots, slots_in, strict=True):
+            assert s.tobytes() == state[k][0].tobytes()

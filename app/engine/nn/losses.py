@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -230,6 +230,26 @@ def _sce_terms(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     return rows, grad
 
 
+def _ce_step(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return -t / np.maximum(y, _tiny(y)) / y.shape[-2]  # -t / (N max(y, tiny)), as _ce_terms
+
+
+def _sce_step(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    # (softmax(z) - t) / N for rows of t that sum to 1, in _sce_terms's operations and order
+    p = np.subtract(z, row_max(z), out=np.empty_like(z))
+    np.exp(p, out=p)
+    p /= row_sum(p)
+    p -= t
+    p /= z.shape[-2]
+    return p
+
+
+def _mse_step(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    d = np.subtract(y, t)
+    d /= y.shape[-2]  # (y - t) / N
+    return d
+
+
 def _mse_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
     d = y - _rows(t, y)
     rows = 0.5 * row_sum(d**2, keepdims=False)  # sum (y - t)^2 / 2
@@ -245,6 +265,10 @@ def _mse_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
 
 
 HUBER_DELTA = 1.0  # PyTorch's HuberLoss default
+
+
+def _huber_grad(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return np.clip(y - t, -HUBER_DELTA, HUBER_DELTA) / y.shape[-2]
 
 
 def _huber_terms(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, GradFn]:
@@ -305,6 +329,12 @@ class Loss:
     # L as one numpy expression of the outputs ``y`` and target rows ``t`` (both (N, C)): the
     # exported script prints it, and the tests evaluate it against ``forward``.
     code: str = ""
+    # dL/dy alone, without the row terms, for target rows ``t: (N, C)`` as a training step has
+    # them (one-hot rows for the cross-entropies: rows summing to 1): what ``grad`` gives there,
+    # bit for bit, in fewer numpy calls. The caller silences floating-point warnings.
+    step_grad: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = field(
+        default=None, repr=False
+    )
 
     def rows(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Each row's term :math:`\\ell_n`, shape ``(..., N)``."""
@@ -338,6 +368,7 @@ _LIST = [
         _ce_underflow,
         label="cross-entropy (after softmax)",
         code="-np.mean(np.sum(t * np.log(np.maximum(y, np.finfo(y.dtype).tiny)), axis=1))",
+        step_grad=_ce_step,
     ),
     Loss(
         "softmax_cross_entropy",
@@ -348,6 +379,7 @@ _LIST = [
         label="softmax + cross-entropy, fused",
         code="-np.mean(np.sum(t * (y - y.max(axis=1, keepdims=True) - np.log(np.sum(np.exp("
         "y - y.max(axis=1, keepdims=True)), axis=1, keepdims=True))), axis=1))",
+        step_grad=_sce_step,
     ),
     Loss(
         "mse",
@@ -357,6 +389,7 @@ _LIST = [
         _mse_terms,
         label="mean squared error",
         code="0.5 * np.mean(np.sum((y - t) ** 2, axis=1))",
+        step_grad=_mse_step,
     ),
     Loss(
         "huber",
@@ -369,6 +402,7 @@ _LIST = [
         label="Huber (δ = 1)",
         code="np.mean(np.sum(np.where(np.abs(y - t) <= 1, 0.5 * (y - t) ** 2, "
         "np.abs(y - t) - 0.5), axis=1))",
+        step_grad=_huber_grad,
     ),
 ]
 

@@ -1,15 +1,18 @@
 """Mini-batch training of a layer stack on a data set, one report per epoch as it goes.
 
-The loop folds the one protocol (:func:`~app.engine.nn.network.forward`, the loss's
-``forward -> (L, backward)``, :func:`~app.engine.nn.network.backward`) and steps one optimizer
-record of :mod:`app.engine.optimizers`, the same records the descent page uses: no second
-forward, backward, loss or update rule lives here.
+The loop folds the one protocol (each layer's ``forward -> (y, backward)``, the loss's gradient,
+the backward closures in reverse) through :func:`app.engine.nn.fused.make_step`, fused where a
+record allows it, and steps one optimizer record of :mod:`app.engine.optimizers`, the same
+records the descent page uses: no second forward, backward, loss or update rule lives here.
 
 What makes it fast at toy sizes, where the cost of a step is the number of numpy calls and not
-the arithmetic: every parameter tensor is a view into one flat vector ``theta``, so the optimizer
-updates all of them in one call per operation (Adam: a dozen calls per step instead of a dozen per
-tensor); each epoch's shuffle is applied once (``take``) and batches are slices; the forward and
-backward passes skip their finiteness scans (``check=False``), divergence being read off the loss.
+the arithmetic: every parameter tensor is a view into one flat vector ``theta`` and every
+gradient is written into its view of one flat ``g``, so the optimizer updates all of them in one
+call per operation, in place (the record's ``rule_into``); each epoch's shuffle is applied once
+(``take``) and batches are slices; the forward and backward passes skip their finiteness scans,
+and divergence is read once an epoch off the losses of every step's output
+(:func:`~app.engine.nn.fused.first_divergence`: the same epoch and step as a look at every
+step). ``Training.fuse = False`` runs the plain protocol instead; the tests compare the two.
 
 Determinism: the shuffle of epoch ``e`` is drawn from ``PCG64(seed)`` advanced by ``e·2^64``
 steps (:func:`epoch_order`: streams that never overlap, and cheaper to reach than a new seeded
@@ -25,7 +28,7 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -34,6 +37,7 @@ from app.engine import cost
 from app.engine.errors import EngineError
 from app.engine.limits import DEFAULT_LIMITS, Limits
 from app.engine.nn.datasets import Data
+from app.engine.nn.fused import first_divergence, make_step
 from app.engine.nn.layers import LayerSpec, softmax, spec_from_dict
 from app.engine.nn.losses import LOSSES, as_targets, get_loss
 from app.engine.nn.network import Network, backward, build_network, forward, shapes_of
@@ -250,8 +254,9 @@ class Training:
     x_test: np.ndarray
     t_test: np.ndarray
     outcome: Outcome = field(default_factory=Outcome)
+    fuse: bool = True  # the fused training step (False: the plain protocol, for the tests)
 
-    @property
+    @cached_property
     def eval_net(self) -> Network:
         """The network in evaluation mode: batchnorm on its running statistics."""
         layers = tuple(
@@ -272,18 +277,26 @@ class Training:
         L, loss_backward = self.net.loss.forward(outputs[-1], t)
         return outputs[-1], float(L), backs, loss_backward, self.task.accuracy(outputs[-1], y)
 
+    @cached_property
+    def _grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The boundary's axes ``x1, x2`` over the data's extent and its points, x1 varying
+        fastest (one curve's x for a regression set): the same for every boundary of a run."""
+        ext = self.data.extent()
+        x1 = np.linspace(*ext[0], self.grid)
+        x2 = x1 if self.task.kind == "regression" else np.linspace(*ext[1], self.grid)
+        points = x1[:, None] if x2 is x1 else np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)
+        for a in (x1, x2):
+            a.flags.writeable = False  # every boundary line holds these very arrays
+        return x1, x2, points
+
     def _boundary(self, theta: np.ndarray, buffers: Sequence[Params]) -> dict:
         """Class probabilities on a grid over the data (``probs[i][j]`` at ``x1[j], x2[i]``), or
         for a regression set the fitted curve ``{"x", "y"}``, in evaluation mode."""
         params = self._params(theta, buffers)
-        ext = self.data.extent()
-        if self.task.kind == "regression":
-            x = np.linspace(*ext[0], self.grid)
-            out, _ = forward(self.eval_net, params, x[:, None], check=False)
-            return {"curve": {"x": x, "y": out[-1][:, 0]}}
-        x1, x2 = np.linspace(*ext[0], self.grid), np.linspace(*ext[1], self.grid)
-        points = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # x1 varies fastest
+        x1, x2, points = self._grid
         out, _ = forward(self.eval_net, params, points, check=False)
+        if self.task.kind == "regression":
+            return {"curve": {"x": x1, "y": out[-1][:, 0]}}
         probs = np.round(self.task.probs(out[-1]), PROB_DECIMALS)
         return {"boundary": {"x1": x1, "x2": x2, "probs": probs.reshape(self.grid, self.grid, -1)}}
 
@@ -338,42 +351,50 @@ class Training:
     def _epoch(self, epoch: int, theta: np.ndarray, run: dict, slots: tuple, step: int) -> tuple:
         """Train one epoch in place on ``theta``: ``(slots, step, update, diverged_loss)`` with
         ``update`` the last step's change of θ and ``diverged_loss`` None unless the loss blew
-        up (then the epoch stops there). ``run`` holds what every epoch reuses; every
-        ``check_every`` steps ``run["halt"]()`` is asked whether to stop where it is (then
-        ``update`` is the string ``"halted"``)."""
-        net, loss, rule, options = self.net, self.net.loss, self.optimizer.rule, self.options
-        lr, bs, keys = self.lr, self.batch_size, self.layout.keys
-        params, l2_mask = run["params"], run["l2_mask"]  # params: views of theta, and buffers
-        stats = run["stats"]  # the layers that keep running statistics
+        up (then ``step`` counts the steps before the one whose loss did). ``run`` holds what
+        every epoch reuses; every ``check_every`` steps ``run["halt"]()`` is asked whether to
+        stop where it is (then ``update`` is the string ``"halted"``).
+
+        The losses are read once, at the end (or at the halt), from the outputs of every step
+        (:func:`~app.engine.nn.fused.first_divergence`): a step after a diverged one changes
+        nothing the caller keeps, since a diverged run ends without its parameters."""
+        rule, options, lr, bs = self.optimizer.rule, self.options, self.lr, self.batch_size
+        into = self.optimizer.rule_into if self.fuse else None
+        train_step, g, l2_mask = run["step"], run["g"], run["l2_mask"]
         order = run["shuffle"](epoch)
         xs, ts = self.x.take(order, 0), self.t.take(order, 0)
         n = len(xs)
         update = None
         halt, every = run["halt"], self.check_every
+        outputs: list[np.ndarray] = []
+        keep = outputs.append
+        start, outcome = step, self.outcome
         for k, i in enumerate(range(0, n, bs)):
             if k and k % every == 0 and halt():
-                return slots, step, "halted", None
-            batch = xs[i : i + bs]
-            outputs, backs = forward(net, params, batch, check=False)
-            for li in stats:  # running statistics from this batch's input of layer li
-                params[li].update(
-                    net.layers[li].updated(outputs[li - 1] if li else batch, params[li])
-                )
-            L, loss_backward = loss.forward(outputs[-1], ts[i : i + bs])
-            if not L <= DIVERGENCE_THRESHOLD:  # also catches NaN
-                return slots, step, update, float(L)
-            dy, _ = loss_backward(1.0)
-            grads = backward(net, backs, dy, check=False)
-            g = np.concatenate([grads[li][1][k] for li, k in keys], axis=None)
+                update = "halted"
+                break
+            keep(train_step(xs[i : i + bs], ts[i : i + bs]))  # leaves dL/dθ in g
             if l2_mask is not None:
                 g += l2_mask * theta  # d/dθ of (l2/2)·Σ‖W‖²
             step += 1
-            self.outcome.steps += 1
+            outcome.steps += 1
             # one flat tensor: the optimizer record's rule is its whole step
+            if into is not None:  # in place on theta and the slots, which this run owns
+                if i + bs >= n:
+                    before = theta.copy()
+                    into(theta, g, slots, step, lr, options)
+                    update = theta - before  # the epoch's last step, for update_ratios
+                else:
+                    into(theta, g, slots, step, lr, options)
+                continue
             new, slots = rule(theta, g, slots, step, lr, options)
             if i + bs >= n:
-                update = new - theta  # the epoch's last step, for update_ratios
+                update = new - theta
             theta[...] = new
+        bad = first_divergence(self.net.loss, outputs, ts, bs, DIVERGENCE_THRESHOLD)
+        if bad is not None:  # the steps after the diverged one do not count
+            outcome.steps -= step - start - bad[0]
+            return slots, start + bad[0], update, bad[1]
         return slots, step, update, None
 
     def stream(
@@ -395,7 +416,8 @@ class Training:
         numpy's error state is set around each piece of work, never across a ``yield``.
         """
         t0 = clock()
-        theta, slots, step = self.theta.copy(), self.slots, self.step
+        theta, step = self.theta.copy(), self.step
+        slots = tuple(s.copy() for s in self.slots)  # the optimizer may update them in place
         epoch, reason, outcome = self.start, "max_epochs", self.outcome
         over = {"time": False}
 
@@ -405,9 +427,14 @@ class Training:
             over["time"] = clock() - t0 > self.time_limit
             return over["time"]
 
+        params = self._params(theta, self.buffers)  # views: each update writes through
+        with_stats = [i for i, b in enumerate(self.buffers) if b]
+        g = np.empty_like(theta)  # dL/dθ of a step, written in place by the step's layers
+        grads = self.layout.params(g)
         run = {
-            "params": self._params(theta, self.buffers),  # views: each update writes through
-            "stats": [i for i, b in enumerate(self.buffers) if b],
+            "params": params,
+            "step": make_step(self.net, params, grads, with_stats, fuse=self.fuse),
+            "g": g,
             "l2_mask": self.l2 * self.layout.weight_mask() if self.l2 else None,
             "shuffle": epoch_order(self.seed, len(self.x)),
             "halt": halt,
@@ -432,7 +459,7 @@ class Training:
                 return
             # the state to go back to if the epoch is cut (the running statistics' arrays are
             # replaced, never written into, so holding them keeps them)
-            kept = (theta.copy(), slots, step, buffers())
+            kept = (theta.copy(), tuple(s.copy() for s in slots), step, buffers())
             with quiet():
                 slots, step, update, bad = self._epoch(epoch, theta, run, slots, step)
             if bad is not None:

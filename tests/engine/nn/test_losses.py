@@ -268,3 +268,23 @@ def test_the_exported_line_computes_the_record_loss(name, dtype):
     L, _ = LOSSES[name].forward(y, t)
     tol = 1e-5 if dtype == np.float32 else 1e-13
     assert float(code(y, t)) == pytest.approx(float(L), rel=tol)
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [6, 10, 200])
+def test_the_training_steps_gradient_is_the_records_gradient_bit_for_bit(name, dtype, n):
+    """``step_grad`` (the gradient alone, as a training step asks for it on one-hot rows, or on
+    any rows for a loss on values) gives ``grad``'s very bits, and writes into neither input."""
+    rng = np.random.default_rng(n)
+    z = rng.normal(0, 3, size=(n, 4)).astype(dtype)
+    y = softmax(z) if name == "cross_entropy" else z
+    loss = LOSSES[name]
+    targets = rng.integers(0, 4, n) if loss.expects != "values" else rng.normal(size=(n, 4))
+    t = as_targets(targets, (n, 4), name, dtype)
+    y.flags.writeable = False
+    t.flags.writeable = False
+    assert loss.step_grad is not None
+    fast, slow = loss.step_grad(y, t), loss.grad(y, t)
+    assert fast.dtype == slow.dtype and fast.shape == slow.shape
+    assert fast.tobytes() == slow.tobytes()

@@ -9,9 +9,10 @@ import pytest
 
 from app.engine.errors import EngineError
 from app.engine.limits import Limits
+from app.engine.nn.activations import ACTIVATIONS
 from app.engine.nn.datasets import make_data
 from app.engine.nn.network import run_network
-from app.engine.nn.train import Resume, prepare
+from app.engine.nn.train import Outcome, Resume, prepare
 from app.engine.optimizers import OPTIMIZERS
 
 SCE = "softmax_cross_entropy"
@@ -346,3 +347,58 @@ def test_l2_and_adamws_weight_decay_may_both_be_set():
                     l2=l2, epochs=3)  # fmt: skip
         finals[l2, wd] = json.dumps(lines[-1]["params"], default=lambda a: a.tolist())
     assert len(set(finals.values())) == 4
+
+
+def _normed(norm, activation):
+    return [{"type": "affine", "out": 6, "seed": 1}, {"type": norm}, {"type": activation},
+            {"type": "affine", "out": 2, "seed": 2}]  # fmt: skip
+
+
+def _protocol(training):
+    return dataclasses.replace(training, fuse=False, outcome=Outcome())
+
+
+@pytest.mark.parametrize(
+    ("layers", "loss", "optimizer", "kw"),
+    [
+        (stack([8, 8, 1]), "mse", "sgd", {"batch_size": 10}),
+        (stack([16, 16, 2], "relu"), SCE, "adam", {"batch_size": 10, "l2": 1e-3}),
+        (stack([6, 2], "relu"), SCE, "momentum", {"batch_size": 32}),
+        (stack([5, 2], "sigmoid"), "cross_entropy", "rmsprop", {"batch_size": 7}),
+        ([{"type": "affine", "out": 2, "seed": 3}], "huber", "adamw", {"batch_size": 200}),
+        (_normed("layernorm", "tanh"), SCE, "nesterov", {}),
+        (_normed("batchnorm", "relu"), SCE, "adagrad", {"batch_size": 16}),
+    ],
+)
+def test_the_fused_step_is_the_layers_protocol_bit_for_bit(layers, loss, optimizer, kw):
+    """The training loop's fused step (gradients straight into the flat vector, the loss's
+    gradient alone, the losses read once an epoch) gives the very lines of the plain protocol:
+    every layer's forward and backward closure and the loss's forward, step by step."""
+    if loss == "cross_entropy":
+        layers = [*layers, {"type": "softmax"}]
+    kw = {"optimizer": optimizer, "lr": 0.01, "epochs": 6, "report_every": 2, "checkpoint": True}
+    kw |= {"boundary_every": 3, "grid": 5} | kw
+    fused = prepare(XOR, layers, loss, **kw)
+    assert fused.fuse
+    assert as_json(fused.stream()) == as_json(_protocol(fused).stream())
+
+
+def test_a_divergence_read_at_the_epochs_end_names_the_step_the_protocol_names():
+    """The fused loop reads the losses once an epoch; the line that ends a diverged run is the
+    one the plain protocol (which looks at every step's loss) gives, step counter included."""
+    kw = {"optimizer": "sgd", "lr": 50.0, "epochs": 50, "batch_size": 10}
+    fused = prepare(XOR, stack([16, 16, 1], "relu"), "mse", **kw)
+    plain = _protocol(fused)
+    a, b = list(fused.stream()), list(plain.stream())
+    assert a[-1]["reason"] == "diverged" and as_json(a) == as_json(b)
+    assert fused.outcome.steps == plain.outcome.steps == a[-1]["step"]
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_activation_steps_fused_as_its_layer_does(activation):
+    """Each activation record through the fused step (its f and f' without the layer's
+    closure) gives the bits of its layer's own forward and backward."""
+    layers = stack([5, 4, 2], activation)
+    kw = {"optimizer": "adam", "lr": 0.05, "epochs": 2, "report_every": 1, "checkpoint": True}
+    fused = prepare(XOR, layers, SCE, **kw)
+    assert as_json(fused.stream()) == as_json(_protocol(fused).stream())
