@@ -61,6 +61,7 @@ def test_task_wrong_then_right_and_progress_survives_reload(page, ui):
     summary = page.locator("#summary-text").input_value().lower()
     assert "the chain rule" in summary and "tasks done: 1 of 5" in summary
     assert "first try right: 0" in summary and "hints used: 1" in summary
+    page.evaluate("localStorage.clear()")  # the context is shared with other tests
 
 
 def test_live_page_draws_beside_the_text(page, ui):

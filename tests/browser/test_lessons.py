@@ -17,6 +17,7 @@ HOSTILE = GOOD.replace(
 
 def test_list_step_through_and_progress(page, ui):
     ui.open(page, "/")
+    page.evaluate("localStorage.clear()")  # the context is shared: start as a new learner
     page.click("#start-lessons")
     page.wait_for_url(re.compile(r"/lessons$"))
     ui.settle(page)

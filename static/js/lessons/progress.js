@@ -79,15 +79,16 @@ export function markSeen(storage, id, k) {
 }
 
 /**
- * Record the server's verdict on an answer to step `k`'s task. A wrong answer earns a hint (the
- * server's next rung); "show me" counts as one too. Only the first try decides "first-try right".
+ * Record the server's verdict on an answer to step `k`'s task. A wrong answer to a task that
+ * hints (`hinted`) earns one (the server's next rung); "show me" counts as one too. Only the
+ * first try decides "first-try right".
  * @param {Pick<Storage, "getItem" | "setItem">} storage
  * @param {string} id
  * @param {number} k
- * @param {{answer: string, right: boolean, shown?: boolean}} a
+ * @param {{answer: string, right: boolean, shown?: boolean, hinted?: boolean}} a
  * @returns {Progress}
  */
-export function recordAnswer(storage, id, k, { answer, right, shown = false }) {
+export function recordAnswer(storage, id, k, { answer, right, shown = false, hinted = true }) {
   const p = readProgress(storage, id);
   const t = p.tasks[k] ?? { tries: 0, done: false, first: null, firstAnswer: "", hints: 0, shown: false };
   const first = t.tries === 0 && !shown;
@@ -96,7 +97,7 @@ export function recordAnswer(storage, id, k, { answer, right, shown = false }) {
     done: t.done || right || shown,
     first: first ? right : t.tries === 0 ? false : t.first,
     firstAnswer: first ? answer.slice(0, 200) : t.firstAnswer,
-    hints: t.hints + (right ? 0 : 1),
+    hints: t.hints + (shown || (!right && hinted) ? 1 : 0),
     shown: t.shown || shown,
   };
   return save(storage, id, { ...p, tasks: { ...p.tasks, [k]: next } });

@@ -92,13 +92,30 @@ export function readVerdict(kind, r) {
   }
   if (kind === "hunt") {
     const bug = r.bug ? ` The bug: ${r.bug.explanation}` : "";
-    return {
-      right: Boolean(r.correct),
-      text: `${r.correct ? "Found it." : "Not there."} ${r.hint ?? ""}${bug}`.trim(),
-      diagnosis: null,
-    };
+    const text = r.correct ? `Found it.${bug}` : r.hint || `Not there.${bug}`;
+    return { right: Boolean(r.correct), text: text.trim(), diagnosis: null };
   }
   return { right: false, text: "", diagnosis: null };
+}
+
+/** The kinds whose wrong answer earns a hint from the server (the others say how far off). */
+export const HINTED = ["graph_node", "number", "backward", "hunt"];
+
+/**
+ * "Show me" before any answer: the truth alone, in words.
+ * @param {string} kind
+ * @param {any} r the endpoint's JSON, asked with `reveal` (hunt: `give_up`)
+ */
+export function revealText(kind, r) {
+  if (kind === "backward") return `One answer: ${r.reference ?? "(none sent)"}`;
+  if (kind === "hunt") {
+    const b = r.bug;
+    if (!b) return "";
+    const where = b.tensor === "seed" ? "the loss's seed" : `layer ${b.index}'s d${b.tensor}`;
+    return `The bug is in ${where}: ${b.explanation}`;
+  }
+  if (kind === "graph_node" || kind === "number") return `The answer: ${fmt(r.expected)}.`;
+  return `The truth: ${fmt(r.expected)}.`;
 }
 
 /** @param {unknown} v */

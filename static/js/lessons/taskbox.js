@@ -6,10 +6,10 @@
 import { errorItems, post } from "../kit/api.js";
 import { byId, h } from "../kit/dom.js";
 import { Sketch } from "../panels/sketch.js";
-import { checkRequest, numberProgram, readVerdict } from "./task.js";
+import { HINTED, checkRequest, numberProgram, readVerdict, revealText } from "./task.js";
 
 /** @typedef {import("./task.js").Task} Task */
-/** @typedef {{answer: string, right: boolean, shown: boolean}} Outcome */
+/** @typedef {{answer: string, right: boolean, shown: boolean, hinted: boolean}} Outcome */
 /** @typedef {(err: unknown) => void} Fail */
 /** @typedef {(v: ReturnType<typeof readVerdict>, answer: string, shown: boolean) => void} Say */
 
@@ -32,7 +32,7 @@ export function wireTask({ task, attempts, onAnswer }) {
     out.classList.toggle("wrong", !v.right && !shown);
     if (v.diagnosis) out.dataset.diagnosis = v.diagnosis;
     else delete out.dataset.diagnosis;
-    onAnswer({ answer, right: v.right, shown });
+    onAnswer({ answer, right: v.right, shown, hinted: HINTED.includes(task.kind) });
   };
   /** @param {unknown} err */
   const fail = (err) => {
@@ -69,7 +69,7 @@ export function wireTask({ task, attempts, onAnswer }) {
     try {
       const r = await post(/** @type {any} */ (path), /** @type {any} */ (body));
       const v = readVerdict(task.kind, r);
-      if (reveal && !v.right) v.text = `${answer ? "" : "Shown. "}${v.text}`;
+      if (reveal && !answer) v.text = revealText(task.kind, r);
       say(v, answer, reveal);
     } catch (err) {
       fail(err);
@@ -111,7 +111,9 @@ function wireHunt(task, { check, show, say, fail }) {
         tensor,
         give_up: giveUp,
       });
-      say(readVerdict("hunt", r), select.selectedOptions[0]?.textContent ?? "", giveUp);
+      const v = readVerdict("hunt", r);
+      if (giveUp) v.text = revealText("hunt", r);
+      say(v, giveUp ? "" : (select.selectedOptions[0]?.textContent ?? ""), giveUp);
     } catch (err) {
       fail(err);
     }
@@ -143,7 +145,7 @@ function wireSketch(task, out, onAnswer) {
       const v = readVerdict("sketch", r);
       out.classList.toggle("right", v.right);
       out.classList.toggle("wrong", !v.right);
-      onAnswer({ answer: `score ${Math.round(r.score * 100)}%`, right: v.right, shown: false });
+      onAnswer({ answer: `score ${Math.round(r.score * 100)}%`, right: v.right, shown: false, hinted: false });
     },
   });
   const body = { activation: /** @type {any} */ (name), x_min: -6, x_max: 6, num: 121, upstream: 1, h: 1e-5 };
