@@ -5,12 +5,26 @@ a reload, a hand-in summary at the end, and lesson 3 walked with the keyboard in
 import re
 from urllib.parse import unquote
 
+from tests.browser.conftest import CSP_LISTENER
+from tests.browser.test_layouts import MEASURE
+
 
 def test_walk_lesson_3_in_presenter_mode(page, ui):
     ui.open(page, "/lessons/chain-rule?present=1")
     assert page.locator("body.presenting").count() == 1
     steps = int(page.get_attribute("#lesson", "data-steps"))
     assert page.locator("#lesson-live main").count() == 1  # the graph page, live
+    assert ui.axe(page) == []
+    # the page's own keys while it has the focus: → steps the graph, not the lesson
+    page.focus("#lesson-live #btn-fwd")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '1'")
+    assert "at=1&present=1" in page.url
+    # space plays the page (the focus on the lesson's text, not on a button)
+    page.locator("#step-title").click()
+    page.keyboard.press(" ")
+    page.wait_for_function("() => Number(new URLSearchParams(location.search).get('step')) > 1")
+    page.keyboard.press(" ")  # pause
     for k in range(2, steps + 1):
         page.locator("#step-title").click()  # the focus on the lesson's text
         page.keyboard.press("ArrowRight")
@@ -79,3 +93,26 @@ def test_hunt_step_opens_the_challenge(page, ui):
     ui.open(page, f"/lessons/gradient-check?at={k}")
     assert "hunt=12:1" in unquote(page.url)
     assert "hunt=12:1" in page.get_attribute("#open-page", "href")
+
+
+def test_presenter_mode_fits_a_projector(browser, ui, problems):
+    """At 1280x720 in presenter mode: large type, the page's controls hidden, plots of a usable
+    size, nothing spilling."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, service_workers="block")
+    ctx.add_init_script(CSP_LISTENER)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: problems.errors.append(f"page error: {e}"))
+    try:
+        ui.open(page, "/lessons/derivative?at=4&present=1")
+        page.wait_for_timeout(300)
+        m = page.evaluate(MEASURE)
+        size = page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('.lesson-text')).fontSize)"
+        )
+        assert page.locator("#lesson-live .controls").is_hidden()
+    finally:
+        ctx.close()
+    assert size >= 20
+    assert m["plots"] and all(p["w"] >= 300 and p["h"] >= 300 for p in m["plots"]), m["plots"]
+    assert not m["bad"], m["bad"]
+    assert m["docW"] <= m["viewW"] + 1
