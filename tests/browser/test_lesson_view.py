@@ -7,6 +7,7 @@ from urllib.parse import unquote
 
 from tests.browser.conftest import CSP_LISTENER
 from tests.browser.test_layouts import MEASURE
+from tests.browser.test_lessons import get_json
 
 
 def test_walk_lesson_3_in_presenter_mode(page, ui):
@@ -116,3 +117,16 @@ def test_presenter_mode_fits_a_projector(browser, ui, problems):
     assert m["plots"] and all(p["w"] >= 300 and p["h"] >= 300 for p in m["plots"]), m["plots"]
     assert not m["bad"], m["bad"]
     assert m["docW"] <= m["viewW"] + 1
+
+
+def test_every_step_mounts_its_page_live(page, ui, base_url):
+    """Each step of each shipped lesson, in the lesson view: its page mounted beside the text,
+    no field marked wrong (the page fixture also fails on a console error or a CSP violation),
+    and the lesson's place kept in the URL after the page wrote its state."""
+    for lesson in get_json(base_url, "/api/v1/lessons"):
+        for k in range(1, lesson["steps"] + 1):
+            ui.open(page, f"/lessons/{lesson['id']}?at={k}")
+            where = f"{lesson['id']} step {k}"
+            assert page.locator("#lesson-live main").count() == 1, where
+            assert page.locator("#lesson-live .invalid, .field-error.shown").count() == 0, where
+            assert f"?at={k}&" in page.url or page.url.endswith(f"?at={k}"), where
