@@ -85,7 +85,7 @@ def lessons_page(request: Request) -> HTMLResponse:
     return _render(request, "lessons.html", "/lessons", lessons=request.app.state.lessons.ordered())
 
 
-# The lesson view's own query parameters; no page may declare them (app/lessons/library.py checks).
+# The lesson view's own query parameters; no page may declare them (tests/lessons/test_pages.py).
 LESSON_PARAMS = ("at", "present")
 _SET = re.compile(r"""\{%-?\s*set\s+(module|plots|fetches)\s*=\s*(.+?)\s*-?%\}""")
 
