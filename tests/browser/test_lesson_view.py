@@ -130,3 +130,18 @@ def test_every_step_mounts_its_page_live(page, ui, base_url):
             assert page.locator("#lesson-live main").count() == 1, where
             assert page.locator("#lesson-live .invalid, .field-error.shown").count() == 0, where
             assert f"?at={k}&" in page.url or page.url.endswith(f"?at={k}"), where
+
+
+def test_sketch_task_hides_the_pages_derivative_until_checked(page, ui):
+    ui.open(page, "/lessons/activations")
+    k = page.locator(".lesson-dots a[title='tanh: sketch its slope']").inner_text()
+    ui.open(page, f"/lessons/activations?at={k}")
+    second = page.locator("#lesson-live .plots-grid .plot-card").nth(1)
+    assert second.is_hidden()  # f′ beside the question would give it away
+    page.locator("#task-sketch").focus()
+    page.keyboard.press("Enter")  # check the flat sketch as it is
+    page.wait_for_function("() => document.getElementById('task-verdict').textContent !== ''")
+    ui.settle(page)
+    assert "score" in page.locator("#task-verdict").inner_text()
+    assert second.is_visible()
+    page.evaluate("localStorage.clear()")

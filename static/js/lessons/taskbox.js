@@ -141,6 +141,7 @@ function wireSketch(task, out, onAnswer) {
     reset: byId("task-show", HTMLButtonElement),
     onChange: () => {
       const r = sketch.result;
+      document.body.classList.toggle("lesson-sketching", !r); // the page's f′ hidden until checked
       if (!r) return;
       const v = readVerdict("sketch", r);
       out.classList.toggle("right", v.right);
@@ -148,6 +149,7 @@ function wireSketch(task, out, onAnswer) {
       onAnswer({ answer: `score ${Math.round(r.score * 100)}%`, right: v.right, shown: false, hinted: false });
     },
   });
+  document.body.classList.add("lesson-sketching");
   const body = { activation: /** @type {any} */ (name), x_min: -6, x_max: 6, num: 121, upstream: 1, h: 1e-5 };
   post("/api/v1/activations/curve", body).then(
     (c) => sketch.set(/** @type {any} */ (c), name, null),
