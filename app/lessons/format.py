@@ -32,6 +32,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
 
 from app.engine.errors import EngineError
 from app.lessons.pages import PageState, check_link
@@ -219,6 +220,13 @@ def _step(
     body_text = "\n".join(text).strip("\n")
     if not body_text.strip():
         raise LessonError(source, head, f"the step {title[:40]!r} has no text")
+    if task is not None and task["kind"] == "hunt":
+        pick = f"{task['seed']}:{task['level']}"
+        parts = urlsplit(link[0])
+        if parts.path != "/network" or ("hunt", pick) not in parse_qsl(parts.query):
+            raise LessonError(
+                source, link[1], f"a hunt task's page must run its challenge: /network?hunt={pick}"
+            )
     if task is not None:
         task = {**task, "prompt_html": render_inline(task["prompt"])}
     return Step(title, body_text, render(body_text), link[0], task, head)

@@ -23,15 +23,21 @@ def test_list_page_names_every_lesson_with_level_and_length(client):
 def test_step_page_shows_the_step_with_previous_and_next(client):
     lesson = client.get("/api/v1/lessons/chain-rule").json()
     n = len(lesson["steps"])
-    html = client.get("/lessons/chain-rule?step=2").text
+    r = client.get("/lessons/chain-rule?at=2", follow_redirects=False)
+    assert r.status_code == 302  # to the step's page state
+    first = lesson["steps"][0]["link"].split("?", 1)[1]
+    assert client.get("/lessons/chain-rule?step=1").url.query.decode() == f"at=1&{first}"
+    html = client.get("/lessons/chain-rule?at=2").text
     assert lesson["steps"][1]["html"] in html
     assert f"Step 2 of {n}" in html
-    assert 'href="/lessons/chain-rule?step=1"' in html and 'id="next" rel="next"' in html
+    prev = f"/lessons/chain-rule?at=1&{first}".replace("&", "&amp;")
+    assert f'href="{prev}"' in html and 'id="next" rel="next"' in html
+    assert html.count("<main") == 1 and 'id="lesson-live"' in html  # the graph page, live
     link = lesson["steps"][1]["link"].replace("&", "&amp;")
     assert f'id="open-page" href="{link}"' in html
-    last = client.get(f"/lessons/chain-rule?step={n + 5}").text
+    last = client.get(f"/lessons/chain-rule?at={n + 5}").text
     assert f"Step {n} of {n}" in last and 'rel="next"' not in last
-    assert "Step 1 of" in client.get("/lessons/chain-rule?step=zero").text
+    assert "Step 1 of" in client.get("/lessons/chain-rule?at=zero").text
     assert client.get("/lessons/no-such-lesson").status_code == 404
 
 
@@ -43,8 +49,8 @@ def test_hostile_lesson_from_the_folder_is_inert_on_its_page(tmp_path):
     ).replace('"prompt": "Predict the slope."', '"prompt": "<b onmouseover=alert(1)>Predict</b>"')
     (tmp_path / "evil.md").write_text(evil)
     with TestClient(create_app(Settings(lessons_dir=str(tmp_path)))) as c:
-        html = c.get("/lessons/tiny?step=1").text
-    body = html.split("<main", 1)[1]
+        html = c.get("/lessons/tiny?at=1").text
+    body = html.split('id="lesson"', 1)[1].split('id="lesson-live"')[0]
     assert "<script" not in body and "<img" not in body and "<b " not in body
     assert not re.search(r"<a [^>]*javascript:", body)
     assert "&lt;img src=x onerror=" in body  # shown as text

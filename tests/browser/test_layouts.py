@@ -23,7 +23,9 @@ PAGES = [
     "/graph",
     "/train",
     "/lessons",
-    "/lessons/chain-rule?step=5",
+    "/lessons/chain-rule?at=5",
+    "/lessons/derivative?at=2",
+    "/lessons/affine?at=3",
 ]
 MIN_PLOT = (200, 150)
 TEXT = "h1, h2, h3, h4, p, label, legend, button, select, input, textarea, th, td, .btn, .hint"

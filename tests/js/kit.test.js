@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { interp, kinkAt, nearest } from "../../static/js/kit/curves.js";
 import { as2d, extent, num, sci, shapeText, texNumber } from "../../static/js/kit/format.js";
 import {
+  HOST_KEYS,
   UrlState,
   bool,
   keyed,
@@ -153,4 +154,25 @@ test("the layer stack round-trips through its URL text", () => {
     { kind: "seeded", out: 4, init: "he", seed: 0 },
     { kind: "seeded", out: 5, init: "he", seed: 1 },
   ]);
+});
+
+test("write() keeps the host's keys (a lesson's place) first and drops other strangers", () => {
+  const calls = /** @type {string[]} */ ([]);
+  const g = /** @type {any} */ (globalThis);
+  const saved = { location: g.location, history: g.history };
+  g.location = { pathname: "/lessons/chain-rule", search: "?at=3&present=1&x0=2&junk=1", hash: "" };
+  g.history = {
+    replaceState: (/** @type {unknown} */ _s, /** @type {string} */ _t, /** @type {string} */ url) => calls.push(url),
+  };
+  try {
+    const s = new UrlState({ x0: numProp(1) });
+    s.write({ x0: 5 });
+    assert.equal(calls.pop(), "/lessons/chain-rule?x0=5"); // no host keys declared: the page's own only
+    HOST_KEYS.add("at").add("present");
+    s.write({ x0: 5 });
+    assert.equal(calls.pop(), "/lessons/chain-rule?at=3&present=1&x0=5");
+  } finally {
+    HOST_KEYS.clear();
+    Object.assign(g, saved);
+  }
 });

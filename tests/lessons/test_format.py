@@ -101,6 +101,8 @@ def test_every_task_kind_takes_its_endpoints_fields():
         text = GOOD.replace(
             '{"kind": "slope", "prompt": "Predict the slope.", "expr": "sin(x)", "x0": 1}', block
         )
+        if kind == "hunt":  # a hunt's page runs its challenge
+            text = text.replace("/derivative?expr=sin(x)&x0=1", "/network?hunt=12:1")
         assert parse(text).steps[0].task["kind"] == kind
     bad = GOOD.replace('"x0": 1}', '"x0": 1, "method": "central"}')
     assert "does not take" in error(bad).reason
@@ -114,3 +116,16 @@ def test_task_functions_are_checked_by_the_engine():
         '"kind": "number", "prompt": "Compute.", "expr": "log(x)", "x0": -1',
     )
     assert "no finite value" in error(nan).reason
+
+
+def test_a_hunt_task_opens_its_own_challenge():
+    """The hunt step's page must be the network running that very challenge (a link to the toy
+    network let the learner hunt a bug that was not there)."""
+    hunt = '{"kind": "hunt", "prompt": "Which gradient is wrong?", "seed": 12, "level": 1}'
+    text = GOOD.replace(
+        '{"kind": "slope", "prompt": "Predict the slope.", "expr": "sin(x)", "x0": 1}', hunt
+    )
+    e = error(text.replace("/derivative?expr=sin(x)&x0=1", "/network?data=toy_2d&gc=1"))
+    assert e.line == 13 and "hunt=12:1" in e.reason
+    ok = text.replace("/derivative?expr=sin(x)&x0=1", "/network?hunt=12:1&gc=1")
+    assert parse_lesson(ok, "lessons/x.md", pages()).steps[0].task["kind"] == "hunt"

@@ -120,3 +120,12 @@ def test_an_unreadable_declaration_is_logged_and_its_page_left_open(tmp_path, ca
 
 def test_no_shipped_page_is_left_open():
     assert not [p for p, s in pages().items() if s.open]
+
+
+def test_no_page_reads_the_lesson_views_own_parameters():
+    """The lesson view's URL holds its step (`at`), presenter mode and the page's own state: a
+    page declaring `at` or `present` would take the lesson's value for its own."""
+    from app.api.pages import LESSON_PARAMS
+
+    for path, state in pages().items():
+        assert not set(LESSON_PARAMS) & set(state.params), path

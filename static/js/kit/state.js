@@ -160,6 +160,14 @@ export function suffixed(suffix) {
   };
 }
 
+/**
+ * Query keys that belong to the document around a page rather than to the page: a lesson step
+ * mounting a page keeps its `at` and `present` (pages/lesson.js adds them). write() carries them
+ * over, first, so the page's state never drops the lesson's place. No page may declare one.
+ * @type {Set<string>}
+ */
+export const HOST_KEYS = new Set();
+
 /** @template {Record<string, Prop<any>>} S */
 export class UrlState {
   /** @param {S} spec */
@@ -198,7 +206,11 @@ export class UrlState {
    * @param {StateOf<S>} state
    */
   write(state) {
-    const url = `${location.pathname}?${this.query(state)}${location.hash}`;
+    const now = new URLSearchParams(location.search);
+    const host = new URLSearchParams();
+    for (const k of HOST_KEYS) if (now.has(k)) host.set(k, now.get(k) ?? "");
+    const query = [host.toString(), this.query(state)].filter(Boolean).join("&");
+    const url = `${location.pathname}?${query}${location.hash}`;
     if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, "", url);
   }
 }

@@ -14,10 +14,11 @@ function showProgress() {
     if (!(card instanceof HTMLElement)) continue;
     const out = card.querySelector(".lesson-progress");
     const p = readProgress(localStorage, card.dataset.lesson || "");
-    if (out) out.textContent = progressText(p, Number(card.dataset.steps));
+    const tasks = (card.dataset.tasks || "").split(",").filter(Boolean).map(Number);
+    if (out) out.textContent = progressText(p, Number(card.dataset.steps), tasks);
     if (p.last) {
       const link = card.querySelector("h2 a");
-      if (link instanceof HTMLAnchorElement) link.href = `${link.pathname}?step=${p.last}`;
+      if (link instanceof HTMLAnchorElement) link.href = `${link.pathname}?at=${p.last}`;
     }
   }
 }
