@@ -1,6 +1,7 @@
 // The softmax Jacobian diag(y) − y yᵀ of one sample, fed what the stack's softmax sees (a window
 // of its rows when the softmax is wider than the heatmap can show).
 import { post } from "../../kit/api.js";
+import { byId, numberInput } from "../../kit/dom.js";
 import { num } from "../../kit/format.js";
 import { Cycle } from "../../kit/lifecycle.js";
 import { QUIET, draw, matrixLayout, purge } from "../../kit/plot.js";
@@ -22,11 +23,34 @@ export function softmaxInput(r, x, expects) {
   return null;
 }
 
+/** The Jacobian card's elements, by their ids in network.html. */
+export const jacobianEls = () => ({
+  card: byId("card-jac", HTMLElement),
+  gd: byId("hm-jac", HTMLElement),
+  sample: byId("sample", HTMLInputElement),
+  note: byId("jac-note", HTMLElement),
+});
+
 /**
  * @param {{card: HTMLElement, gd: HTMLElement, sample: HTMLInputElement, note: HTMLElement}} el
+ * @param {{state: {sample: number}, save: () => void, again: () => unknown}} host `again()`: update
+ *   with the run shown, the sample input having changed
  */
-export function jacobianView(el) {
+export function jacobianView(el, { state, save, again }) {
   const cycle = new Cycle({ scope: el.card, cards: [el.card], placement: { alias: { x: "sample" } } });
+  el.sample.value = String(state.sample);
+  cycle.checks.add(
+    numberInput(el.sample, {
+      integer: true,
+      label: "sample",
+      onError: (err) => cycle.fail(err),
+      onValue: (v) => {
+        state.sample = Math.max(0, v ?? 0);
+        save();
+        again();
+      },
+    }),
+  );
   /** @type {{jacobian: (number | null)[][], y: (number | null)[]} | null} */
   let last = null;
   let k = 0;
@@ -45,7 +69,6 @@ export function jacobianView(el) {
     );
   };
   return {
-    cycle,
     /**
      * Show rows [from, from + 64) of a Jacobian taller than that.
      * @param {number} from

@@ -2,7 +2,8 @@
 // of |Δ| (one series per sign); the gap shrinks like Δ² where the loss is smooth, and not where a
 // ReLU kink is crossed. The API's warnings are shown beside the chart.
 import { post } from "../../kit/api.js";
-import { h } from "../../kit/dom.js";
+import { byId, h } from "../../kit/dom.js";
+import { Cycle } from "../../kit/lifecycle.js";
 import { num } from "../../kit/format.js";
 import { QUIET, draw, line } from "../../kit/plot.js";
 
@@ -20,6 +21,22 @@ export const logspace = (lo, hi, count) =>
     { length: count },
     (_, k) => 10 ** (Math.log10(lo) + ((Math.log10(hi) - Math.log10(lo)) * k) / (count - 1)),
   );
+
+/** The nudge card's elements, by their ids in network.html. */
+export function nudgeEls() {
+  const card = byId("card-nudge", HTMLElement);
+  return {
+    card,
+    gd: byId("hm-nudge", HTMLElement),
+    note: byId("nudge-note", HTMLElement),
+    title: byId("nudge-title", HTMLElement),
+    warnings: byId("nudge-warnings", HTMLElement),
+    noWarnings: byId("nudge-no-warnings", HTMLElement),
+    min: byId("nudge-min", HTMLInputElement),
+    max: byId("nudge-max", HTMLInputElement),
+    cycle: new Cycle({ scope: card, cards: [card] }),
+  };
+}
 
 /**
  * @param {{card: HTMLElement, gd: HTMLElement, note: HTMLElement, title: HTMLElement,

@@ -136,3 +136,28 @@ export function apiLayers(layers, width) {
     return /** @type {ApiLayer} */ ({ type: l.type, ...(l.given ?? {}) });
   });
 }
+
+/**
+ * The stack the Training page sent (its layers with their trained W and b), as a preset named
+ * "train" that the stack's URL text refers to ("affine:=train.0"); null if there is none.
+ * @param {string} text
+ * @param {string} loss
+ * @returns {Preset | null}
+ */
+export function trainedPreset(text, loss) {
+  if (!text) return null;
+  try {
+    const layers = JSON.parse(text);
+    if (!Array.isArray(layers)) return null;
+    return /** @type {Preset} */ ({
+      name: "train",
+      title: "trained on the Training page",
+      x: [],
+      targets: [],
+      layers,
+      loss,
+    });
+  } catch {
+    return null; // a damaged link: the layers fall back to seeded ones
+  }
+}
