@@ -2,7 +2,7 @@
 // the link as X and T, compacted against the preset rows they were started from).
 import { byId } from "../../kit/dom.js";
 import { debounce } from "../../kit/lifecycle.js";
-import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets } from "./data.js";
+import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets, shapeHint } from "./data.js";
 
 /** @typedef {import("../../types/kit").Schemas["NetworkPreset"]} Preset */
 /** @typedef {{x: number[][], targets: number[] | number[][]}} Data */
@@ -91,7 +91,8 @@ export function dataInput(el, { state, presets, indices, changed, chose }) {
         ];
     },
     shape() {
-      const x = input.parsed()?.x;
+      if (state.data === "custom") return shapeHint(el.x.value);
+      const x = presets[state.data]?.x;
       return x ? `x is ${x.length} × ${x[0]?.length ?? 0}; ` : "";
     },
   };
