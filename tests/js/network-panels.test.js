@@ -73,3 +73,12 @@ test("the check table without its heatmap keeps the verdicts, not the arrays", (
   assert.deepEqual(withoutArrays(r), [{ index: 0, param: "W", passed: true }]);
   assert.equal(withoutArrays(/** @type {any} */ ({ gradcheck: null })), null);
 });
+
+const { formatNudge, parseNudge } = await import("../../static/js/pages/network/nudge.js");
+
+test("a link's nudged weight: layer, row, column; anything else names none", () => {
+  assert.deepEqual(parseNudge("0:1,2"), { index: 0, entry: [1, 2] });
+  assert.equal(formatNudge({ index: 3, entry: [0, 4] }), "3:0,4");
+  assert.deepEqual(parseNudge(formatNudge({ index: 3, entry: [0, 4] })), { index: 3, entry: [0, 4] });
+  for (const bad of ["", "0:1", "a:1,2", "-1:0,0", "0:1,2,3", "1.5:0,0"]) assert.equal(parseNudge(bad), null, bad);
+});

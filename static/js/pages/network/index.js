@@ -17,19 +17,20 @@ import { formatPick, parsePick } from "./huntpick.js";
 import { jacobianEls, jacobianView, softmaxInput } from "./jacobian.js";
 import { stackEditor, stackEls } from "./layerlist.js";
 import { nodeView } from "./nodeview.js";
-import { nudgeEls, nudgeView } from "./nudge.js";
+import { NUDGE_STATE, nudgeEls, nudgeView } from "./nudge.js";
 import { partsFor } from "./result.js";
 import { runner, runnerEls } from "./runner.js";
 import { showSeed } from "./seed.js";
 import { settings, settingsEls } from "./settings.js";
 import { apiLayers, decode, encode, fromPreset, trainedPreset } from "./stack.js";
 import { cellOf, cellText, clickCell, stepsOf } from "./step.js";
-import { stepper, stepperEls } from "./stepper.js";
+import { STEP_STATE, stepper, stepperEls } from "./stepper.js";
 import { showWarnings } from "./warnings.js";
 
 /** @typedef {import("./result.js").Result} Result */
 /** @typedef {import("../../types/kit").Schemas["NetworkPreset"]} Preset */
 /** @typedef {import("./datainput.js").Data} Data */
+/** @typedef {import("../../types/kit").Schemas["NetworkRequest"]} RunBody */
 
 const STATE = new UrlState({
   data: str("notebook"), // a preset's name, or "custom" for the pasted matrices X and T
@@ -47,6 +48,8 @@ const STATE = new UrlState({
   T: str(""),
   W: str(""), // a trained stack from the Training page (JSON layers), named "train" in L
   ...EXERCISE_STATE, // "write the backward": the gradient, the answer, a teacher's fixings
+  ...STEP_STATE, // the step shown
+  ...NUDGE_STATE, // the weight nudged and the range of Δ
   hunt: str(""), // a bug hunt's "seed:level" (hunt.js): a teacher's link sets the challenge
 });
 
@@ -55,20 +58,24 @@ export async function init() {
   const save = () => writeUrl();
   const form = byId("controls", HTMLFormElement);
   const layerList = byId("layers", HTMLOListElement);
-  const nudge = nudgeView(nudgeEls());
-  /** @type {{result: Result, data: Data, body: import("../../types/kit").Schemas["NetworkRequest"]} | null} */
+  const nudge = nudgeView(nudgeEls(), { state, save });
+  /** @type {{result: Result, data: Data, body: RunBody} | null} */
   let last = null;
   const seedEls = { gd: byId("hm-seed", HTMLElement), formula: byId("seed-formula", HTMLElement) };
+  /** What a nudge runs on: the run's data, stack and loss (and a hunt's hidden bug). */
+  const nudgeBody = (/** @type {RunBody} */ b) => ({
+    x: b.x,
+    targets: b.targets,
+    layers: b.layers,
+    loss: b.loss,
+    ...hunt.extra(),
+  });
   const drawSeed = () => last && showSeed(seedEls, last.result, state.loss, m, view.panel.start, cellOf(state.cell));
   const view = nodeView(byId("graph", HTMLElement), {
     state,
     save,
     layerCount: () => stack.layers().length,
-    onWeight: (index, entry) => {
-      if (!last) return;
-      const { x, targets, layers, loss } = last.body;
-      void nudge.pick({ x, targets, layers, loss, ...hunt.extra() }, index, entry);
-    },
+    onWeight: (index, entry) => last && nudge.pick(nudgeBody(last.body), index, entry),
     onCell: (role, i, j) => {
       state.cell = cellText(clickCell(cellOf(state.cell), role, i, j));
       save();
@@ -174,12 +181,14 @@ export async function init() {
       const shown = view.show({ result: r, data: d, loss: state.loss, meta: m });
       await Promise.all([shown, gc.show(), drawSeed(), jac.update(r, d.x, state.loss, state.sample)]);
       if (steps.at() >= 0) steps.show();
+      nudge.resume(nudgeBody(body));
       gc.fetchIfOpen(r);
     },
   });
 
   // step mode: a step shows its node in the graph and the tensor panel
   const steps = stepper(stepperEls(), {
+    state,
     steps: () => (last ? stepsOf(last.result, last.data, state.loss, cellOf(state.cell), m, last.body.layers) : null),
     show: (s) => view.step(s),
   });

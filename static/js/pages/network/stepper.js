@@ -2,6 +2,7 @@
 // (-1 is the all-at-once view) and writes the current step's chain rule; what a step shows in the
 // graph and the tensor panel is the page's (host.show).
 import { byId, h } from "../../kit/dom.js";
+import { num } from "../../kit/state.js";
 
 /** @typedef {import("./step.js").Step} Step */
 /**
@@ -10,10 +11,16 @@ import { byId, h } from "../../kit/dom.js";
  */
 /**
  * @typedef {object} StepperHost
+ * @property {{step: number}} state the page's state: the position is kept in the link
  * @property {() => Step[] | null} steps the run's steps, or null while there is no run
- * @property {(step: Step | null) => void} show show a step's node (null: the all-at-once view)
- * @property {(at: number) => void} [moved] the position changed (to keep it in the link)
+ * @property {(step: Step | null) => void} show show a step's node (null: the all-at-once view);
+ *   it writes the state to the URL
  */
+
+/** The step bar's URL key, spread into the Network page's state. */
+export const STEP_STATE = {
+  step: num(-1, { min: -1, integer: true }), // the step shown; -1: all at once
+};
 /**
  * @typedef {object} Stepper
  * @property {() => number} at the position: a step's index, or -1 for the all-at-once view
@@ -43,11 +50,10 @@ export const stepperEls = () => ({
 /**
  * @param {StepperEls} el
  * @param {StepperHost} host
- * @param {number} [start] the position to open at (a link's)
  * @returns {Stepper}
  */
-export function stepper(el, host, start = -1) {
-  let at = start;
+export function stepper(el, host) {
+  let at = host.state.step;
   /** @type {ReturnType<typeof setTimeout> | null} */
   let playing = null;
   const stop = () => {
@@ -76,6 +82,7 @@ export function stepper(el, host, start = -1) {
     const steps = host.steps();
     if (!steps) return;
     at = Math.min(at, steps.length - 1);
+    host.state.step = at;
     el.graph.querySelectorAll(".node.current").forEach((b) => b.classList.remove("current"));
     if (at < 0) {
       el.text.replaceChildren();
@@ -92,7 +99,6 @@ export function stepper(el, host, start = -1) {
     const steps = host.steps();
     if (!steps) return false;
     at = moveStep(at, d, steps.length);
-    host.moved?.(at);
     show();
     return at < steps.length - 1;
   };
@@ -108,7 +114,6 @@ export function stepper(el, host, start = -1) {
   const reset = () => {
     stop();
     at = -1;
-    host.moved?.(at);
     show();
   };
   el.next.addEventListener("click", () => by(1));
