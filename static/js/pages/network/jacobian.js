@@ -29,10 +29,18 @@ export const jacobianEls = () => ({
   gd: byId("hm-jac", HTMLElement),
   sample: byId("sample", HTMLInputElement),
   note: byId("jac-note", HTMLElement),
+  y: byId("jac-y", HTMLElement),
 });
 
 /**
- * @param {{card: HTMLElement, gd: HTMLElement, sample: HTMLInputElement, note: HTMLElement}} el
+ * The softmax output the Jacobian is of, as the card writes it.
+ * @param {number} sample
+ * @param {(number | null)[]} y
+ */
+export const yText = (sample, y) => `sample ${sample}: y = (${y.map((v) => num(v, 3)).join(", ")})`;
+
+/**
+ * @param {{card: HTMLElement, gd: HTMLElement, sample: HTMLInputElement, note: HTMLElement, y: HTMLElement}} el
  * @param {{state: {sample: number}, save: () => void, again: () => unknown}} host `again()`: update
  *   with the run shown, the sample input having changed
  */
@@ -58,13 +66,13 @@ export function jacobianView(el, { state, save, again }) {
   const redraw = () => {
     if (!last) return Promise.resolve(null);
     const j = last;
+    // the softmax's output, written in the card where it wraps (a plot's title would clip it)
+    el.y.textContent = yText(k, j.y);
     const { trace } = windowedHeatmap(j.jacobian, { name: "∂y_i/∂x_j" }, start);
     return draw(
       el.gd,
       [{ ...trace, hovertemplate: "∂y[%{y}]/∂x[%{x}] = %{z:.6g}<extra></extra>" }],
-      matrixLayout(`sample ${k}: y = (${j.y.map((v) => num(v, 3)).join(", ")})`, "output i", "input j", trace.z, {
-        margin: { l: 34, r: 8, t: 26, b: 30 },
-      }),
+      matrixLayout("", "output i", "input j", trace.z, { margin: { l: 34, r: 8, t: 8, b: 30 } }),
       QUIET,
     );
   };
@@ -86,6 +94,7 @@ export function jacobianView(el, { state, save, again }) {
     update(r, x, loss, sample) {
       const rows = softmaxInput(r, x, loss);
       el.note.textContent = rows ? "" : "No softmax in this stack.";
+      if (!rows) el.y.textContent = "";
       el.gd.hidden = !rows;
       if (!rows) {
         last = null;

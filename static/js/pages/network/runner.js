@@ -47,7 +47,9 @@ export function runner(el, host) {
         path[0] === "layers" && typeof path[1] === "number" ? (el.layerList.children[path[1]] ?? null) : null,
     },
   });
-  for (const card of cycle.cards) card.dataset.stale = "out of date — Run";
+  for (const card of cycle.cards)
+    for (const label of [card, card.querySelector(":scope > .panel-title")])
+      if (label instanceof HTMLElement) label.dataset.stale = "out of date — Run";
   const run = () => {
     cycle.placement.alias = host.custom() ? {} : { x: "data", targets: "data" };
     el.status.textContent = "running…";
