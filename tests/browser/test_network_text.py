@@ -50,3 +50,16 @@ def test_stale_badges_sit_in_the_title_row_not_over_it(page, ui, viewport):
         assert badge["card"] in ("none", "normal"), badge  # nothing drawn over the card's top
         assert "out of date" in badge["title"] and badge["position"] == "static", badge
         assert not badge["overflow"], (card, badge)
+
+
+def test_the_fused_losss_softmax_has_its_jacobian(page, ui):
+    """softmax + cross-entropy is a softmax on the logits: its Jacobian is drawn (the page passed
+    the loss's name where what it expects was asked, and said "No softmax in this stack")."""
+    with page.expect_response(lambda r: r.url.endswith(JAC)) as jac:
+        ui.open(
+            page,
+            "/network?data=toy_2d&L=affine:4:he:0~tanh~affine:2:he:1&loss=softmax_cross_entropy",
+        )
+    assert len(jac.value.request.post_data_json["x"]) == 2  # the logits of one sample
+    assert page.inner_text("#jac-note").strip() == ""
+    assert page.is_visible("#hm-jac")

@@ -82,3 +82,30 @@ test("a link's nudged weight: layer, row, column; anything else names none", () 
   assert.deepEqual(parseNudge(formatNudge({ index: 3, entry: [0, 4] })), { index: 3, entry: [0, 4] });
   for (const bad of ["", "0:1", "a:1,2", "-1:0,0", "0:1,2,3", "1.5:0,0"]) assert.equal(parseNudge(bad), null, bad);
 });
+
+const { softmaxInput } = await import("../../static/js/pages/network/jacobian.js");
+
+test("the Jacobian's softmax is the layer whose record gives probabilities, not one named softmax", () => {
+  const m = /** @type {any} */ ({
+    layers: [
+      { name: "affine", gives: "values" },
+      { name: "normalise", gives: "probabilities" },
+      { name: "softmax", gives: "values" }, // a name decides nothing
+    ],
+  });
+  const x = [[1, 2]];
+  const r = /** @type {any} */ ({
+    forward: [
+      { type: "affine", output: [[3, 4]] },
+      { type: "softmax", output: [[5, 6]] },
+      { type: "normalise", output: [[0.3, 0.7]] },
+    ],
+  });
+  assert.deepEqual(softmaxInput(r, x, "probabilities", m), [[5, 6]]);
+  const first = /** @type {any} */ ({ forward: [{ type: "normalise", output: [[0.5, 0.5]] }] });
+  assert.deepEqual(softmaxInput(first, x, "values", m), x);
+  // no such layer: the fused loss's softmax is on the logits, the last output
+  const plain = /** @type {any} */ ({ forward: [{ type: "affine", output: [[3, 4]] }] });
+  assert.deepEqual(softmaxInput(plain, x, "logits", m), [[3, 4]]);
+  assert.equal(softmaxInput(plain, x, "values", m), null);
+});

@@ -87,7 +87,7 @@ export async function init() {
     // The seed, the gradient check's heatmap and the Jacobian follow the same window of rows.
     onWindow: (start) => [drawSeed(), gc.show(), jac.window(start)],
     extraRows: () => {
-      const rows = last ? softmaxInput(last.result, last.data.x, expectsOf(m, state.loss)) : null;
+      const rows = last ? softmaxInput(last.result, last.data.x, expectsOf(m, state.loss), m) : null;
       return rows?.[0]?.length ?? 0; // the Jacobian is as tall as the softmax is wide
     },
   });
@@ -95,6 +95,7 @@ export async function init() {
     state,
     save,
     again: () => last && jac.update(last.result, last.data.x, state.loss, state.sample),
+    meta: () => m ?? null,
   });
   const exercise = backwardView(backwardEls(), {
     state,

@@ -1,6 +1,7 @@
 // The softmax Jacobian diag(y) − y yᵀ of one sample, fed what the stack's softmax sees (a window
 // of its rows when the softmax is wider than the heatmap can show).
 import { post } from "../../kit/api.js";
+import { expectsOf } from "../../kit/kinds.js";
 import { byId, numberInput } from "../../kit/dom.js";
 import { num } from "../../kit/format.js";
 import { Cycle } from "../../kit/lifecycle.js";
@@ -8,16 +9,20 @@ import { QUIET, draw, matrixLayout, purge } from "../../kit/plot.js";
 import { windowedHeatmap } from "./tensors.js";
 
 /** @typedef {import("./result.js").Result} Result */
+/** @typedef {import("../../types/kit").Meta} Meta */
 
 /**
- * What the softmax of this stack is fed: the input of its softmax layer, or the logits of the
+ * What the softmax of this stack is fed: the input of its first layer whose kind's record gives
+ * probabilities (/meta layers' `gives`: the records decide, not a name), or the logits of the
  * fused softmax + cross-entropy loss.
  * @param {Result} r
  * @param {number[][]} x
  * @param {string} expects what the loss expects (/meta): the fused loss's softmax is on logits
+ * @param {{layers: readonly {name: string, gives?: string}[]}} m /meta
  */
-export function softmaxInput(r, x, expects) {
-  const s = r.forward.findIndex((f) => f.type === "softmax");
+export function softmaxInput(r, x, expects, m) {
+  const gives = new Set(m.layers.filter((l) => l.gives === "probabilities").map((l) => l.name));
+  const s = r.forward.findIndex((f) => gives.has(f.type));
   if (s >= 0) return s === 0 ? x : r.forward[s - 1].output;
   if (expects === "logits") return r.forward[r.forward.length - 1].output;
   return null;
@@ -41,10 +46,10 @@ export const yText = (sample, y) => `sample ${sample}: y = (${y.map((v) => num(v
 
 /**
  * @param {{card: HTMLElement, gd: HTMLElement, sample: HTMLInputElement, note: HTMLElement, y: HTMLElement}} el
- * @param {{state: {sample: number}, save: () => void, again: () => unknown}} host `again()`: update
- *   with the run shown, the sample input having changed
+ * @param {{state: {sample: number}, save: () => void, again: () => unknown, meta: () => Meta | null}} host
+ *   `again()`: update with the run shown, the sample input having changed; `meta()` the records
  */
-export function jacobianView(el, { state, save, again }) {
+export function jacobianView(el, { state, save, again, meta }) {
   const cycle = new Cycle({ scope: el.card, cards: [el.card], placement: { alias: { x: "sample" } } });
   el.sample.value = String(state.sample);
   cycle.checks.add(
@@ -88,11 +93,12 @@ export function jacobianView(el, { state, save, again }) {
     /**
      * @param {Result} r
      * @param {number[][]} x
-     * @param {string} loss
+     * @param {string} loss the loss's name (its record says what it expects)
      * @param {number} sample
      */
     update(r, x, loss, sample) {
-      const rows = softmaxInput(r, x, loss);
+      const m = meta();
+      const rows = m ? softmaxInput(r, x, expectsOf(m, loss), m) : null;
       el.note.textContent = rows ? "" : "No softmax in this stack.";
       if (!rows) el.y.textContent = "";
       el.gd.hidden = !rows;
