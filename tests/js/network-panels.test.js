@@ -109,3 +109,44 @@ test("the Jacobian's softmax is the layer whose record gives probabilities, not 
   assert.deepEqual(softmaxInput(plain, x, "logits", m), [[3, 4]]);
   assert.equal(softmaxInput(plain, x, "values", m), null);
 });
+
+const { nudgeBody, runBody } = await import("../../static/js/pages/network/result.js");
+const { openPresets } = await import("../../static/js/pages/network/stack.js");
+
+test("a run's request: the state's loss and check, the heatmap's arrays only while it is open", () => {
+  const data = { x: [[1, 2]], targets: [0] };
+  const layers = /** @type {any} */ ([{ type: "relu" }]);
+  const s = { loss: "mse", gc: true, h: 1e-5, gca: false };
+  const body = runBody(data, layers, s, {});
+  assert.deepEqual(body, {
+    ...data,
+    layers,
+    loss: "mse",
+    gradcheck: true,
+    h: 1e-5,
+    include: ["forward", "backward", "params", "seed"],
+  });
+  assert.ok(runBody(data, layers, { ...s, gca: true }, {}).include?.includes("gradcheck_arrays"));
+  assert.equal(runBody(data, layers, s, { challenge: "abc" }).challenge, "abc");
+  // the nudge runs on the same data, stack and loss, with the hunt's challenge if there is one
+  assert.deepEqual(nudgeBody(body), { ...data, layers, loss: "mse" });
+  assert.equal(nudgeBody(runBody(data, layers, s, { challenge: "abc" })).challenge, "abc");
+});
+
+test("a link's data and loss fall back to what the page has; the Training page's stack is a preset", () => {
+  const list = /** @type {any} */ ([
+    { name: "notebook", loss: "cross_entropy", x: [], targets: [], layers: [] },
+    { name: "toy_2d", loss: "mse", x: [], targets: [], layers: [] },
+  ]);
+  const losses = [{ name: "cross_entropy" }, { name: "mse" }];
+  const state = { data: "gone", loss: "nope", L: "", W: "" };
+  const presets = openPresets(state, list, losses);
+  assert.deepEqual(Object.keys(presets), ["notebook", "toy_2d"]);
+  assert.deepEqual(state, { data: "notebook", loss: "cross_entropy", L: "", W: "" });
+  const own = { data: "toy_2d", loss: "cross_entropy", L: "relu", W: '[{"type": "relu"}]' };
+  assert.equal(openPresets(own, list, losses).train?.name, "train");
+  assert.equal(own.loss, "cross_entropy", "a link with its own stack keeps its loss");
+  const preset = { data: "toy_2d", loss: "cross_entropy", L: "", W: "" };
+  openPresets(preset, list, losses);
+  assert.equal(preset.loss, "mse", "a preset's stack comes with its loss");
+});

@@ -18,17 +18,16 @@ import { jacobianEls, jacobianView, softmaxInput } from "./jacobian.js";
 import { stackEditor, stackEls } from "./layerlist.js";
 import { nodeView } from "./nodeview.js";
 import { NUDGE_STATE, nudgeEls, nudgeView } from "./nudge.js";
-import { partsFor } from "./result.js";
+import { nudgeBody, runBody } from "./result.js";
 import { runner, runnerEls } from "./runner.js";
 import { showSeed } from "./seed.js";
 import { settings, settingsEls } from "./settings.js";
-import { apiLayers, decode, encode, fromPreset, trainedPreset } from "./stack.js";
+import { apiLayers, decode, encode, fromPreset, openPresets } from "./stack.js";
 import { cellOf, cellText, clickCell, stepsOf } from "./step.js";
 import { STEP_STATE, stepper, stepperEls } from "./stepper.js";
 import { showWarnings } from "./warnings.js";
 
 /** @typedef {import("./result.js").Result} Result */
-/** @typedef {import("../../types/kit").Schemas["NetworkPreset"]} Preset */
 /** @typedef {import("./datainput.js").Data} Data */
 /** @typedef {import("../../types/kit").Schemas["NetworkRequest"]} RunBody */
 
@@ -62,14 +61,6 @@ export async function init() {
   /** @type {{result: Result, data: Data, body: RunBody} | null} */
   let last = null;
   const seedEls = { gd: byId("hm-seed", HTMLElement), formula: byId("seed-formula", HTMLElement) };
-  /** What a nudge runs on: the run's data, stack and loss (and a hunt's hidden bug). */
-  const nudgeBody = (/** @type {RunBody} */ b) => ({
-    x: b.x,
-    targets: b.targets,
-    layers: b.layers,
-    loss: b.loss,
-    ...hunt.extra(),
-  });
   const drawSeed = () => last && showSeed(seedEls, last.result, state.loss, m, view.panel.start, cellOf(state.cell));
   const view = nodeView(byId("graph", HTMLElement), {
     state,
@@ -105,14 +96,8 @@ export async function init() {
   });
 
   const [m, pr] = await Promise.all([meta(), get("/api/v1/network/presets")]);
-  /** @type {Record<string, Preset>} */
-  const presets = Object.fromEntries(pr.presets.map((p) => [p.name, p]));
-  const trained = trainedPreset(state.W, state.loss);
-  if (trained) presets.train = trained;
+  const presets = openPresets(state, pr.presets, m.losses);
   fillOptions(byId("loss", HTMLSelectElement), m.losses);
-  if (state.data !== "custom" && !presets[state.data]) state.data = pr.presets[0].name;
-  if (!m.losses.some((l) => l.name === state.loss)) state.loss = m.losses[0].name;
-  if (!state.L && state.data !== "custom") state.loss = presets[state.data].loss;
 
   const controls = settings(settingsEls(), { state, changed });
   const data = dataInput(dataEls(), {
@@ -161,18 +146,7 @@ export async function init() {
     request: () => {
       writeUrl();
       const d = data.current();
-      const body = {
-        x: d.x,
-        targets: d.targets,
-        layers: apiLayers(stack.layers(), d.x[0]?.length ?? 0),
-        loss: /** @type {"mse"} */ (state.loss),
-        gradcheck: state.gc,
-        h: state.h,
-        // Only what the page draws: the check's per-entry arrays while their heatmap is open.
-        include: partsFor({ gradcheck: state.gc, arrays: state.gca }),
-        ...hunt.extra(), // a bug hunt's challenge: the run plants its hidden bug
-      };
-      return { data: d, body };
+      return { data: d, body: runBody(d, apiLayers(stack.layers(), d.x[0]?.length ?? 0), state, hunt.extra()) };
     },
     done: async (r, d, body) => {
       last = { result: r, data: d, body };

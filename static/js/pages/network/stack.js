@@ -161,3 +161,22 @@ export function trainedPreset(text, loss) {
     return null; // a damaged link: the layers fall back to seeded ones
   }
 }
+
+/**
+ * The presets by name, the Training page's stack among them (as "train") when the link brings
+ * one; the state's data and loss made ones the page has (a damaged link falls back to the first).
+ * @param {{data: string, loss: string, L: string, W: string}} state
+ * @param {Preset[]} list the served presets
+ * @param {readonly {name: string}[]} losses /meta's
+ * @returns {Record<string, Preset>}
+ */
+export function openPresets(state, list, losses) {
+  /** @type {Record<string, Preset>} */
+  const presets = Object.fromEntries(list.map((p) => [p.name, p]));
+  const trained = trainedPreset(state.W, state.loss);
+  if (trained) presets.train = trained;
+  if (state.data !== "custom" && !presets[state.data]) state.data = list[0].name;
+  if (!losses.some((l) => l.name === state.loss)) state.loss = losses[0].name;
+  if (!state.L && state.data !== "custom") state.loss = presets[state.data].loss;
+  return presets;
+}
