@@ -77,7 +77,8 @@ export function jacobianView(el, { state, save, again, meta }) {
     return draw(
       el.gd,
       [{ ...trace, hovertemplate: "∂y[%{y}]/∂x[%{x}] = %{z:.6g}<extra></extra>" }],
-      matrixLayout("", "output i", "input j", trace.z, { margin: { l: 34, r: 8, t: 8, b: 30 } }),
+      // a short title (the figure's name for a screen reader); y itself is written above the plot
+      matrixLayout(`sample ${k}: ∂y_i/∂x_j`, "output i", "input j", trace.z, { margin: { l: 34, r: 8, t: 26, b: 30 } }),
       QUIET,
     );
   };
