@@ -137,13 +137,14 @@ class Response(BaseModel):
 
 
 def _rectangular(rows: list[list[float]], name: str) -> None:
-    """Reject ragged matrices with a sentence naming the first row that differs."""
+    """Reject ragged matrices with a sentence naming the first row that differs (rows counted
+    from 1, as the pages number the lines of a pasted matrix)."""
     width = len(rows[0])
     for i, row in enumerate(rows):
         if len(row) != width:
             raise ValueError(
-                f"{name} must be a rectangular matrix: row 0 has {width} numbers, row {i} has "
-                f"{len(row)}"
+                f"{name} must be a rectangular matrix: row 1 has {width} numbers, row {i + 1} "
+                f"has {len(row)}"
             )
 
 

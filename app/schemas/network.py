@@ -140,12 +140,18 @@ class NetworkBody(Request):
     loss: LossName = "cross_entropy"
     dtype: DType = "float64"
 
-    @model_validator(mode="after")
-    def _check(self) -> "NetworkBody":
-        _rectangular(self.x, "x")
-        if self.targets and isinstance(self.targets[0], list):
-            _rectangular(self.targets, "targets")  # type: ignore[arg-type]
-        return self  # one target per row is the engine's check (as_targets), at loc targets
+    @field_validator("x")
+    @classmethod
+    def _x_rectangular(cls, x: list[list[float]]) -> list[list[float]]:
+        _rectangular(x, "x")  # at loc x: the page shows it beside the x box
+        return x
+
+    @field_validator("targets")
+    @classmethod
+    def _targets_rectangular(cls, t: list[int] | list[list[float]]) -> Any:
+        if t and isinstance(t[0], list):
+            _rectangular(t, "targets")  # type: ignore[arg-type]
+        return t  # one target per row is the engine's check (as_targets), at loc targets
 
     def network(self) -> dict[str, Any]:
         """The engine's arguments: x, targets, layer specs, loss and dtype."""

@@ -139,6 +139,20 @@ def test_ragged_matrix_is_explained(client):
     assert_error(run(client, body), 422, words="rectangular")
 
 
+@pytest.mark.parametrize("field", ["x", "targets"])
+def test_ragged_matrix_is_named_at_its_field_counting_rows_from_1(client, field):
+    """Issue 27 item 15: the message goes beside its box, with rows counted as the page does."""
+    body = {
+        "x": [[1.0, 2.0]] * 3,
+        "targets": [[0.0, 1.0]] * 3,
+        "layers": [{"type": "relu"}],
+        "loss": "mse",
+    }
+    body[field] = [[1.0, 2.0], [3.0, 4.0], [5.0]]
+    msgs = assert_error(run(client, body), 422, field, "row 1 has 2 numbers, row 3 has 1")
+    assert "row 0" not in msgs, msgs
+
+
 def test_softmax_jacobian(client):
     r = client.post("/api/v1/softmax/jacobian", json={"x": [1.0, 2.0, 3.0]})
     assert r.status_code == 200

@@ -215,9 +215,8 @@ def test_results_not_matching_the_inputs_are_marked_out_of_date(page, ui):
     ui.settle(page)
     for c in cards:
         assert "stale" in (page.get_attribute(c, "class") or ""), c
-    label = page.evaluate(
-        "getComputedStyle(document.querySelector('#card-tensors'), '::after').content"
-    )
+    title = "document.querySelector('#card-tensors > .panel-title')"
+    label = page.evaluate(f"getComputedStyle({title}, '::after').content")
     assert "out of date — Run" in label
     with page.expect_response(lambda r: r.url.endswith(RUN)):
         page.click("#run")

@@ -89,3 +89,25 @@ def test_a_bad_seed_is_refused_beside_its_field(page, ui, problems):
     page.click("#hunt-start")
     ui.settle(page)
     assert page.locator("[data-error-for='seed']").inner_text().strip()
+
+
+def test_the_exercise_during_a_hunt_is_judged_on_the_bugged_network(page, ui):
+    """Writing the backward while a bug is planted: the exercise's request carries the run's
+    challenge (the page never knows the bug; the server plants it), so its names are the bugged
+    network's numbers, as in the runs and the nudge."""
+    with (
+        page.expect_response(lambda r: r.url.endswith(HUNT)) as hunt,
+        page.expect_response(lambda r: r.url.endswith(RUN)),
+    ):
+        ui.open(page, "/network?hunt=12:1")
+    ui.settle(page)
+    page.click("#bw-open summary")
+    page.fill("#bw-answer", "y - t")  # the seed asked first: names y, t, N
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/exercises/backward")) as ex:
+        page.click("#bw-check")
+    ui.settle(page)
+    sent = ex.value.request.post_data_json["network"]
+    assert sent["challenge"] == hunt.value.json()["challenge"]
+    assert "bug" not in str(sent["layers"]) and "loss_bug" not in sent
+    assert ex.value.status == 200, ex.value.text()
+    assert page.get_attribute("#bw-verdict", "data-verdict")

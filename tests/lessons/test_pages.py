@@ -75,6 +75,9 @@ def test_every_explorer_page_is_read_from_its_module():
         ("/descent?start=1,b", False),
         ("/train?classes=11", False),
         ("/train?classes=3&ds=spiral", True),
+        ("/network?step=4&nw=0:1,2&nlo=1e-4&nhi=0.5", True),  # the step shown and the nudge
+        ("/network?step=-2", False),
+        ("/network?nlo=-1", False),
         ("/derivative#x", False),
         ("//evil.example/derivative", False),
         ("derivative?x0=1", False),

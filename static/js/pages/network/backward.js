@@ -4,6 +4,7 @@
 // gradient's grid; "show me" reveals an accepted answer when the link allows it. While the
 // exercise is open the page hides the panels that would show the gradients.
 import { post } from "../../kit/api.js";
+import { byId } from "../../kit/dom.js";
 import { Cycle } from "../../kit/lifecycle.js";
 import { QUIET, draw, matrixLayout, purge } from "../../kit/plot.js";
 import { cellGrid, headline, namesText, pickTarget, targetKey, targetsOf } from "./exercise.js";
@@ -15,6 +16,23 @@ import { cellGrid, headline, namesText, pickTarget, targetKey, targetsOf } from 
 
 const BEFORE =
   "Names: x (the layer's input), y (its output), its parameters and options, dy (the gradient arriving at y), N; for the seed: y, t (one-hot rows), N.";
+
+/** The exercise's elements, by their ids in network.html. */
+export const backwardEls = () => ({
+  open: byId("bw-open", HTMLDetailsElement),
+  form: byId("bw-form", HTMLFormElement),
+  target: byId("bw-target", HTMLSelectElement),
+  answer: byId("bw-answer", HTMLTextAreaElement),
+  names: byId("bw-names", HTMLElement),
+  reveal: byId("bw-reveal", HTMLButtonElement),
+  allow: byId("bw-allow", HTMLInputElement),
+  link: byId("bw-link", HTMLAnchorElement),
+  verdict: byId("bw-verdict", HTMLElement),
+  hint: byId("bw-hint", HTMLElement),
+  heat: byId("hm-bw", HTMLElement),
+  reference: byId("bw-reference", HTMLElement),
+  page: document.body,
+});
 
 /**
  * @param {{open: HTMLDetailsElement, form: HTMLFormElement, target: HTMLSelectElement,

@@ -2,13 +2,47 @@
 // shaped like the API's 422) and written back compactly for the URL.
 import { fieldError } from "../../kit/api.js";
 
+/** @param {number} n */
+const numbers = (n) => `${n} number${n === 1 ? "" : "s"}`;
+
 /**
- * Rows of numbers, one per line (or `;`), separated by spaces or commas.
+ * Rows of numbers, one per line (or `;`), separated by spaces or commas, all as long as the
+ * first (lines counted from 1, as the box shows them).
  * @param {string} text
  * @param {"x" | "targets"} field the API's name of the box, for the error's loc
  * @returns {number[][]}
  */
 export function parseMatrix(text, field) {
+  const m = parseRows(text, field);
+  const ragged = m.findIndex((r) => r.length !== m[0].length);
+  if (ragged > 0)
+    throw fieldError(
+      [field],
+      `line ${ragged + 1} has ${numbers(m[ragged].length)}, but line 1 has ${m[0].length}: ` +
+        `every line needs the same number of columns`,
+    );
+  return m;
+}
+
+/**
+ * What the shape hint says of a pasted x: its shape, or why it has none.
+ * @param {string} text
+ */
+export function shapeHint(text) {
+  try {
+    const x = parseMatrix(text, "x");
+    return `x is ${x.length} × ${x[0].length}; `;
+  } catch {
+    return "x has no shape yet (see the x box); ";
+  }
+}
+
+/**
+ * @param {string} text
+ * @param {"x" | "targets"} field
+ * @returns {number[][]}
+ */
+function parseRows(text, field) {
   const rows = text
     .split(/\n|;/)
     .map((r) => r.trim())

@@ -1,10 +1,12 @@
 // The gradient check panel: one row per tensor with both verdicts (PyTorch's pass rule and the
 // relative error's band), and, when its arrays were asked for, the selected tensor's elementwise
 // relative error as a heatmap (a window of rows of a tall batch).
-import { h } from "../../kit/dom.js";
+import { post } from "../../kit/api.js";
+import { byId, h } from "../../kit/dom.js";
 import { as2d, sci, shapeText } from "../../kit/format.js";
 import { QUIET, draw, matrixLayout, purge } from "../../kit/plot.js";
 import { verdictBadge } from "../../kit/verdict.js";
+import { Cycle } from "../../kit/lifecycle.js";
 import { rowWindow } from "./tensors.js";
 
 /** @typedef {import("./result.js").Result} Result */
@@ -114,4 +116,87 @@ export function renderGradcheck(el, result, { key, enabled, meta, onPick, start 
     ),
     QUIET,
   );
+}
+
+/**
+ * The run's checks as the table shows them while the heatmap is closed (verdicts only).
+ * @param {Result} r
+ */
+export function withoutArrays(r) {
+  return r.gradcheck?.map(({ numeric: _n, rel_error: _r, ...g }) => g) ?? null;
+}
+
+/** The gradient check card's elements, by their ids in network.html. */
+export const gradcheckEls = () => ({
+  table: byId("gc-table", HTMLTableElement),
+  heat: byId("hm-rel", HTMLElement),
+  rule: byId("gc-rule", HTMLElement),
+  more: byId("gc-more", HTMLDetailsElement),
+  card: byId("card-gc", HTMLElement),
+});
+
+/**
+ * @typedef {object} GradcheckCard
+ * @property {() => Promise<unknown>} show draw the table (and the heatmap while it is open)
+ * @property {(r: Result) => void} arrived a run came: keep the row shown, or show its first
+ * @property {(r: Result) => void} fetchIfOpen ask for the run's arrays if the heatmap is open
+ */
+
+/**
+ * The gradient check card: its table, and the elementwise heatmap whose per-entry arrays are
+ * asked for (a second run of the same request) only while it is open.
+ * @param {{table: HTMLTableElement, heat: HTMLElement, rule: HTMLElement, more: HTMLDetailsElement,
+ *   card: HTMLElement}} el
+ * @param {{state: {gct: string, gc: boolean, gca: boolean}, meta: Meta, start: () => number,
+ *   save: () => void, result: () => Result | null, request: () => Record<string, unknown> | null,
+ *   redraw: (r: Result) => unknown}} host `redraw`: the tensor panel shows the arrays too
+ * @returns {GradcheckCard}
+ */
+export function gradcheckCard(el, host) {
+  const { state } = host;
+  const cycle = new Cycle({ scope: el.card, cards: [el.heat] });
+  const show = () => {
+    const result = host.result();
+    return renderGradcheck(el, el.more.open ? result : result && { ...result, gradcheck: withoutArrays(result) }, {
+      key: state.gct,
+      enabled: state.gc,
+      meta: host.meta,
+      start: host.start(),
+      onPick: (key) => {
+        state.gct = key;
+        host.save();
+        void show();
+      },
+    });
+  };
+  const fetchArrays = () => {
+    const [r0, body] = [host.result(), host.request()];
+    if (!r0 || !body?.gradcheck) return Promise.resolve(null);
+    return cycle.run(
+      (signal) => post("/api/v1/network/run", /** @type {any} */ ({ ...body, include: ["gradcheck_arrays"] }), signal),
+      (a) => {
+        if (host.result() !== r0 || !a.gradcheck) return null; // a newer run has come meanwhile
+        r0.gradcheck = a.gradcheck;
+        return Promise.all([show(), host.redraw(r0)]);
+      },
+    );
+  };
+  el.more.open = state.gca;
+  el.more.addEventListener("toggle", () => {
+    state.gca = el.more.open;
+    host.save();
+    const result = host.result();
+    if (el.more.open && result && !hasArrays(result)) void fetchArrays();
+    else void show();
+  });
+  return {
+    show,
+    arrived(r) {
+      if (r.gradcheck?.length && !r.gradcheck.some((g) => checkKey(g) === state.gct))
+        state.gct = checkKey(r.gradcheck[0]);
+    },
+    fetchIfOpen(r) {
+      if (el.more.open && !hasArrays(r)) void fetchArrays();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 // The editable layer list: type, width, init and seed of each layer, move up/down, remove.
 import { fieldError } from "../../kit/api.js";
-import { h } from "../../kit/dom.js";
+import { byId, h } from "../../kit/dom.js";
 import { seeded, widths } from "./stack.js";
 
 /** @typedef {import("./stack.js").Layer} Layer */
@@ -118,3 +118,55 @@ export function renderLayers(ol, layers, { width, types, inits, onChange, onErro
     }),
   );
 }
+
+/**
+ * @typedef {object} StackEditor
+ * @property {() => Layer[]} layers the stack as edited
+ * @property {(layers: Layer[]) => void} set replace the stack (a preset's, a hunt's), without `changed`
+ * @property {() => void} show draw the list and the shape hint again (the data's width may have changed)
+ */
+
+/**
+ * The layer list with its "+ add layer" row and the shape hint above it.
+ * @param {{list: HTMLOListElement, addType: HTMLSelectElement, add: HTMLButtonElement, hint: HTMLElement}} el
+ * @param {{types: string[], inits: readonly string[], width: () => number, shape: () => string,
+ *   onError: (err: unknown) => void, changed: () => void}} host `width()` the data's columns,
+ *   `shape()` what the hint says of the data
+ * @param {Layer[]} start
+ * @returns {StackEditor}
+ */
+export function stackEditor(el, host, start) {
+  let layers = start;
+  const show = () => {
+    renderLayers(el.list, layers, {
+      width: host.width(),
+      types: host.types,
+      inits: host.inits,
+      onError: host.onError,
+      onChange: (next) => {
+        layers = next;
+        host.changed();
+      },
+    });
+    el.addType.replaceChildren(...host.types.map((t) => new Option(t, t)));
+    el.hint.textContent = `${host.shape()}output width ${widths(layers, host.width()).out}`;
+  };
+  el.add.addEventListener("click", () => {
+    const t = el.addType.value;
+    layers = [...layers, t === "affine" ? seeded(layers.length) : { kind: "plain", type: t }];
+    host.changed();
+  });
+  return {
+    layers: () => layers,
+    set: (next) => void (layers = next),
+    show,
+  };
+}
+
+/** The stack editor's elements, by their ids in network.html. */
+export const stackEls = () => ({
+  list: byId("layers", HTMLOListElement),
+  addType: byId("add-type", HTMLSelectElement),
+  add: byId("add-layer", HTMLButtonElement),
+  hint: byId("shape-hint", HTMLElement),
+});

@@ -2,9 +2,33 @@
 // of |Δ| (one series per sign); the gap shrinks like Δ² where the loss is smooth, and not where a
 // ReLU kink is crossed. The API's warnings are shown beside the chart.
 import { post } from "../../kit/api.js";
-import { h } from "../../kit/dom.js";
+import { byId, h } from "../../kit/dom.js";
+import { Cycle } from "../../kit/lifecycle.js";
 import { num } from "../../kit/format.js";
 import { QUIET, draw, line } from "../../kit/plot.js";
+import { num as numProp, str } from "../../kit/state.js";
+
+/** The nudge's URL keys, spread into the Network page's state. */
+export const NUDGE_STATE = {
+  nw: str(""), // the weight nudged: "<layer>:<row>,<column>" of its W; empty: no nudge
+  nlo: numProp(1e-6, { min: 0 }), // the smallest |Δ|
+  nhi: numProp(0.1, { min: 0 }), // the largest |Δ|
+};
+
+/** @typedef {{index: number, entry: [number, number]}} Nudged */
+
+/** @param {Nudged} n */
+export const formatNudge = (n) => `${n.index}:${n.entry[0]},${n.entry[1]}`;
+
+/**
+ * The weight a link names ("0:1,2"), or null when it names none.
+ * @param {string} text
+ * @returns {Nudged | null}
+ */
+export function parseNudge(text) {
+  const m = /^(\d+):(\d+),(\d+)$/.exec(text.trim());
+  return m ? { index: Number(m[1]), entry: [Number(m[2]), Number(m[3])] } : null;
+}
 
 /** Nudges per sign. */
 const PER_SIGN = 25;
@@ -21,14 +45,43 @@ export const logspace = (lo, hi, count) =>
     (_, k) => 10 ** (Math.log10(lo) + ((Math.log10(hi) - Math.log10(lo)) * k) / (count - 1)),
   );
 
+/** The nudge card's elements, by their ids in network.html. */
+export function nudgeEls() {
+  const card = byId("card-nudge", HTMLElement);
+  return {
+    card,
+    gd: byId("hm-nudge", HTMLElement),
+    note: byId("nudge-note", HTMLElement),
+    title: byId("nudge-title", HTMLElement),
+    warnings: byId("nudge-warnings", HTMLElement),
+    noWarnings: byId("nudge-no-warnings", HTMLElement),
+    min: byId("nudge-min", HTMLInputElement),
+    max: byId("nudge-max", HTMLInputElement),
+    cycle: new Cycle({ scope: card, cards: [card] }),
+  };
+}
+
+/**
+ * @typedef {object} Nudge
+ * @property {(body: Record<string, unknown>, index: number, entry: [number, number]) => Promise<unknown>} pick
+ *   test the entry W[i, j] of layer `index` on the run's inputs (`body`: its x, targets, layers, loss)
+ * @property {(body: Record<string, unknown>) => void} resume the first run came: test the weight
+ *   the link names, if any (once)
+ */
+
 /**
  * @param {{card: HTMLElement, gd: HTMLElement, note: HTMLElement, title: HTMLElement,
  *   warnings: HTMLElement, noWarnings: HTMLElement, min: HTMLInputElement, max: HTMLInputElement,
  *   cycle: import("../../kit/lifecycle.js").Cycle}} el
+ * @param {{state: {nw: string, nlo: number, nhi: number}, save: () => void}} host the page's
+ *   state (the weight and the range are kept in the link) and how to write it to the URL
+ * @returns {Nudge}
  */
-export function nudgeView(el) {
+export function nudgeView(el, { state, save }) {
   /** @type {{body: Record<string, unknown>, index: number, entry: [number, number]} | null} */
   let target = null;
+  let resumed = false;
+  [el.min.value, el.max.value] = [String(state.nlo), String(state.nhi)];
   const run = () => {
     if (!target) return Promise.resolve(null);
     const { body, index, entry } = target;
@@ -97,20 +150,33 @@ export function nudgeView(el) {
       },
     );
   };
-  el.min.addEventListener("change", () => void run());
-  el.max.addEventListener("change", () => void run());
+  for (const [input, key] of /** @type {const} */ ([
+    [el.min, "nlo"],
+    [el.max, "nhi"],
+  ]))
+    input.addEventListener("change", () => {
+      const v = Number(input.value);
+      // a value the API refuses is shown at its input, and the link keeps the last good one
+      if (input.value.trim() !== "" && Number.isFinite(v) && v > 0) state[key] = v;
+      save();
+      void run();
+    });
+  /** @type {Nudge["pick"]} */
+  const pick = (body, index, entry) => {
+    target = { body, index, entry };
+    resumed = true;
+    state.nw = formatNudge({ index, entry });
+    save();
+    return run();
+  };
   return {
-    /**
-     * Test the entry W[i, j] of layer `index` on the run's inputs.
-     * @param {Record<string, unknown>} body the run's x, targets, layers, loss
-     * @param {number} index
-     * @param {[number, number]} entry
-     */
-    pick(body, index, entry) {
-      target = { body, index, entry };
-      return run();
+    pick,
+    resume(body) {
+      if (resumed) return;
+      resumed = true;
+      const n = parseNudge(state.nw);
+      if (n) void pick(body, n.index, n.entry);
     },
-    run,
   };
 }
 

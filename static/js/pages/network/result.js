@@ -30,3 +30,37 @@ export const partsFor = ({ gradcheck, arrays }) => [
  */
 export const targetRows = (targets, k) =>
   targets.map((c) => (Array.isArray(c) ? c : Array.from({ length: k }, (_, j) => (j === c ? 1 : 0))));
+
+/** @typedef {import("../../types/kit").Schemas["NetworkRequest"]} RunBody */
+
+/**
+ * The /network/run request of the page's state.
+ * @param {{x: number[][], targets: number[] | number[][]}} data
+ * @param {RunBody["layers"]} layers the stack as the API takes it
+ * @param {{loss: string, gc: boolean, h: number, gca: boolean}} s the page's state
+ * @param {{challenge?: string}} extra a bug hunt's challenge: the run plants its hidden bug
+ * @returns {RunBody}
+ */
+export const runBody = (data, layers, s, extra) => ({
+  x: data.x,
+  targets: data.targets,
+  layers,
+  loss: /** @type {RunBody["loss"]} */ (s.loss),
+  gradcheck: s.gc,
+  h: s.h,
+  // Only what the page draws: the check's per-entry arrays while their heatmap is open.
+  include: partsFor({ gradcheck: s.gc, arrays: s.gca }),
+  ...extra,
+});
+
+/**
+ * What a nudge runs on: the run's data, stack and loss, and its hunt's challenge if any.
+ * @param {RunBody} b
+ */
+export const nudgeBody = ({ x, targets, layers, loss, challenge }) => ({
+  x,
+  targets,
+  layers,
+  loss,
+  ...(challenge ? { challenge } : {}),
+});

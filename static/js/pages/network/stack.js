@@ -136,3 +136,47 @@ export function apiLayers(layers, width) {
     return /** @type {ApiLayer} */ ({ type: l.type, ...(l.given ?? {}) });
   });
 }
+
+/**
+ * The stack the Training page sent (its layers with their trained W and b), as a preset named
+ * "train" that the stack's URL text refers to ("affine:=train.0"); null if there is none.
+ * @param {string} text
+ * @param {string} loss
+ * @returns {Preset | null}
+ */
+export function trainedPreset(text, loss) {
+  if (!text) return null;
+  try {
+    const layers = JSON.parse(text);
+    if (!Array.isArray(layers)) return null;
+    return /** @type {Preset} */ ({
+      name: "train",
+      title: "trained on the Training page",
+      x: [],
+      targets: [],
+      layers,
+      loss,
+    });
+  } catch {
+    return null; // a damaged link: the layers fall back to seeded ones
+  }
+}
+
+/**
+ * The presets by name, the Training page's stack among them (as "train") when the link brings
+ * one; the state's data and loss made ones the page has (a damaged link falls back to the first).
+ * @param {{data: string, loss: string, L: string, W: string}} state
+ * @param {Preset[]} list the served presets
+ * @param {readonly {name: string}[]} losses /meta's
+ * @returns {Record<string, Preset>}
+ */
+export function openPresets(state, list, losses) {
+  /** @type {Record<string, Preset>} */
+  const presets = Object.fromEntries(list.map((p) => [p.name, p]));
+  const trained = trainedPreset(state.W, state.loss);
+  if (trained) presets.train = trained;
+  if (state.data !== "custom" && !presets[state.data]) state.data = list[0].name;
+  if (!losses.some((l) => l.name === state.loss)) state.loss = losses[0].name;
+  if (!state.L && state.data !== "custom") state.loss = presets[state.data].loss;
+  return presets;
+}

@@ -224,3 +224,34 @@ export function stepsOf(r, data, loss, cell, m, layers = []) {
   }
   return steps;
 }
+
+/**
+ * The selected cell a URL names ("n,k,j"; missing or damaged parts are 0).
+ * @param {string} text
+ * @returns {Cell}
+ */
+export function cellOf(text) {
+  const [n = 0, k = 0, j = 0] = text.split(",").map((v) => Math.max(0, Math.round(Number(v)) || 0));
+  return { n, k, j };
+}
+
+/** @param {Cell} c */
+export const cellText = (c) => `${c.n},${c.k},${c.j}`;
+
+/**
+ * The cell after a click on [i, j] of a tensor whose rows and columns are the indices `role`
+ * names (tensors.js CellRole): "nj" sample × output, "nk" sample × input, "nc" an elementwise
+ * layer's sample × column (its input and output column alike), "kj" input × output, "j" a column.
+ * @param {Cell} c
+ * @param {import("./tensors.js").CellRole} role
+ * @param {number} i
+ * @param {number} j
+ * @returns {Cell}
+ */
+export function clickCell(c, role, i, j) {
+  if (role === "nj") return { ...c, n: i, j };
+  if (role === "nk") return { ...c, n: i, k: j };
+  if (role === "nc") return { n: i, k: j, j };
+  if (role === "kj") return { ...c, k: i, j };
+  return { ...c, j };
+}

@@ -1,5 +1,6 @@
 // The selected node's tensors as heatmaps (its value beside the gradient flowing back, and the
 // parameter gradients), its formula, and the numbers of a clicked cell.
+import { byId } from "../../kit/dom.js";
 import { as2d, num, sci, shapeOf, shapeText } from "../../kit/format.js";
 import { QUIET, draw, heatmap, matrixLayout, purge, relayout } from "../../kit/plot.js";
 import { setTex } from "../../kit/tex.js";
@@ -204,6 +205,16 @@ export function windowedHeatmap(z, { name, other, otherName }, start) {
   trace.customdata = /** @type {any[][]} */ (trace.customdata).map((row) => row.map((c) => [c[0], shapeText(z)]));
   return { trace, shown: WINDOW_ROWS };
 }
+
+/** The tensor panel's elements, by their ids in network.html. */
+export const tensorEls = () => ({
+  title: byId("sel-title", HTMLElement),
+  sub: byId("sel-sub", HTMLElement),
+  formula: byId("sel-formula", HTMLElement),
+  slots: ["hm-a", "hm-b", "hm-c", "hm-d"].map((id) => byId(id, HTMLElement)),
+  window: byId("row-window", HTMLInputElement),
+  windowNote: byId("row-window-note", HTMLElement),
+});
 
 /**
  * @param {{title: HTMLElement, sub: HTMLElement, formula: HTMLElement, slots: HTMLElement[],
