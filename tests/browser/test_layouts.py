@@ -5,6 +5,8 @@ content, and the document never scrolls sideways.
 Layouts are checked by measuring, never by screenshots. One browser context per viewport is
 shared by all its pages, so plotly.js is compiled once per viewport."""
 
+import json
+
 import pytest
 
 from tests.browser.conftest import CSP_LISTENER, UI
@@ -35,7 +37,8 @@ OVERLAP = 3  # px each way: borders and focus rings may touch
 # Every rendered HTML element (outside Plotly's own drawing and KaTeX's internal boxes) whose
 # content is wider than its box, unless the box is meant to scroll (overflow auto/scroll) or is
 # a pre/code block. The plots' own divs are measured separately.
-MEASURE = """({TEXT, OVERLAP}) => {
+MEASURE = """() => {
+  const TEXT = __TEXT__, OVERLAP = __OVERLAP__;
   const bad = [];
   const scrolls = (s) => /(auto|scroll)/.test(s.overflowX);
   for (const e of document.body.querySelectorAll('*')) {
@@ -98,6 +101,7 @@ MEASURE = """({TEXT, OVERLAP}) => {
       + (e.classList.length ? '.' + [...e.classList].join('.') : '');
   }
 }"""
+MEASURE = MEASURE.replace("__TEXT__", json.dumps(TEXT)).replace("__OVERLAP__", str(OVERLAP))
 
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))
@@ -117,7 +121,7 @@ def test_page_layout(viewport_context, path, ui: UI, problems):
         ui.open(page, path)
         # Plots are drawn on a queue of frames after the requests settle (kit/plot.js).
         page.wait_for_timeout(300)
-        m = page.evaluate(MEASURE, {"TEXT": TEXT, "OVERLAP": OVERLAP})
+        m = page.evaluate(MEASURE)
     finally:
         page.close()
     where = f"{path} at {name}"
@@ -147,7 +151,7 @@ def test_long_values_are_not_cut(viewport_context, path, ui: UI, problems):
     try:
         ui.open(page, path)
         page.wait_for_timeout(300)
-        m = page.evaluate(MEASURE, {"TEXT": TEXT, "OVERLAP": OVERLAP})
+        m = page.evaluate(MEASURE)
     finally:
         page.close()
     assert not m["bad"], f"{path} at {name}: content cut or spilling: {m['bad']}"
