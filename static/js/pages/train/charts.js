@@ -30,9 +30,6 @@ const CLASS = [
 export const classColor = (/** @type {number} */ k) => CLASS[k % CLASS.length];
 const layerColor = (/** @type {number} */ k) => paletteColor(k + 1);
 
-/** @returns {History} */
-export const emptyHistory = () => ({ epoch: [], train: [], test: [], grads: [], ratios: [] });
-
 /**
  * The points, training rows filled and test rows as rings, coloured by class.
  * @param {Data} d
