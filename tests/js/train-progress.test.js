@@ -104,3 +104,25 @@ test("a regression set gets a loss on values; leaving one, the loss on logits", 
   assert.equal(lossFor(META, "mse", false, true), "softmax_cross_entropy");
   assert.equal(lossFor(META, "mse", false, false), "mse"); // chosen on purpose for two classes
 });
+
+test("the rows sent to the Network page are said with their set and count", async () => {
+  const { sentRows, sentNote } = await import("../../static/js/pages/train/exports.js");
+  const row = (/** @type {number} */ i) => [i, -i];
+  const data = /** @type {any} */ ({
+    x_train: Array.from({ length: 30 }, (_, i) => row(i)),
+    y_train: Array.from({ length: 30 }, (_, i) => i % 2),
+    x_test: Array.from({ length: 10 }, (_, i) => row(100 + i)),
+    y_test: Array.from({ length: 10 }, () => 1),
+  });
+  assert.equal(sentRows(data, "test:16").what, "all 10 test rows"); // fewer than 16: all of them
+  const train = sentRows(data, "train:16");
+  assert.equal(train.what, "training rows 1–16 of 30");
+  assert.deepEqual(train.x[15], [15, -15]);
+  assert.equal(sentRows(data, "train:all").x.length, 30);
+  assert.match(
+    sentNote(data, "train:16", 7, false),
+    /^Sends training rows 1–16 of 30 and the weights trained to epoch 7\. .*mean over these 16 rows/,
+  );
+  assert.match(sentNote(data, "test:all", 7, false), /is the test loss here/);
+  assert.match(sentNote(data, "train:all", 7, true), /batchnorm/);
+});

@@ -44,6 +44,8 @@ const STATE = new UrlState({
   X: str(""),
   T: str(""),
   W: str(""), // a trained stack from the Training page (JSON layers), named "train" in L
+  Wt: str(""), // what those weights are ("trained on the Training page to epoch 120")
+  Xt: str(""), // which rows of the Training page's data X and T are ("test rows 1–16 of 120")
   ...EXERCISE_STATE, // "write the backward": the gradient, the answer, a teacher's fixings
   hunt: str(""), // a bug hunt's "seed:level" (hunt.js): a teacher's link sets the challenge
 });
@@ -237,6 +239,7 @@ export async function init() {
       width: dataWidth(),
       types,
       inits: m.inits,
+      given: (ref) => (ref.startsWith("train.") && state.Wt ? `W and b ${state.Wt}` : "the preset's W and b"),
       onError,
       onChange: (next) => {
         layers = next;
@@ -484,6 +487,18 @@ export async function init() {
     changed();
   });
   for (const box of [xText, tText]) box.addEventListener("input", debounce(changed, 400));
+  // the rows the Training page sent, said until the learner edits them
+  const sentNote = byId("sent-note", HTMLElement);
+  const showSent = () => {
+    sentNote.hidden = !state.Xt;
+    sentNote.textContent = state.Xt ? `x and targets: ${state.Xt} of the Training page's data.` : "";
+  };
+  for (const box of [xText, tText])
+    box.addEventListener("input", () => {
+      state.Xt = "";
+      showSent();
+    });
+  showSent();
   byId("loss", HTMLSelectElement).addEventListener("change", (e) => {
     state.loss = /** @type {HTMLSelectElement} */ (e.target).value;
     changed();

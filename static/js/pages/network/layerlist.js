@@ -11,9 +11,14 @@ import { seeded, widths } from "./stack.js";
  * @param {HTMLOListElement} ol
  * @param {Layer[]} layers
  * @param {{width: number, types: string[], inits: readonly string[],
- *          onChange: (layers: Layer[]) => void, onError: (err: unknown) => void}} o
+ *          onChange: (layers: Layer[]) => void, onError: (err: unknown) => void,
+ *          given?: (ref: string) => string}} o `given` says what a preset's W and b are
  */
-export function renderLayers(ol, layers, { width, types, inits, onChange, onError }) {
+export function renderLayers(
+  ol,
+  layers,
+  { width, types, inits, onChange, onError, given = () => "the preset's W and b" },
+) {
   const { inputs } = widths(layers, width);
   const change = (/** @type {(copy: Layer[]) => void} */ edit) => {
     const copy = layers.map((l) => ({ ...l }));
@@ -58,7 +63,7 @@ export function renderLayers(ol, layers, { width, types, inits, onChange, onErro
         cfg = h(
           "span",
           { class: "cfg" },
-          h("span", { class: "given" }, `${inputs[i]}→${out}, the preset's W and b`),
+          h("span", { class: "given" }, `${inputs[i]}→${out}, ${given(l.ref)}`),
           btn("re-init", `re-init layer ${i}: replace the preset's W and b by a seeded initialisation`, () =>
             change((c) => (c[i] = seeded(0, out))),
           ),

@@ -68,6 +68,7 @@ export async function init() {
   const view = trainView({
     run,
     loss: () => state.loss,
+    onRender: () => exports.show(),
     layerNames: () =>
       layers
         .hidden()
@@ -202,15 +203,15 @@ export async function init() {
   play.addEventListener("click", () => (runner.mode === "playing" ? pause() : void playNow()));
   byId("step", HTMLButtonElement).addEventListener("click", () => void step());
   byId("reset", HTMLButtonElement).addEventListener("click", reset);
-  exportPanel({
+  const exports = exportPanel({
     run,
-    name: () => state.ds,
+    state,
     layers: layersNow,
     body: () => body(run.epoch, 1, 1),
-    loss: () => state.loss,
     expects,
     batch: BATCH,
     script: `${TRAIN}/script`,
+    save: writeUrl,
   });
 
   data.show();

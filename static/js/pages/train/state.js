@@ -1,6 +1,7 @@
 // The training page's view state, all of it in the URL query: the data set, the hidden layers,
 // the loss, the optimizer and its settings.
 import { UrlState, keyed, num, oneOf, str } from "../../kit/state.js";
+import { SENDS } from "./exports.js";
 
 /** @typedef {import("../../types/kit").Schemas["MetaOut"]} Meta */
 /** @typedef {import("../../types/kit").Schemas["DatasetsOut"]} Datasets */
@@ -31,6 +32,7 @@ export function trainState(m, info) {
     bs: num(10, { min: 1, integer: true }),
     l2: num(0, { min: 0 }),
     seed: num(0, { min: 0, integer: true }),
+    send: oneOf("test:16", SENDS), // the rows "open in Network page" sends
   });
 }
 

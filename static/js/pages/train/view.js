@@ -16,10 +16,11 @@ import { statusText } from "./progress.js";
  */
 
 /**
- * @param {{run: Run, loss: () => string, layerNames: () => string[]}} deps
+ * @param {{run: Run, loss: () => string, layerNames: () => string[], onRender: () => void}} deps
+ *   `onRender` runs after each render (what else shows the run's epoch)
  * @returns {View}
  */
-export function trainView({ run, loss, layerNames }) {
+export function trainView({ run, loss, layerNames, onRender }) {
   const el = {
     status: byId("status", HTMLElement),
     boundary: byId("plot-boundary", HTMLElement),
@@ -40,6 +41,7 @@ export function trainView({ run, loss, layerNames }) {
     void drawPerLayer(el.grads, h.epoch, h.grads, names, "gradient norm ‖∂L/∂W‖ per layer", "‖∂L/∂W‖");
     void drawPerLayer(el.ratios, h.epoch, h.ratios, names, "update / weight ‖ΔW‖/‖W‖ per layer", "ratio", HEALTHY);
     el.status.textContent = statusText(run.last, d.regression);
+    onRender();
   };
   return {
     cards: [el.boundary, el.losses, el.grads, el.ratios].map((gd) => /** @type {HTMLElement} */ (gd.parentElement)),
