@@ -7,7 +7,10 @@ import { byId, numberInput } from "../../kit/dom.js";
 /** @typedef {import("../../types/kit").Schemas["DatasetsOut"]} Datasets */
 /** @typedef {import("../../types/kit").Schemas["DatasetsOut"]["datasets"][number]} Kind */
 /** @typedef {import("../../types/kit").Schemas["TrainRequest"]["dataset"]} DatasetIn */
-/** @typedef {import("./state.js").State} State */
+/**
+ * The page's state this panel reads and writes (the URL's keys).
+ * @typedef {{ds: string, n: number, noise: number, classes: number, dseed: number, test: number}} State
+ */
 
 /**
  * @typedef {object} DataPanel

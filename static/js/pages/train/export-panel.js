@@ -1,7 +1,7 @@
 // The export panel: the trained weights as JSON, a Python script that trains the same network,
 // and the trained stack opened on the Network page with the rows the learner picks, said in words.
 import { byId } from "../../kit/dom.js";
-import { SENDS, downloadText, networkPageUrl, sentNote, trainedLayers } from "./exports.js";
+import { downloadText, networkPageUrl, sentNote, trainedLayers } from "./exports.js";
 
 /** @typedef {import("./progress.js").Run} Run */
 /** @typedef {import("./exports.js").Send} Send */
@@ -26,7 +26,7 @@ export function exportPanel({ run, state, layers, body, expects, batch, script, 
   const note = byId("net-note", HTMLElement);
   rows.value = state.send;
   rows.addEventListener("change", () => {
-    state.send = /** @type {Send} */ (SENDS.find((s) => s === rows.value) ?? state.send);
+    state.send = rows.value;
     save();
     show();
   });

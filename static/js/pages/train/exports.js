@@ -48,9 +48,11 @@ export function downloadText(name, text, type) {
 /** Numbers short enough for a link, exact enough to show: 6 significant digits for the data. */
 const short = (/** @type {unknown} */ v) => (typeof v === "number" ? Number(v.toPrecision(6)) : v);
 
-/** The rows the Network page can be sent: which set, and the first 16 or all of them. */
-export const SENDS = /** @type {const} */ (["test:16", "test:all", "train:16", "train:all"]);
-/** @typedef {typeof SENDS[number]} Send */
+/**
+ * The rows the Network page is sent: "test:16", "test:all", "train:16" or "train:all" (the
+ * set, and the first 16 or all of them; anything else reads as the first 16 test rows).
+ * @typedef {string} Send
+ */
 
 /**
  * The rows `send` picks from the data: their inputs, their labels, and what they are in words.

@@ -8,6 +8,7 @@ import { byId } from "../../kit/dom.js";
 import { Cycle, debounce } from "../../kit/lifecycle.js";
 import { start } from "../../kit/page.js";
 import { plotly } from "../../kit/plot.js";
+import { UrlState, keyed, num, oneOf, str } from "../../kit/state.js";
 import { meta } from "../../kit/verdict.js";
 import { expectsOf } from "../../kit/kinds.js";
 import { dataPanel } from "./data-panel.js";
@@ -18,7 +19,6 @@ import { optimizerPanel } from "./optimizer-panel.js";
 import { carried, doneNote, goesOn, newRun, rewind, takeLine } from "./progress.js";
 import { Runner } from "./runner.js";
 import { apiLayers, describe, outputs } from "./stack.js";
-import { trainState } from "./state.js";
 import { streamLines } from "./stream.js";
 import { trainView } from "./view.js";
 
@@ -35,7 +35,28 @@ export async function init() {
   // of after them (the first cycle would start it only once the data is asked for).
   plotly().catch(() => {});
   const [m, info] = await first;
-  const STATE = trainState(m, info);
+  const OPTIMIZERS = m.optimizers.map((o) => o.name);
+  const HYPER = [...new Set(m.optimizers.flatMap((o) => Object.keys(o.defaults)))];
+  const STATE = new UrlState({
+    ds: oneOf("xor", [...info.datasets.map((k) => k.name), "csv"]),
+    n: num(400, { min: 2, integer: true }),
+    noise: num(0.3, { min: 0 }),
+    classes: num(2, { min: 1, max: 10, integer: true }),
+    dseed: num(0, { min: 0, integer: true }),
+    test: num(0.5, { min: 0.01, max: 0.99 }),
+    H: str("8:tanh~8:tanh"), // the hidden layers (stack.js encode)
+    loss: oneOf(
+      "softmax_cross_entropy",
+      m.losses.map((l) => l.name),
+    ),
+    opt: oneOf("adam", OPTIMIZERS),
+    hp: keyed(HYPER), // the optimizer's own settings
+    lr: num(0.03, { min: 0 }),
+    bs: num(10, { min: 1, integer: true }),
+    l2: num(0, { min: 0 }),
+    seed: num(0, { min: 0, integer: true }),
+    send: oneOf("test:16", ["test:16", "test:all", "train:16", "train:all"]), // rows for the Network page
+  });
   const state = STATE.read();
   const run = newRun();
   window.__bpx = { run };

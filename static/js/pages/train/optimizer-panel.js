@@ -7,7 +7,11 @@ import { setTex } from "../../kit/tex.js";
 import { ownOptions } from "./choices.js";
 
 /** @typedef {import("../../types/kit").Schemas["MetaOut"]} Meta */
-/** @typedef {import("./state.js").State} State */
+/**
+ * The page's state this panel reads and writes (the URL's keys).
+ * @typedef {{loss: string, opt: string, hp: Record<string, number>, lr: number, bs: number, l2: number,
+ *            seed: number}} State
+ */
 
 // The optimizers' update rules come from /meta, with g the gradient of the loss plus the L2 term.
 const GRADIENT = String.raw`g = \frac{\partial L}{\partial \theta} + \lambda_{2} W`;
