@@ -24,8 +24,10 @@ from app.schemas.base import (
     Request,
     Response,
     Vector,
+    WarningItem,
     _rectangular,
     example_numbers,
+    warnings_field,
 )
 from app.schemas.network import Layer, LossName, ParamsItem
 from app.schemas.numdiff import OptimizerName, OptimizerOptions
@@ -251,6 +253,11 @@ class TrainReport(Response):
     boundary: Boundary | None = Field(None, description="Every `boundary_every` epochs.")
     curve: Curve | None = Field(None, description="Instead of `boundary` for regression sets.")
     resume: ResumeOut | None = Field(None, description="With `checkpoint: true`.")
+    warnings: list[WarningItem] = warnings_field(
+        "`loss_grew` (the training loss has grown several times over its value where the stream "
+        "started), `loss_not_finite`, `update_ratio_large` (one step moved a layer's weights by "
+        "a tenth of their size or more). The run goes on; each says to lower `lr`."
+    )
 
 
 class TrainDone(Response):
