@@ -126,3 +126,17 @@ test("the rows sent to the Network page are said with their set and count", asyn
   assert.match(sentNote(data, "test:all", 7, false), /is the test loss here/);
   assert.match(sentNote(data, "train:all", 7, true), /batchnorm/);
 });
+
+test("warnings stay, the latest of each code, until the run rewinds", () => {
+  const run = newRun();
+  const w = (/** @type {string} */ code, /** @type {string} */ msg) => ({ code, msg, loc: ["lr"] });
+  takeLine(run, report(10, { warnings: [w("loss_grew", "a")] }), "sgd", 2);
+  takeLine(run, report(20, { warnings: [] }), "sgd", 2); // a calm report: the warning stays
+  takeLine(run, report(30, { warnings: [w("loss_grew", "b"), w("update_ratio_large", "c")] }), "sgd", 2);
+  assert.deepEqual(
+    Object.values(run.warnings).map((x) => x.msg),
+    ["b", "c"],
+  );
+  rewind(run);
+  assert.deepEqual(run.warnings, {});
+});

@@ -437,7 +437,8 @@ class Training:
             origin = (0, line["train_loss"])
         else:
             with quiet():
-                origin = (self.start, self._evaluate(theta, self.buffers, self.x, self.t, self.data.y_train)[1])
+                start = self._evaluate(theta, self.buffers, self.x, self.t, self.data.y_train)
+            origin = (self.start, start[1])
         for epoch in range(self.start + 1, self.end + 1):
             if stop():
                 outcome.reason = "cancelled"

@@ -216,6 +216,8 @@ export async function init() {
   /** A change that keeps the trained parameters: it takes effect on the next Play (or now). */
   const retune = () => {
     writeUrl();
+    run.warnings = {}; // they judged the old setting
+    view.redraw();
     if (runner.mode === "playing") void playNow(); // from the checkpoint, with the new setting
   };
   const showLayers = () =>

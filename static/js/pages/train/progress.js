@@ -5,15 +5,17 @@ import { num } from "../../kit/format.js";
 /** @typedef {import("../../types/kit").Schemas["DataOut"]} Data */
 /** @typedef {import("../../types/kit").Schemas["ResumeOut"]} Resume */
 /** @typedef {import("./charts.js").History} History */
+/** @typedef {import("../../types/kit").Schemas["WarningItem"]} Warning */
 
 /**
  * The run as the page knows it.
  * @typedef {{data: Data | null, epoch: number, resume: Resume | null, history: History,
  *            boundary: any, curve: any, last: any, playing: boolean, lines: number,
- *            renders: number, stateOf: string | null}} Run
+ *            renders: number, stateOf: string | null, warnings: Record<string, Warning>}} Run
  *   `resume`: where Play continues from; `stateOf`: the optimizer the checkpoint's state belongs
  *   to; `playing`, `lines`, `renders`: the runner's mode, the lines received and the renders
- *   drawn (the tests read them)
+ *   drawn (the tests read them); `warnings`: the latest of each code the reports gave since the
+ *   settings last changed (a run that overshot once is told, even if the next report is calm)
  */
 
 /** @returns {History} */
@@ -32,11 +34,20 @@ export const newRun = () => ({
   lines: 0,
   renders: 0,
   stateOf: null,
+  warnings: {},
 });
 
 /** Back to epoch 0 (the data and the counters stay). @param {Run} run */
 export const rewind = (run) =>
-  Object.assign(run, { epoch: 0, resume: null, history: emptyHistory(), boundary: null, curve: null, last: null });
+  Object.assign(run, {
+    epoch: 0,
+    resume: null,
+    history: emptyHistory(),
+    boundary: null,
+    curve: null,
+    last: null,
+    warnings: {},
+  });
 
 /** The W norms of the affine layers (grad_norms holds W, b of each: every other entry). */
 export const weightNorms = (/** @type {(number | null)[]} */ g) => g.filter((_, i) => i % 2 === 0);
@@ -75,6 +86,7 @@ export function takeLine(run, line, opt, affines) {
   }
   run.epoch = line.epoch;
   run.last = line;
+  for (const w of line.warnings ?? []) run.warnings[w.code] = w;
   return "report";
 }
 

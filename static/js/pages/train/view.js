@@ -2,6 +2,7 @@
 // frame however many lines arrive before it.
 import { activity } from "../../kit/api.js";
 import { byId } from "../../kit/dom.js";
+import { warningList } from "../../kit/verdict.js";
 import { HEALTHY, drawBoundary, drawLosses, drawPerLayer } from "./charts.js";
 import { statusText } from "./progress.js";
 
@@ -23,6 +24,7 @@ import { statusText } from "./progress.js";
 export function trainView({ run, loss, layerNames, onRender }) {
   const el = {
     status: byId("status", HTMLElement),
+    warnings: byId("train-warnings", HTMLElement),
     boundary: byId("plot-boundary", HTMLElement),
     losses: byId("plot-loss", HTMLElement),
     grads: byId("plot-grads", HTMLElement),
@@ -41,6 +43,8 @@ export function trainView({ run, loss, layerNames, onRender }) {
     void drawPerLayer(el.grads, h.epoch, h.grads, names, "gradient norm ‖∂L/∂W‖ per layer", "‖∂L/∂W‖");
     void drawPerLayer(el.ratios, h.epoch, h.ratios, names, "update / weight ‖ΔW‖/‖W‖ per layer", "ratio", HEALTHY);
     el.status.textContent = statusText(run.last, d.regression);
+    const warnings = Object.values(run.warnings);
+    if (warnings.length || el.warnings.childElementCount) el.warnings.replaceChildren(warningList(warnings));
     onRender();
   };
   return {
