@@ -159,7 +159,11 @@ class TrainRequest(OptimizerOptions):
     grid: Annotated[int, Field(ge=2, description="Boundary grid side."), Limit("max_grid")] = 64
     seed: Seed = Field(0, description="Seed of the mini-batch shuffle.")
     checkpoint: bool = Field(False, description="Put what a resume needs in every report.")
-    resume: ResumeIn | None = None
+    resume: ResumeIn | None = Field(
+        None,
+        description="Go on from a checkpoint (a report's `resume`, the last line's state). With "
+        "`epochs` equal to its `epoch` the stream reports that state once (a link reopening it).",
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [TRAIN_EXAMPLE]})
 

@@ -427,14 +427,14 @@ class Training:
         def buffers() -> list[Params]:  # the running statistics as they stand
             return [{k: run["params"][i][k] for k in b} for i, b in enumerate(self.buffers)]
 
-        if self.start == 0:
+        if self.start == 0 or self.start == self.end:  # the start, or the state resumed as is
             with quiet():
                 line = self._report(
-                    0, theta, self.buffers, slots, step, None, self.boundary_every > 0
+                    self.start, theta, self.buffers, slots, step, None, self.boundary_every > 0
                 )
             sent += with_boundary if self.boundary_every > 0 else report
             yield line
-            origin = (0, line["train_loss"])
+            origin = (self.start, line["train_loss"])
         else:
             with quiet():
                 start = self._evaluate(theta, self.buffers, self.x, self.t, self.data.y_train)

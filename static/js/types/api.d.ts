@@ -4195,6 +4195,7 @@ export interface components {
              * @default false
              */
             checkpoint?: boolean;
+            /** @description Go on from a checkpoint (a report's `resume`, the last line's state). With `epochs` equal to its `epoch` the stream reports that state once (a link reopening it). */
             resume?: components["schemas"]["ResumeIn"] | null;
         };
         /** ValidationError */

@@ -375,3 +375,14 @@ def test_a_resumed_stream_warns_against_the_loss_where_it_resumed():
     more = run(XOR, XOR_NET, optimizer="sgd", lr=80.0, epochs=60, batch_size=10, resume=resume)
     grew = [w for line in more[:-1] for w in line["warnings"] if w["code"] == "loss_grew"]
     assert grew and "at epoch 20" in grew[0]["msg"]
+
+
+def test_a_resume_with_no_epoch_left_reports_the_state_it_resumes():
+    # A link that carries a trained state reopens it: the preview stream shows that epoch.
+    first = run(XOR, XOR_NET, epochs=5)
+    done = first[-1]
+    resume = Resume(done["params"], done["optimizer_state"], done["epoch"], done["step"])
+    lines = run(XOR, XOR_NET, epochs=5, resume=resume, boundary_every=1, grid=4)
+    assert [line.get("epoch") for line in lines[:-1]] == [5]
+    assert lines[0]["train_loss"] == first[-2]["train_loss"] and "boundary" in lines[0]
+    assert lines[-1]["done"] and lines[-1]["epoch"] == 5

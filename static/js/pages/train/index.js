@@ -14,6 +14,7 @@ import { expectsOf } from "../../kit/kinds.js";
 import { dataPanel } from "./data-panel.js";
 import { exportPanel } from "./export-panel.js";
 import { layersPanel } from "./layers-panel.js";
+import { linkPanel, readLink } from "./link.js";
 import { lossFor } from "./choices.js";
 import { optimizerPanel } from "./optimizer-panel.js";
 import { carried, doneNote, goesOn, newRun, rewind, takeLine } from "./progress.js";
@@ -56,6 +57,7 @@ export async function init() {
     l2: num(0, { min: 0 }),
     seed: num(0, { min: 0, integer: true }),
     send: oneOf("test:16", ["test:16", "test:all", "train:16", "train:all"]), // rows for the Network page
+    R: str(""), // the trained state, when it fits a link (link.js)
   });
   const state = STATE.read();
   const run = newRun();
@@ -150,7 +152,9 @@ export async function init() {
 
   // ---- running: every stream goes through the runner, one at a time ----------------------------
   const play = byId("play", HTMLButtonElement);
+  const link = linkPanel({ state, save: () => writeUrl() });
   const runner = new Runner((mode) => {
+    if (mode === "idle") link.keep(run.resume, run.epoch); // the link reopens where it stopped
     run.playing = mode === "playing";
     play.textContent = run.playing ? "❚❚ Pause" : "▶ Play";
     play.setAttribute("aria-pressed", String(run.playing));
@@ -185,11 +189,16 @@ export async function init() {
       cycle.fail(err);
     }
   };
-  /** Back to epoch 0: the data's points and the untrained network's boundary. */
-  const resetNow = () => {
+  /**
+   * Back to epoch 0: the data's points and the untrained network's boundary; or to the trained
+   * state `from` (a link's) and its boundary.
+   * @param {import("./link.js").Resume | null} [from]
+   */
+  const resetNow = (from = null) => {
     pause();
     rewind(run);
-    writeUrl();
+    if (from) Object.assign(run, { resume: from, stateOf: state.opt });
+    else link.keep(null, 0);
     return cycle.run(
       async (signal) => {
         const missing = data.missing();
@@ -202,7 +211,7 @@ export async function init() {
         await runner.run("loading", (own) => {
           // A newer reset aborts this one's preview too.
           signal.addEventListener("abort", () => runner.mode === "loading" && void runner.stop());
-          return stream(own, 0, 1, 1);
+          return stream(own, run.resume?.epoch ?? 0, 1, 1);
         });
         return got;
       },
@@ -239,7 +248,7 @@ export async function init() {
 
   data.show();
   showLayers();
-  await resetNow();
+  await resetNow(readLink(state.R));
 }
 
 start(init);
