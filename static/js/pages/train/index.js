@@ -13,6 +13,7 @@ import { meta } from "../../kit/verdict.js";
 import { expectsOf } from "../../kit/kinds.js";
 import { dataPanel } from "./data-panel.js";
 import { exportPanel } from "./export-panel.js";
+import { bindKeys } from "./keys.js";
 import { layersPanel } from "./layers-panel.js";
 import { linkPanel, readLink } from "./link.js";
 import { lossFor } from "./choices.js";
@@ -232,9 +233,11 @@ export async function init() {
   const showLayers = () =>
     layers.show(describe(data.width(), layers.hidden(), out()) + (closing() ? ` → ${closing()}` : ""));
 
-  play.addEventListener("click", () => (runner.mode === "playing" ? pause() : void playNow()));
+  const toggle = () => (runner.mode === "playing" ? pause() : void playNow());
+  play.addEventListener("click", toggle);
   byId("step", HTMLButtonElement).addEventListener("click", () => void step());
   byId("reset", HTMLButtonElement).addEventListener("click", reset);
+  bindKeys(document, { toggle, step: () => void step(), reset });
   const exports = exportPanel({
     run,
     state,
