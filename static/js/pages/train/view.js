@@ -8,6 +8,8 @@ import { statusText } from "./progress.js";
 
 /** @typedef {import("./progress.js").Run} Run */
 
+const WAITING = "the update ratios start after the first epoch";
+
 /**
  * @typedef {object} View
  * @property {HTMLElement[]} cards the plots' cards (kept, marked stale, on an error)
@@ -41,7 +43,16 @@ export function trainView({ run, loss, layerNames, onRender }) {
     void drawLosses(el.losses, run.history, loss());
     const h = run.history;
     void drawPerLayer(el.grads, h.epoch, h.grads, names, "gradient norm ‖∂L/∂W‖ per layer", "‖∂L/∂W‖");
-    void drawPerLayer(el.ratios, h.epoch, h.ratios, names, "update / weight ‖ΔW‖/‖W‖ per layer", "ratio", HEALTHY);
+    void drawPerLayer(
+      el.ratios,
+      h.epoch,
+      h.ratios,
+      names,
+      "update / weight ‖ΔW‖/‖W‖ per layer",
+      "ratio",
+      HEALTHY,
+      WAITING,
+    );
     el.status.textContent = statusText(run.last, d.regression);
     const warnings = Object.values(run.warnings);
     if (warnings.length || el.warnings.childElementCount) el.warnings.replaceChildren(warningList(warnings));
