@@ -140,3 +140,27 @@ test("warnings stay, the latest of each code, until the run rewinds", () => {
   rewind(run);
   assert.deepEqual(run.warnings, {});
 });
+
+test("the request carries the parts, the report cadence and a resume only when there is one", async () => {
+  const { trainBody, GRID } = await import("../../static/js/pages/train/request.js");
+  const parts = {
+    dataset: /** @type {any} */ ({ name: "xor" }),
+    layers: [],
+    loss: "mse",
+    opt: "sgd",
+    options: { momentum: 0.9 },
+    lr: 0.1,
+    bs: 8,
+    l2: 0,
+    seed: 3,
+    resume: null,
+  };
+  const body = /** @type {any} */ (trainBody(parts, 40, 10, 30));
+  assert.equal(body.optimizer, "sgd");
+  assert.equal(body.momentum, 0.9);
+  assert.equal(body.batch_size, 8);
+  assert.deepEqual([body.epochs, body.report_every, body.boundary_every, body.grid], [40, 10, 30, GRID]);
+  assert.equal("resume" in body, false);
+  const r = { params: [], optimizer_state: {}, epoch: 5, step: 50 };
+  assert.equal(/** @type {any} */ (trainBody({ ...parts, resume: r }, 6, 1, 1)).resume, r);
+});

@@ -18,18 +18,14 @@ import { layersPanel } from "./layers-panel.js";
 import { linkPanel, readLink } from "./link.js";
 import { lossFor } from "./choices.js";
 import { optimizerPanel } from "./optimizer-panel.js";
-import { carried, doneNote, goesOn, newRun, rewind, takeLine } from "./progress.js";
-import { Runner } from "./runner.js";
+import { carried, doneNote, newRun, rewind, takeLine } from "./progress.js";
+import { player as playerOf } from "./player.js";
+import { trainBody } from "./request.js";
 import { apiLayers, describe, outputs } from "./stack.js";
 import { streamLines } from "./stream.js";
 import { trainView } from "./view.js";
 
-/** @typedef {import("../../types/kit").Schemas["TrainRequest"]} Body */
-
 const TRAIN = "/api/v1/train";
-const REPORT_EVERY = 10; // epochs between reports while playing
-const BOUNDARY_EVERY = 30; // and between boundaries (a multiple of REPORT_EVERY)
-const GRID = 48; // the boundary's grid side
 
 export async function init() {
   const first = Promise.all([meta(), get("/api/v1/train/datasets")]);
@@ -114,35 +110,16 @@ export async function init() {
   });
   for (const check of checks) cycle.checks.add(/** @type {any} */ (check));
 
-  // ---- the request ------------------------------------------------------------------------------
+  // ---- the request and its stream --------------------------------------------------------------
   const out = () => outputs(data.task(), expects());
   const layersNow = () => apiLayers(layers.hidden(), out(), closing(), state.seed, INITS);
-  /**
-   * @param {number} epochs
-   * @param {number} every
-   * @param {number} boundaryEvery
-   * @returns {Body}
-   */
-  const body = (epochs, every, boundaryEvery) => {
-    const resume = carried(run.resume, run.stateOf, state.opt);
-    return /** @type {Body} */ ({
-      dataset: data.dataset(),
-      layers: layersNow(),
-      loss: /** @type {any} */ (state.loss),
-      optimizer: /** @type {any} */ (state.opt),
-      ...opt.options(),
-      lr: state.lr,
-      batch_size: state.bs,
-      l2: state.l2,
-      seed: state.seed,
-      epochs,
-      report_every: every,
-      boundary_every: boundaryEvery,
-      grid: GRID,
-      checkpoint: true,
-      ...(resume ? { resume } : {}),
-    });
-  };
+  const parts = () => ({
+    ...state,
+    dataset: data.dataset(),
+    layers: layersNow(),
+    options: opt.options(),
+    resume: carried(run.resume, run.stateOf, state.opt),
+  });
   /** One line of the stream. */
   const onLine = (/** @type {any} */ line) => {
     const took = takeLine(run, line, state.opt, layers.hidden().length + 1);
@@ -150,53 +127,29 @@ export async function init() {
     if (note) view.say(note); // diverged, or not one epoch fitted in the time limit
     if (took === "report") view.redraw();
   };
-
-  // ---- running: every stream goes through the runner, one at a time ----------------------------
-  const play = byId("play", HTMLButtonElement);
   const link = linkPanel({ state, save: () => writeUrl() });
-  const runner = new Runner((mode) => {
-    if (mode === "idle") link.keep(run.resume, run.epoch); // the link reopens where it stopped
-    run.playing = mode === "playing";
-    play.textContent = run.playing ? "❚❚ Pause" : "▶ Play";
-    play.setAttribute("aria-pressed", String(run.playing));
+  // every stream goes through the player's runner, one at a time
+  const player = playerOf({
+    button: byId("play", HTMLButtonElement),
+    maxEpochs: info.max_epochs,
+    last: () => run.last,
+    epoch: () => run.epoch,
+    stream: (signal, epochs, every, boundaryEvery) =>
+      streamLines(TRAIN, trainBody(parts(), epochs, every, boundaryEvery), signal, onLine),
+    onMode: (mode) => {
+      if (mode === "idle") link.keep(run.resume, run.epoch); // the link reopens where it stopped
+      run.playing = mode === "playing";
+    },
+    onFail: (err) => cycle.fail(err),
+    onPlayed: () => view.redraw(),
   });
-  /**
-   * One stream from the checkpoint the page holds when it starts.
-   * @param {AbortSignal} signal
-   * @param {number} epochs
-   * @param {number} every
-   * @param {number} boundaryEvery
-   */
-  const stream = (signal, epochs, every, boundaryEvery) =>
-    streamLines(TRAIN, body(epochs, every, boundaryEvery), signal, onLine);
-  /** Streams until the epochs are done, training diverges or the runner stops it. */
-  const playNow = async () => {
-    try {
-      await runner.run("playing", async (signal) => {
-        // The server's bounds on one request's time and bytes: go on from the last line's resume.
-        do await stream(signal, info.max_epochs, REPORT_EVERY, BOUNDARY_EVERY);
-        while (goesOn(run.last));
-      });
-    } catch (err) {
-      cycle.fail(err);
-    }
-    view.redraw();
-  };
-  const pause = () => void runner.stop();
-  const step = async () => {
-    try {
-      await runner.run("stepping", (signal) => stream(signal, run.epoch + 1, 1, 1));
-    } catch (err) {
-      cycle.fail(err);
-    }
-  };
   /**
    * Back to epoch 0: the data's points and the untrained network's boundary; or to the trained
    * state `from` (a link's) and its boundary.
    * @param {import("./link.js").Resume | null} [from]
    */
   const resetNow = (from = null) => {
-    pause();
+    player.pause();
     rewind(run);
     if (from) Object.assign(run, { resume: from, stateOf: state.opt });
     else link.keep(null, 0);
@@ -209,11 +162,7 @@ export async function init() {
         });
         run.data = got;
         showLayers();
-        await runner.run("loading", (own) => {
-          // A newer reset aborts this one's preview too.
-          signal.addEventListener("abort", () => runner.mode === "loading" && void runner.stop());
-          return stream(own, run.resume?.epoch ?? 0, 1, 1);
-        });
+        await player.preview(signal, run.resume?.epoch ?? 0);
         return got;
       },
       () => view.render(),
@@ -228,21 +177,21 @@ export async function init() {
     writeUrl();
     run.warnings = {}; // they judged the old setting
     view.redraw();
-    if (runner.mode === "playing") void playNow(); // from the checkpoint, with the new setting
+    if (player.mode() === "playing") void player.play(); // from the checkpoint, with the new setting
   };
   const showLayers = () =>
     layers.show(describe(data.width(), layers.hidden(), out()) + (closing() ? ` → ${closing()}` : ""));
 
-  const toggle = () => (runner.mode === "playing" ? pause() : void playNow());
-  play.addEventListener("click", toggle);
-  byId("step", HTMLButtonElement).addEventListener("click", () => void step());
+  const step = () => void player.step();
+  byId("play", HTMLButtonElement).addEventListener("click", player.toggle);
+  byId("step", HTMLButtonElement).addEventListener("click", step);
   byId("reset", HTMLButtonElement).addEventListener("click", reset);
-  bindKeys(document, { toggle, step: () => void step(), reset });
+  bindKeys(document, { toggle: player.toggle, step, reset });
   const exports = exportPanel({
     run,
     state,
     layers: layersNow,
-    body: () => body(run.epoch, 1, 1),
+    body: () => trainBody(parts(), run.epoch, 1, 1),
     expects,
     batch: BATCH,
     script: `${TRAIN}/script`,
