@@ -24,8 +24,10 @@ from app.schemas.base import (
     Request,
     Response,
     Vector,
+    WarningItem,
     _rectangular,
     example_numbers,
+    warnings_field,
 )
 from app.schemas.network import Layer, LossName, ParamsItem
 from app.schemas.numdiff import OptimizerName, OptimizerOptions
@@ -157,7 +159,11 @@ class TrainRequest(OptimizerOptions):
     grid: Annotated[int, Field(ge=2, description="Boundary grid side."), Limit("max_grid")] = 64
     seed: Seed = Field(0, description="Seed of the mini-batch shuffle.")
     checkpoint: bool = Field(False, description="Put what a resume needs in every report.")
-    resume: ResumeIn | None = None
+    resume: ResumeIn | None = Field(
+        None,
+        description="Go on from a checkpoint (a report's `resume`, the last line's state). With "
+        "`epochs` equal to its `epoch` the stream reports that state once (a link reopening it).",
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [TRAIN_EXAMPLE]})
 
@@ -251,6 +257,11 @@ class TrainReport(Response):
     boundary: Boundary | None = Field(None, description="Every `boundary_every` epochs.")
     curve: Curve | None = Field(None, description="Instead of `boundary` for regression sets.")
     resume: ResumeOut | None = Field(None, description="With `checkpoint: true`.")
+    warnings: list[WarningItem] = warnings_field(
+        "`loss_grew` (the training loss has grown several times over its value where the stream "
+        "started), `loss_not_finite`, `update_ratio_large` (one step moved a layer's weights by "
+        "a tenth of their size or more). The run goes on; each says to lower `lr`."
+    )
 
 
 class TrainDone(Response):

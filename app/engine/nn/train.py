@@ -45,6 +45,13 @@ from app.engine.nn.protocol import Params
 from app.engine.optimizers import OPTIMIZERS, Optimizer  # the seam: update rules come from here
 
 DIVERGENCE_THRESHOLD = 1e12  # a loss above this (or not finite) ends the run as "diverged"
+# A report warns (its run goes on) when the training loss has grown this many times over its
+# value where the stream started (or over LOSS_GROWTH_FLOOR, whichever is larger: a resumed,
+# well-trained run's tiny loss may wobble), or when an update moved a layer's weights by more
+# than this share of their size (about 1e-3 trains well): the steps overshoot.
+LOSS_GROWTH = 4.0
+LOSS_GROWTH_FLOOR = 0.1
+UPDATE_RATIO_LARGE = 0.1
 PROB_DECIMALS = 4  # boundary probabilities are rounded to this many decimals (smaller lines)
 
 
@@ -333,6 +340,7 @@ class Training:
             "test_accuracy": test_acc,
             "grad_norms": self.layout.norms(g),
             "update_ratios": None,
+            "warnings": [],
         }
         if update is not None:  # ||ΔW|| / ||W|| of each affine layer at the epoch's last step
             pairs = zip(self.layout.norms(update), self.layout.norms(theta), strict=True)
@@ -446,13 +454,18 @@ class Training:
         def buffers() -> list[Params]:  # the running statistics as they stand
             return [{k: run["params"][i][k] for k in b} for i, b in enumerate(self.buffers)]
 
-        if self.start == 0:
+        if self.start == 0 or self.start == self.end:  # the start, or the state resumed as is
             with quiet():
                 line = self._report(
-                    0, theta, self.buffers, slots, step, None, self.boundary_every > 0
+                    self.start, theta, self.buffers, slots, step, None, self.boundary_every > 0
                 )
             sent += with_boundary if self.boundary_every > 0 else report
             yield line
+            origin = (self.start, line["train_loss"])
+        else:
+            with quiet():
+                start = self._evaluate(theta, self.buffers, self.x, self.t, self.data.y_train)
+            origin = (self.start, start[1])
         for epoch in range(self.start + 1, self.end + 1):
             if stop():
                 outcome.reason = "cancelled"
@@ -490,6 +503,7 @@ class Training:
                     break
                 with quiet():
                     line = self._report(epoch, theta, buffers(), slots, step, update, boundary)
+                line["warnings"] = self._warnings(line, origin)
                 sent += size
                 yield line
             if over_time:
@@ -504,6 +518,45 @@ class Training:
             )
         yield done | self._state(theta, buffers(), slots, epoch, step)
 
+    def _warnings(self, line: dict, origin: tuple[int, float]) -> list[dict]:
+        """What a report has to warn about: a training loss that is not finite or has grown
+        ``LOSS_GROWTH`` times over where the stream started (``origin``: its epoch and loss), an
+        update as large as ``UPDATE_RATIO_LARGE`` of a layer's weights. The run goes on (it
+        stops only when it diverges); the learner is told the steps overshoot."""
+        epoch, loss, lr = line["epoch"], line["train_loss"], self.lr
+        at, start = origin
+        out = []
+        if not math.isfinite(loss):
+            out.append(
+                _warning(
+                    "loss_not_finite",
+                    f"the training loss is {loss} at epoch {epoch}: lower the learning rate "
+                    f"({lr:g}).",
+                )
+            )
+        elif math.isfinite(start) and loss > LOSS_GROWTH * max(start, LOSS_GROWTH_FLOOR):
+            out.append(
+                _warning(
+                    "loss_grew",
+                    f"the training loss is {loss:.4g} at epoch {epoch}, {loss / start:.3g} times "
+                    f"its {start:.3g} at epoch {at}: the steps overshoot; lower the learning "
+                    f"rate ({lr:g}).",
+                )
+            )
+        ratios = [(k, r) for k, r in enumerate(line["update_ratios"] or []) if r is not None]
+        if ratios:
+            k, r = max(ratios, key=lambda kr: kr[1])
+            if not r <= UPDATE_RATIO_LARGE:
+                out.append(
+                    _warning(
+                        "update_ratio_large",
+                        f"at epoch {epoch} one step changed the weights of affine layer {k + 1} "
+                        f"by {r:.2g} of their size (‖ΔW‖/‖W‖; about 0.001 trains well): lower "
+                        f"the learning rate ({lr:g}).",
+                    )
+                )
+        return out
+
     def _diverged(self, epoch: int, step: int, loss: float) -> dict:
         """The last line of a run whose loss blew up: where it happened and what to do. No
         parameters: a resume would only blow up again."""
@@ -517,6 +570,11 @@ class Training:
             "msg": f"the training loss became {what} at epoch {epoch} (step {step + 1}); "
             "lower the learning rate.",
         }
+
+
+def _warning(code: str, msg: str) -> dict:
+    """One warning of a report; the learning rate is what to change."""
+    return {"code": code, "msg": msg, "loc": ["lr"]}
 
 
 def _with_params(

@@ -6,7 +6,7 @@ import { decodeRows, encodeRows, matrixText, parseMatrix, parseTargets, shapeHin
 
 /** @typedef {import("../../types/kit").Schemas["NetworkPreset"]} Preset */
 /** @typedef {{x: number[][], targets: number[] | number[][]}} Data */
-/** @typedef {{data: string, base: string, X: string, T: string}} DataState */
+/** @typedef {{data: string, base: string, X: string, T: string, Xt: string}} DataState */
 /**
  * @typedef {{select: HTMLSelectElement, custom: HTMLElement, x: HTMLTextAreaElement,
  *   t: HTMLTextAreaElement, linkNote: HTMLElement}} DataEls
@@ -51,6 +51,18 @@ export function dataInput(el, { state, presets, indices, changed, chose }) {
     return { x: parseMatrix(el.x.value, "x"), targets: parseTargets(el.t.value, indices()) };
   };
   for (const box of [el.x, el.t]) box.addEventListener("input", debounce(changed, 400));
+  // the rows the Training page sent (Xt), said until the learner edits them
+  const sentNote = byId("sent-note", HTMLElement);
+  const showSent = () => {
+    sentNote.hidden = !state.Xt;
+    sentNote.textContent = state.Xt ? `x and targets: ${state.Xt} of the Training page's data.` : "";
+  };
+  for (const box of [el.x, el.t])
+    box.addEventListener("input", () => {
+      state.Xt = "";
+      showSent();
+    });
+  showSent();
   /** @type {DataInput} */
   const input = {
     current,

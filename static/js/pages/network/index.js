@@ -46,6 +46,8 @@ const STATE = new UrlState({
   X: str(""),
   T: str(""),
   W: str(""), // a trained stack from the Training page (JSON layers), named "train" in L
+  Wt: str(""), // what those weights are ("trained on the Training page to epoch 120")
+  Xt: str(""), // which rows of the Training page's data X and T are ("test rows 1–16 of 120")
   ...EXERCISE_STATE, // "write the backward": the gradient, the answer, a teacher's fixings
   ...STEP_STATE, // the step shown
   ...NUDGE_STATE, // the weight nudged and the range of Δ
@@ -120,6 +122,7 @@ export async function init() {
       inits: m.inits,
       width: dataWidth,
       shape: data.shape,
+      given: (ref) => (ref.startsWith("train.") && state.Wt ? `W and b ${state.Wt}` : "the preset's W and b"),
       onError: (err) => runs.cycle.fail(err),
       changed,
     },

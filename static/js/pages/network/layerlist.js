@@ -11,9 +11,14 @@ import { seeded, widths } from "./stack.js";
  * @param {HTMLOListElement} ol
  * @param {Layer[]} layers
  * @param {{width: number, types: string[], inits: readonly string[],
- *          onChange: (layers: Layer[]) => void, onError: (err: unknown) => void}} o
+ *          onChange: (layers: Layer[]) => void, onError: (err: unknown) => void,
+ *          given?: (ref: string) => string}} o `given` says what a preset's W and b are
  */
-export function renderLayers(ol, layers, { width, types, inits, onChange, onError }) {
+export function renderLayers(
+  ol,
+  layers,
+  { width, types, inits, onChange, onError, given = () => "the preset's W and b" },
+) {
   const { inputs } = widths(layers, width);
   const change = (/** @type {(copy: Layer[]) => void} */ edit) => {
     const copy = layers.map((l) => ({ ...l }));
@@ -58,7 +63,7 @@ export function renderLayers(ol, layers, { width, types, inits, onChange, onErro
         cfg = h(
           "span",
           { class: "cfg" },
-          h("span", { class: "given" }, `${inputs[i]}→${out}, the preset's W and b`),
+          h("span", { class: "given" }, `${inputs[i]}→${out}, ${given(l.ref)}`),
           btn("re-init", `re-init layer ${i}: replace the preset's W and b by a seeded initialisation`, () =>
             change((c) => (c[i] = seeded(0, out))),
           ),
@@ -130,8 +135,9 @@ export function renderLayers(ol, layers, { width, types, inits, onChange, onErro
  * The layer list with its "+ add layer" row and the shape hint above it.
  * @param {{list: HTMLOListElement, addType: HTMLSelectElement, add: HTMLButtonElement, hint: HTMLElement}} el
  * @param {{types: string[], inits: readonly string[], width: () => number, shape: () => string,
- *   onError: (err: unknown) => void, changed: () => void}} host `width()` the data's columns,
- *   `shape()` what the hint says of the data
+ *   onError: (err: unknown) => void, changed: () => void, given?: (ref: string) => string}} host
+ *   `width()` the data's columns, `shape()` what the hint says of the data, `given(ref)` what a
+ *   preset's W and b are (the Training page's: "W and b trained … to epoch N")
  * @param {Layer[]} start
  * @returns {StackEditor}
  */
@@ -143,6 +149,7 @@ export function stackEditor(el, host, start) {
       types: host.types,
       inits: host.inits,
       onError: host.onError,
+      ...(host.given ? { given: host.given } : {}),
       onChange: (next) => {
         layers = next;
         host.changed();

@@ -13,6 +13,9 @@ import { draw, layout, line } from "../../kit/plot.js";
  *            grads: (number | null)[][], ratios: (number | null)[][]}} History
  */
 
+/** The epoch axis: from 0, at least ten epochs wide (one point alone would get Plotly's −1…1). */
+const epochAxis = (/** @type {number[]} */ x) => ({ range: [0, Math.max(10, x.at(-1) ?? 0)] });
+
 /** Two classes in the Playground's orange and blue (the ends of the diverging scale); more get
  * distinct hues. */
 const CLASS = [
@@ -29,9 +32,6 @@ const CLASS = [
 ];
 export const classColor = (/** @type {number} */ k) => CLASS[k % CLASS.length];
 const layerColor = (/** @type {number} */ k) => paletteColor(k + 1);
-
-/** @returns {History} */
-export const emptyHistory = () => ({ epoch: [], train: [], test: [], grads: [], ratios: [] });
 
 /**
  * The points, training rows filled and test rows as rings, coloured by class.
@@ -171,6 +171,7 @@ export function drawLosses(gd, h, loss) {
       }),
     ],
     layout(`loss (${loss})`, "epoch", "loss", {
+      xaxis: epochAxis(x),
       yaxis: { type: "log", exponentformat: "e" },
       margin: { l: 56, r: 10, t: 30, b: 34 },
     }),
@@ -186,8 +187,9 @@ export function drawLosses(gd, h, loss) {
  * @param {string} title
  * @param {string} yTitle
  * @param {any[]} [shapes]
+ * @param {string} [waiting] what to say while no value has come (the axis then shows 1e-5…1)
  */
-export function drawPerLayer(gd, x, series, names, title, yTitle, shapes = []) {
+export function drawPerLayer(gd, x, series, names, title, yTitle, shapes = [], waiting = "") {
   const epochs = x.slice(); // a new array each time, as for the losses
   const traces = names.map((name, k) =>
     line(
@@ -200,11 +202,17 @@ export function drawPerLayer(gd, x, series, names, title, yTitle, shapes = []) {
       },
     ),
   );
+  const none = !series.some((row) => row.some((v) => v !== null && v > 0));
   return draw(
     gd,
     traces,
     layout(title, "epoch", yTitle, {
-      yaxis: { type: "log", exponentformat: "e" },
+      xaxis: epochAxis(epochs),
+      yaxis: { type: "log", exponentformat: "e", ...(none ? { range: [-5, 0] } : {}) },
+      annotations:
+        none && waiting
+          ? [{ text: waiting, xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 12 } }]
+          : [],
       margin: { l: 56, r: 8, t: 30, b: 34 },
       legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top", font: { size: 10 }, itemwidth: 30 },
       shapes,
