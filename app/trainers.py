@@ -48,6 +48,7 @@ log = logging.getLogger("bpx.train")
 
 AHEAD = 2  # lines the worker keeps asked for: the child computes the next while one is sent
 RETRY_AFTER = 5  # seconds, in the 503's Retry-After when every training place is taken
+_LINGER = 30.0  # seconds a finished child waits for the worker to close its end
 _LINE, _END = b"L", b"E"  # what a message from the child is: a line for the client, or its end
 _CTX = multiprocessing.get_context("forkserver")
 _CTX.set_forkserver_preload([__name__])
@@ -131,21 +132,30 @@ async def stream(
     try:
         for _ in range(AHEAD):
             link.ask()
-        while message := await link.reader.readline():
+        while message := await _next(link):
             if message[:1] == _END:
                 ended = True
                 _log_end(message[1:], child)
                 return
             yield message[1:]
             link.ask()
-        ended = True  # the child went away without saying how
+        ended = True  # the child went away without saying how: the stream ends short, logged
         log.error("training process ended without its last line", extra={"exit": child.exitcode})
     finally:
         watcher.cancel()
         task = asyncio.get_running_loop().create_task(_reap(child, link, ended))
         _CLEANUP.add(task)
         task.add_done_callback(_CLEANUP.discard)
-        task.add_done_callback(lambda _: places.give_back())
+        places.give_back()  # the stream is over; its child is on its way out
+
+
+async def _next(link: _Link) -> bytes:
+    """The child's next message, or ``b""`` when the link is closed or broken."""
+    try:
+        return await link.reader.readline()
+    except (OSError, ValueError) as e:  # ValueError: a line over the limit (never expected)
+        log.error("training process link broke", extra={"error": repr(e)[:200]})
+        return b""
 
 
 async def _until_disconnect(request: Request, link: _Link) -> None:
@@ -184,8 +194,10 @@ async def _reap(child: multiprocessing.process.BaseProcess, link: _Link, ended: 
                         if message[:1] == _END:
                             _log_end(message[1:], child)
                             break
-            except (TimeoutError, OSError, ValueError):
-                log.warning("training process did not stop when asked; killed")
+            except TimeoutError:
+                log.warning("training process did not stop within 10 s of being asked; killed")
+            except (OSError, ValueError):
+                pass  # the child has gone already
         link.writer.close()
         await asyncio.to_thread(child.join, 5)
         if child.is_alive():
@@ -268,6 +280,13 @@ def _child(sock: socket.socket, job: Job, nice: int) -> None:
         end = {"error": f"{type(e).__name__}: {e}"[:500]}
     try:
         sock.sendall(_END + orjson.dumps(end) + b"\n")
+        # Keep this end open until the worker closes its own (it has read the end then): a
+        # socket closed first would break the worker's next request for a line, and the broken
+        # pipe would lose the end still unread.
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(_LINGER)
+        while sock.recv(4096):
+            pass
     except OSError:
         pass
     finally:

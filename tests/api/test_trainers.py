@@ -89,3 +89,14 @@ def test_invalid_requests_are_refused_before_any_process(client: TestClient) -> 
     assert bad.status_code == 422
     # and the refused request took no training place
     assert client.post(TRAIN, json=TRAIN_EXAMPLE | {"epochs": 1}).status_code == 200
+
+
+def test_short_streams_end_whole_every_time(client: TestClient, caplog) -> None:
+    """A one-epoch stream (the page's step) ends with its last line, every time: the child keeps
+    its end open until the worker has read how it ended (it once closed first, and the worker's
+    next request for a line broke the pipe and lost the end: a chunked stream cut short)."""
+    caplog.set_level("INFO", "bpx.train")
+    for _ in range(40):
+        r = client.post(TRAIN, json=TRAIN_EXAMPLE | {"epochs": 1, "report_every": 1})
+        assert r.status_code == 200 and json.loads(r.text.splitlines()[-1])["done"]
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]
