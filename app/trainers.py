@@ -37,11 +37,12 @@ from typing import Any
 import orjson
 from fastapi import Request
 from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from app.engine.limits import Limits
 from app.engine.nn.datasets import make_data
 from app.engine.nn.train import prepare
-from app.responses import ndjson_line
+from app.responses import NDJSONResponse, ndjson_line
 from app.slots import SLOT
 
 log = logging.getLogger("bpx.train")
@@ -69,6 +70,20 @@ class Job:
         return prepare(data, **self.run, limits=self.limits)
 
 
+class Place:
+    """One stream's hold on a training place; given back once, by whichever path ends first."""
+
+    __slots__ = ("_trainers", "held")
+
+    def __init__(self, trainers: Trainers) -> None:
+        self._trainers, self.held = trainers, True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self._trainers.release()
+
+
 class Trainers:
     """This worker's training processes: at most ``most`` at once, each at CPU priority ``nice``."""
 
@@ -77,12 +92,12 @@ class Trainers:
         self.open = 0
         self._lock = threading.Lock()
 
-    def take(self) -> None:
-        """Count one stream in, or raise the 503 that says every place is taken."""
+    def take(self) -> Place:
+        """A place for one stream, or the 503 that says every place is taken."""
         with self._lock:
             if self.open < self.most:
                 self.open += 1
-                return
+                return Place(self)
         raise HTTPException(
             503,
             f"the server is busy: all {self.most} training places of this worker are taken; "
@@ -90,9 +105,24 @@ class Trainers:
             {"Retry-After": str(RETRY_AFTER)},
         )
 
-    def give_back(self) -> None:
+    def release(self) -> None:
         with self._lock:
             self.open -= 1
+
+
+class TrainingResponse(NDJSONResponse):
+    """The stream's response, which gives its place back however it ends, even when the body
+    was never started (the client left before the first byte)."""
+
+    def __init__(self, place: Place, content: AsyncIterator[bytes]) -> None:
+        super().__init__(content)
+        self.place = place
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.place.give_back()
 
 
 def start_forkserver() -> None:
@@ -103,9 +133,10 @@ def start_forkserver() -> None:
 
 
 async def stream(
-    job: Job, places: Trainers, request: Request, max_line: int
+    job: Job, place: Place, nice: int, request: Request, max_line: int
 ) -> AsyncIterator[bytes]:
-    """The lines of ``job``'s run, computed in a child process; ``places`` has counted it in.
+    """The lines of ``job``'s run, computed in a child process at CPU priority ``nice``; it
+    holds ``place`` until it ends.
 
     The request's compute slot is let go at once: the work is the child's, and the kernel puts
     the worker's other requests first.
@@ -114,9 +145,7 @@ async def stream(
     if slot is not None:
         slot.release()
     ours, theirs = socket.socketpair()
-    child = _CTX.Process(
-        target=_child, args=(theirs, job, places.nice), name="bpx-train", daemon=True
-    )
+    child = _CTX.Process(target=_child, args=(theirs, job, nice), name="bpx-train", daemon=True)
     try:
         try:
             await asyncio.to_thread(child.start)
@@ -125,7 +154,7 @@ async def stream(
         link = _Link(*await asyncio.open_connection(sock=ours, limit=max_line + 16))
     except BaseException:
         ours.close()
-        places.give_back()
+        place.give_back()
         raise
     watcher = asyncio.ensure_future(_until_disconnect(request, link))
     ended = False
@@ -146,7 +175,7 @@ async def stream(
         task = asyncio.get_running_loop().create_task(_reap(child, link, ended))
         _CLEANUP.add(task)
         task.add_done_callback(_CLEANUP.discard)
-        places.give_back()  # the stream is over; its child is on its way out
+        place.give_back()  # the stream is over; its child is on its way out
 
 
 async def _next(link: _Link) -> bytes:

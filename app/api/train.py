@@ -23,7 +23,7 @@ from app.schemas import (
     TrainRequest,
 )
 from app.schemas.base import EXAMPLE_DIGITS, example_numbers
-from app.trainers import Job, stream
+from app.trainers import Job, TrainingResponse, stream
 
 router = api_router(prefix="/api/v1/train", tags=["training"])
 
@@ -85,10 +85,11 @@ def _data(dataset: DatasetIn, limits: Limits) -> Data:
 def train(body: TrainRequest, request: Request, limits: LimitsDep):
     run = body.engine_args()
     training = prepare(_data(body.dataset, limits), **run, limits=limits)  # every 422, now
-    places = request.app.state.trainers
-    places.take()  # or a 503: every training place of this worker is taken
+    trainers = request.app.state.trainers
+    place = trainers.take()  # or a 503: every training place of this worker is taken
     job = Job(body.dataset.engine_args(), limits.max_train_points, run, limits)
-    return NDJSONResponse(stream(job, places, request, max(training.line_bytes)))
+    lines = stream(job, place, trainers.nice, request, max(training.line_bytes))
+    return TrainingResponse(place, lines)
 
 
 @router.get(

@@ -100,3 +100,47 @@ def test_short_streams_end_whole_every_time(client: TestClient, caplog) -> None:
         r = client.post(TRAIN, json=TRAIN_EXAMPLE | {"epochs": 1, "report_every": 1})
         assert r.status_code == 200 and json.loads(r.text.splitlines()[-1])["done"]
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]
+
+
+def test_a_stream_whose_client_left_before_the_first_byte_gives_its_place_back() -> None:
+    """The response's start fails (the client is gone): the body never runs, and its place must
+    still come back, or a worker would refuse every stream after ``BPX_MAX_TRAINING`` of them."""
+    import asyncio
+    import contextlib
+
+    bpx = create_app(Settings(max_training=1))
+    body = json.dumps(TRAIN_EXAMPLE | {"epochs": 1}).encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": TRAIN,
+        "raw_path": TRAIN.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+
+    async def once() -> None:
+        sent = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> dict:
+            if sent:
+                return sent.pop()
+            await asyncio.sleep(30)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                raise OSError("the client is gone")
+
+        with contextlib.suppress(OSError):
+            await bpx(scope, receive, send)
+
+    for _ in range(3):  # one place: the second would get a 503 if the first had kept it
+        asyncio.run(once())
+        assert bpx.state.trainers.open == 0
