@@ -159,6 +159,7 @@ export async function init() {
       const shown = view.show({ result: r, data: d, loss: state.loss, meta: m });
       await Promise.all([shown, gc.show(), drawSeed(), jac.update(r, d.x, state.loss, state.sample)]);
       if (steps.at() >= 0) steps.show();
+      else steps.sync();
       nudge.resume(nudgeBody(body));
       gc.fetchIfOpen(r);
     },

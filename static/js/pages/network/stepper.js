@@ -26,6 +26,7 @@ export const STEP_STATE = {
  * @property {() => number} at the position: a step's index, or -1 for the all-at-once view
  * @property {() => void} show show the position again (after a new run)
  * @property {() => void} write write the current step's equations again (another cell chosen)
+ * @property {() => void} sync enable the buttons for the run's steps (after a new run)
  */
 
 /**
@@ -78,11 +79,18 @@ export function stepper(el, host) {
       ),
     );
   };
+  /** Disable what would move past an end: back in the all-at-once view, step → at the last step. */
+  const sync = () => {
+    const count = host.steps()?.length ?? 0;
+    el.back.disabled = at < 0;
+    el.next.disabled = at >= count - 1;
+  };
   const show = () => {
     const steps = host.steps();
     if (!steps) return;
     at = Math.min(at, steps.length - 1);
     host.state.step = at;
+    sync();
     el.graph.querySelectorAll(".node.current").forEach((b) => b.classList.remove("current"));
     if (at < 0) {
       el.text.replaceChildren();
@@ -135,5 +143,5 @@ export function stepper(el, host) {
     e.preventDefault();
     act();
   });
-  return { at: () => at, show, write };
+  return { at: () => at, show, write, sync };
 }
