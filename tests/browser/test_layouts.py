@@ -28,6 +28,12 @@ PAGES = [
     "/lessons/chain-rule?at=5",
     "/lessons/derivative?at=2",
     "/lessons/affine?at=3",
+    # the exercise modes
+    "/graph?turn=1&tvalues=1&tlocals=1",
+    "/network?bw=0:W",
+    "/network?hunt=12:1",
+    "/derivative?predict=1",
+    "/activations?sketch=1",
 ]
 MIN_PLOT = (200, 150)
 TEXT = "h1, h2, h3, h4, p, label, legend, button, select, input, textarea, th, td, .btn, .hint"

@@ -90,6 +90,10 @@ export function renderLayers(
           title: "seed",
         });
         whole(out, i, "out", 1, (c, v) => Object.assign(c, { out: v }));
+        // wide enough for its digits (a hunt's seeds have ten), never narrower than before
+        const fit = () => (seed.style.width = `max(40px, calc(${seed.value.length}ch + 24px))`);
+        fit();
+        seed.addEventListener("input", fit);
         whole(seed, i, "seed", 0, (c, v) => Object.assign(c, { seed: v }));
         init.addEventListener("change", () => change((c) => Object.assign(c[i], { init: init.value })));
         cfg = h(
