@@ -118,8 +118,8 @@ def viewport_context(request, browser):
     ctx.close()
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_layout(viewport_context, path, ui: UI, problems):
+def measure(viewport_context, path: str, ui: UI, problems) -> tuple[str, dict]:
+    """Open ``path`` in the viewport's shared context and measure it: (where, measurements)."""
     name, ctx = viewport_context
     page = ctx.new_page()
     page.on("pageerror", lambda e: problems.errors.append(f"page error: {e}"))
@@ -127,15 +127,23 @@ def test_page_layout(viewport_context, path, ui: UI, problems):
         ui.open(page, path)
         # Plots are drawn on a queue of frames after the requests settle (kit/plot.js).
         page.wait_for_timeout(300)
-        m = page.evaluate(MEASURE)
+        return f"{path} at {name}", page.evaluate(MEASURE)
     finally:
         page.close()
-    where = f"{path} at {name}"
-    small = [p for p in m["plots"] if p["w"] < MIN_PLOT[0] or p["h"] < MIN_PLOT[1]]
-    assert not small, f"{where}: plots smaller than {MIN_PLOT}: {small}"
+
+
+def assert_holds_up(where: str, m: dict) -> None:
     assert not m["bad"], f"{where}: content cut or spilling: {m['bad']}"
     assert m["docW"] <= m["viewW"] + 1, f"{where}: the page scrolls sideways: {m}"
     assert not m["overlaps"], f"{where}: text drawn over other text: {m['overlaps']}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_layout(viewport_context, path, ui: UI, problems):
+    where, m = measure(viewport_context, path, ui, problems)
+    small = [p for p in m["plots"] if p["w"] < MIN_PLOT[0] or p["h"] < MIN_PLOT[1]]
+    assert not small, f"{where}: plots smaller than {MIN_PLOT}: {small}"
+    assert_holds_up(where, m)
 
 
 # Views whose text is long (issue 27 item 18): every activation's verdict in the errors table and
@@ -151,15 +159,4 @@ HARD_VIEWS = [
 
 @pytest.mark.parametrize("path", HARD_VIEWS)
 def test_long_values_are_not_cut(viewport_context, path, ui: UI, problems):
-    name, ctx = viewport_context
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: problems.errors.append(f"page error: {e}"))
-    try:
-        ui.open(page, path)
-        page.wait_for_timeout(300)
-        m = page.evaluate(MEASURE)
-    finally:
-        page.close()
-    assert not m["bad"], f"{path} at {name}: content cut or spilling: {m['bad']}"
-    assert m["docW"] <= m["viewW"] + 1, f"{path} at {name}: the page scrolls sideways: {m}"
-    assert not m["overlaps"], f"{path} at {name}: text drawn over other text: {m['overlaps']}"
+    assert_holds_up(*measure(viewport_context, path, ui, problems))
