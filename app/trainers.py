@@ -151,7 +151,8 @@ async def stream(
             await asyncio.to_thread(child.start)
         finally:
             theirs.close()
-        link = _Link(*await asyncio.open_connection(sock=ours, limit=max_line + 16))
+        # room for the longest line the cost model allows, plus the warnings' sentences
+        link = _Link(*await asyncio.open_connection(sock=ours, limit=max_line + 65_536))
     except BaseException:
         ours.close()
         place.give_back()
