@@ -12,22 +12,10 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from app.schemas import NETWORK_EXAMPLE, TRAIN_EXAMPLE
+from bench.classroom import process_tree
 
 TRAIN, RUN = "/api/v1/train", "/api/v1/network/run"
 LONG = TRAIN_EXAMPLE | {"epochs": 100_000, "report_every": 1, "boundary_every": 0}
-
-
-def children_of(pid: int) -> list[int]:
-    out = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == pid:
-                out.append(int(d.name))
-    return out
 
 
 def nice_of(pid: int) -> int:
@@ -55,7 +43,7 @@ def test_the_training_runs_in_a_child_process_at_the_lower_priority(client: Test
     with client.stream("POST", TRAIN, json=LONG) as r:
         next(r.iter_lines())
         server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
-        trainers = children_of(server)
+        trainers = [pid for pid in process_tree(server) if pid != server]
         assert len(trainers) == 1, trainers
         assert nice_of(trainers[0]) == os.nice(0) + 7
         assert trainers[0] != os.getpid()
